@@ -1,0 +1,158 @@
+"""The feedback workbook (回执) staff email back: the verdict, the problem table, marked sheets."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import xlsxwriter
+
+from schemas import SHEETS, spec_by_label
+from .problems import ERROR
+from .textnorm import clean_text
+
+RED = "#FFC7CE"
+YELLOW = "#FFEB9C"
+VERDICT_TEXT = {
+    "已采用": "已通过审核（本期采用）",
+    "已被替代": "已通过审核（已被本单位后来报送的台账替代）",
+    "已退回": "未通过审核，已退回",
+    "重复文件": "重复文件（与已收到的文件完全相同）",
+}
+
+
+def _explanation(f) -> str:
+    if f.result == "已退回":
+        if f.book is None:
+            return "文件无法读取，请按下方说明处理后重新发送。贵单位此前通过审核的台账继续有效。"
+        return (f"本文件有 {f.errors} 处错误、{f.queries} 处疑问，已退回。请按下表逐项修改（红色为错误，黄色为疑问）"
+                "后重新发送；在此之前，贵单位此前通过审核的台账继续有效。")
+    if f.result == "重复文件":
+        return f"本文件与 {f.duplicate_of} 内容完全相同，按一份处理，无需重复发送。"
+    if f.queries:
+        return (f"本文件已通过审核，但有 {f.queries} 处疑问（黄色）：请核实，确有错误的请修改，"
+                "情况属实的请在该行“说明”列写明原因，随下月台账一并报送。")
+    return "本文件已通过审核，未发现问题。感谢配合！"
+
+
+def _write_cell(ws, r: int, c: int, value, fmt, date_fmt) -> None:
+    """Units' text is always written as text: a typed `=HYPERLINK(...)` stays inert."""
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(r, c, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float)):
+        ws.write_number(r, c, value, fmt)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        day = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+        ws.write_datetime(r, c, day, date_fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def _safe_sheet_name(name: str, used: set[str]) -> str:
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "表"
+    candidate, n = base, 2
+    while candidate.lower() in used:
+        candidate, n = f"{base[:26]}_{n}", n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def write_feedback(path: Path, f, district: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"title": "台账审核回执", "author": f"{district}专项治理办公室", "created": dt.datetime(2000, 1, 1)})
+    title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
+    label = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "valign": "top"})
+    text = wb.add_format({"text_wrap": True, "border": 1, "valign": "top"})
+    bad = f.result == "已退回"
+    verdict = wb.add_format({"bold": True, "font_size": 13, "border": 1, "font_color": "#9C0006" if bad else "#006100",
+                             "bg_color": RED if bad else "#C6EFCE"})
+    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "valign": "vcenter", "text_wrap": True})
+    sev = {ERROR: wb.add_format({"border": 1, "bg_color": RED, "valign": "top"}),
+           "疑问": wb.add_format({"border": 1, "bg_color": YELLOW, "valign": "top"})}
+
+    used: set[str] = set()
+    ws = wb.add_worksheet(_safe_sheet_name("审核结果", used))
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 2, 8)
+    ws.set_column(3, 3, 14)
+    ws.set_column(4, 4, 22)
+    ws.set_column(5, 5, 6)
+    ws.set_column(6, 6, 40)
+    ws.set_column(7, 7, 44)
+    ws.merge_range(0, 0, 0, 7, "专项治理“微腐败”台账审核回执", title)
+    ws.set_row(0, 30)
+    info = [("文件", f.rel), ("填报单位", f.unit or "（未能识别）"), ("收到日期", f.received.isoformat()),
+            ("审核结果", VERDICT_TEXT.get(f.result, f.result)), ("说明", _explanation(f))]
+    for i, (k, v) in enumerate(info, start=2):
+        ws.merge_range(i, 0, i, 1, k, label)
+        ws.merge_range(i, 2, i, 7, v, verdict if k == "审核结果" else text)
+    ws.set_row(6, 36)
+    top = 8
+    heads = ["序号", "工作表", "单元格", "列名", "填写内容", "级别", "问题", "修改建议"]
+    for c, h in enumerate(heads):
+        ws.write_string(top, c, h, header)
+    for i, p in enumerate(f.problems, start=1):
+        r = top + i
+        row = [str(i), p["sheet"], p["cell"], p["column"], p["value"], p["severity"], p["message"], p["hint"]]
+        for c, v in enumerate(row):
+            ws.write_string(r, c, v, sev[p["severity"]] if c == 5 else text)
+    if not f.problems:
+        ws.merge_range(top + 1, 0, top + 1, 7, "未发现问题。", text)
+    ws.freeze_panes(top + 1, 0)
+    ws.autofilter(top, 0, top + max(1, len(f.problems)), 7)
+    ws.repeat_rows(top)
+    ws.set_header(f"&C{district}专项治理“微腐败”台账审核回执")
+    ws.set_footer("&C第 &P 页，共 &N 页")
+
+    if f.book:
+        _write_marked_sheets(wb, f, used)
+    wb.close()
+
+
+def _write_marked_sheets(wb, f, used: set[str]) -> None:
+    plain = wb.add_format({"valign": "top", "text_wrap": True})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+    marks = {ERROR: wb.add_format({"bg_color": RED, "border": 2, "border_color": "#C00000", "valign": "top", "text_wrap": True}),
+             "疑问": wb.add_format({"bg_color": YELLOW, "border": 2, "border_color": "#BF8F00", "valign": "top", "text_wrap": True})}
+    mark_dates = {k: wb.add_format({"bg_color": v, "num_format": "yyyy-mm-dd", "border": 2}) for k, v in ((ERROR, RED), ("疑问", YELLOW))}
+    head_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
+    sheet_label = {found["name"]: label for label, found in f.book["sheets"].items()}
+    for name, grid in f.book["grids"].items():
+        ws = wb.add_worksheet(_safe_sheet_name(name, used))
+        label = sheet_label.get(name)
+        found = f.book["sheets"].get(label, {}) if label else {}
+        header_row = found.get("header_row")
+        colmap = found.get("columns", {})
+        cell_problems: dict[tuple[int, int], list[dict]] = {}
+        for p in f.problems:
+            if p["sheet"] == name and p["row"] is not None and p["col"] is not None:
+                cell_problems.setdefault((p["row"], p["col"]), []).append(p)
+        specs = spec_by_label(label) if label in SHEETS else {}
+        for lab, c in colmap.items():
+            ws.set_column(c, c, specs[lab].width if lab in specs else 14)
+        for r, row in enumerate(grid):
+            for c, value in enumerate(row):
+                if (r, c) in cell_problems:
+                    continue
+                if value is None or value == "":
+                    continue
+                fmt = head_fmt if r == header_row else plain
+                _write_cell(ws, r, c, value, fmt, date_fmt)
+        for (r, c), ps in sorted(cell_problems.items()):
+            worst = ERROR if any(p["severity"] == ERROR for p in ps) else "疑问"
+            value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+            _write_cell(ws, r, c, value, marks[worst], mark_dates[worst])
+            note = "\n".join(f"【{p['severity']}】{p['message']}。{p['hint']}" for p in ps)
+            ws.write_comment(r, c, clean_text(note) if len(note) > 30000 else note, {"x_scale": 2.5, "y_scale": 2})
+        if header_row is not None:
+            ws.freeze_panes(header_row + 1, 0)
+            ws.repeat_rows(header_row)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)

@@ -1,0 +1,205 @@
+"""Find every file in the inbox, read each safely, validate, and decide what each one is.
+
+The inbox is only ever read. Each file's outcome (结果) follows the contract: 已采用, 已被替代,
+已退回, 重复文件 or 已忽略, with the first problem as its 说明.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .parse import read_context, read_submission
+from .problems import ERROR, QUERY, describe, problem
+from .readers import SPREADSHEET_EXTENSIONS, WorkerPool, worker_count
+from .validate import build_frames, drop_shadowed, validate
+
+_DAY_FOLDER = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep"}
+
+ACCEPTED = "已采用"
+SUPERSEDED = "已被替代"
+REJECTED = "已退回"
+DUPLICATE = "重复文件"
+IGNORED = "已忽略"
+
+
+@dataclass
+class InboxFile:
+    rel: str
+    path: Path
+    received: dt.date
+    sha256: str
+    result: str = ""
+    unit: str = ""
+    note: str = ""
+    filled_on: dt.date | None = None
+    problems: list[dict] = field(default_factory=list)
+    book: dict | None = None
+    duplicate_of: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(p["severity"] == ERROR for p in self.problems)
+
+    @property
+    def queries(self) -> int:
+        return sum(p["severity"] == QUERY for p in self.problems)
+
+
+def received_date(rel: Path, mtime: float) -> dt.date:
+    """The nearest enclosing YYYY-MM-DD or YYYYMMDD folder, else the file's modification day."""
+    for part in reversed(rel.parts[:-1]):
+        m = _DAY_FOLDER.match(part)
+        if m:
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
+    return dt.date.fromtimestamp(mtime)
+
+
+def scan(inbox: Path) -> list[InboxFile]:
+    """Every regular file under the inbox, hashed, in a stable order."""
+    files = []
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(inbox)
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        files.append(InboxFile(rel.as_posix(), path, received_date(rel, path.stat().st_mtime), digest.hexdigest()))
+    files.sort(key=lambda f: (f.received, f.rel))
+    return files
+
+
+def _ignore_reason(f: InboxFile, as_of: dt.date) -> str:
+    name = f.path.name
+    if name.startswith("~$"):
+        return "Excel/WPS打开文件时产生的临时锁定文件，不是台账"
+    if name.lower() in IGNORED_NAMES or name.startswith("."):
+        return "系统文件，不是台账"
+    if f.path.suffix.lower() not in SPREADSHEET_EXTENSIONS:
+        return f"不是表格文件（{f.path.suffix or '无扩展名'}），不作处理"
+    if f.received > as_of:
+        return f"收到日期 {f.received.isoformat()} 晚于统计截止日 {as_of.isoformat()}，本期不采用"
+    return ""
+
+
+class Progress:
+    """A one-line counter on stderr while files are read."""
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.live = hasattr(stream, "isatty") and stream.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.live:
+            self.stream.write(f"\r正在读取文件 {self.done}/{self.total} {label[:40]:<40}")
+        elif self.done == self.total or self.done % 50 == 0:
+            self.stream.write(f"正在读取文件 {self.done}/{self.total}\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.live and self.total:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+@dataclass
+class Intake:
+    files: list[InboxFile]
+    frames: dict[str, pd.DataFrame]
+    in_force: dict[str, str]
+
+    def by_rel(self) -> dict[str, InboxFile]:
+        return {f.rel: f for f in self.files}
+
+
+def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None = None) -> None:
+    limits = config.campaign.limits
+    context = read_context(config)
+    progress = Progress(len(to_read))
+    jobs = ((f.rel, {"data": f.path.read_bytes(), "ext": f.path.suffix.lower(), "file": f.rel}) for f in to_read)
+    by_rel = {f.rel: f for f in to_read}
+    if not to_read:
+        return
+    with WorkerPool(read_submission, context, workers=workers or min(worker_count(), len(to_read)),
+                    timeout=float(limits.get("read_timeout_seconds", 60)),
+                    memory_mb=int(limits.get("worker_memory_mb", 2048))) as pool:
+        for rel, result in pool.run(list(jobs)):
+            f = by_rel[rel]
+            if "failure" in result:
+                code, detail = result["failure"]
+                f.problems = [problem(code, file=rel, detail=detail)]
+            else:
+                f.book = result
+                f.problems = list(result["problems"])
+                f.unit = result.get("unit") or ""
+                f.filled_on = result.get("filled_on")
+            progress.step(rel)
+    progress.finish()
+
+
+def _sort_problems(problems: list[dict]) -> list[dict]:
+    order = {"检查台账": 0, "整改台账": 1, "月报表": 2}
+    return sorted(problems, key=lambda p: (p["severity"] != ERROR, order.get(p["sheet"], -1) if p["row"] is not None else -1,
+                                           p["row"] if p["row"] is not None else -1,
+                                           p["col"] if p["col"] is not None else -1, p["code"]))
+
+
+def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None = None) -> Intake:
+    files = scan(inbox)
+    first_by_hash: dict[str, InboxFile] = {}
+    to_read: list[InboxFile] = []
+    for f in files:
+        reason = _ignore_reason(f, as_of)
+        if reason:
+            f.result, f.note = IGNORED, reason
+            continue
+        original = first_by_hash.get(f.sha256)
+        if original is not None:
+            f.result, f.duplicate_of = DUPLICATE, original.rel
+            f.note = f"与 {original.rel} 内容完全相同，按一份处理"
+            continue
+        first_by_hash[f.sha256] = f
+        to_read.append(f)
+
+    read_files(to_read, config, workers=workers)
+
+    books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}
+    received = {f.rel: f.received for f in to_read}
+    frames = build_frames(books, received)
+    for p in validate(frames, books, config):
+        next(f for f in to_read if f.rel == p["file"]).problems.append(p)
+
+    for f in to_read:
+        f.problems = _sort_problems(drop_shadowed(f.problems))
+        if f.book is not None and f.unit and f.errors == 0:
+            f.result = SUPERSEDED
+        else:
+            f.result = REJECTED
+        f.note = describe(f.problems[0]) if f.problems else ""
+
+    in_force: dict[str, str] = {}
+    accepted = [f for f in to_read if f.result == SUPERSEDED]
+    accepted.sort(key=lambda f: (f.received, f.filled_on or dt.date.min, f.path.name, f.rel))
+    for f in accepted:
+        in_force[f.unit] = f.rel
+    for rel in in_force.values():
+        next(f for f in accepted if f.rel == rel).result = ACCEPTED
+
+    by_rel = {f.rel: f for f in files}
+    for f in files:
+        if f.result == DUPLICATE:
+            f.unit = by_rel[f.duplicate_of].unit
+    accepted_rels = {f.rel for f in accepted}
+    frames = {sheet: frame[frame["_file"].isin(accepted_rels)].reset_index(drop=True) for sheet, frame in frames.items()}
+    return Intake(files=files, frames=frames, in_force=in_force)

@@ -1,0 +1,88 @@
+"""Wire the monthly job: intake, then the outputs of the period under OUTBOX/<period>/."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .config import Config
+from .feedback import write_feedback
+from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, ingest
+
+MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    year, month = (int(x) for x in period.split("-"))
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def default_as_of(period: str, today: dt.date | None = None) -> dt.date:
+    """The earlier of today and the period's last day."""
+    return min(today or dt.date.today(), period_bounds(period)[1])
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM so Excel opens Chinese correctly; \\n line ends for byte-stable reruns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def _feedback_name(f, used: set[str]) -> str:
+    stem = Path(f.rel).stem
+    base = f"{f.unit or '未识别单位'}_{f.received.isoformat()}_{stem}_回执"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}_{n}", n + 1
+    used.add(name)
+    return f"回执/{name}.xlsx"
+
+
+def manifest_frame(intake: Intake, feedback: dict[str, str]) -> pd.DataFrame:
+    rows = [{
+        "文件": f.rel, "收到日期": f.received.isoformat(), "sha256": f.sha256, "单位": f.unit,
+        "结果": f.result, "错误数": f.errors, "疑问数": f.queries, "说明": f.note, "回执": feedback.get(f.rel, ""),
+    } for f in intake.files]
+    return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+
+
+@dataclass
+class MonthlyResult:
+    out: Path
+    intake: Intake
+    manifest: pd.DataFrame
+
+
+def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: dt.date,
+                *, workers: int | None = None, log=sys.stderr) -> MonthlyResult:
+    out = Path(outbox) / period
+    for stale in ("data", "回执"):
+        shutil.rmtree(out / stale, ignore_errors=True)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+
+    intake = ingest(Path(inbox), config, as_of, workers=workers)
+
+    feedback: dict[str, str] = {}
+    used: set[str] = set()
+    for f in intake.files:
+        if f.result == IGNORED:
+            continue
+        name = _feedback_name(f, used)
+        write_feedback(out / name, f, config.campaign.district)
+        feedback[f.rel] = name
+
+    manifest = manifest_frame(intake, feedback)
+    write_csv(manifest, out / "data" / "manifest.csv")
+
+    counts = manifest["结果"].value_counts()
+    log.write(
+        f"共收到文件 {len(manifest)} 个：已采用 {counts.get(ACCEPTED, 0)}，已被替代 {counts.get(SUPERSEDED, 0)}，"
+        f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已忽略 {counts.get(IGNORED, 0)}。\n"
+    )
+    log.write(f"输出目录：{out}\n")
+    return MonthlyResult(out=out, intake=intake, manifest=manifest)

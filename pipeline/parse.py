@@ -1,0 +1,288 @@
+"""Read a workbook's grids as a person typed them: find sheets, header rows, the unit, the values.
+
+Pure Python (no pandas) so it runs inside the capped reader workers; the result is plain data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePosixPath
+
+from .problems import problem
+from .readers import ReadFailure, read_grids
+from .textnorm import Unparsed, clean_text, number_key, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
+
+MARKER_SHEET = "_meta"
+MARKER_TEMPLATE = "专项治理微腐败台账"
+HEADER_SCAN_ROWS = 40
+TOLERATED_HEADERS = {"序号"}
+_REQUIRED_MARK = re.compile(r"[*＊]|[（(]必填[)）]|[（(]选填[)）]")
+_LABEL_SPLIT = re.compile(r"[:：]")
+
+
+def read_submission(payload: dict, context: dict) -> dict:
+    """The worker task: bytes → parsed book, or {'failure': (code, detail)}."""
+    try:
+        grids = read_grids(payload["data"], payload["ext"], context["limits"])
+    except ReadFailure as exc:
+        return {"failure": (exc.code, exc.detail)}
+    return parse_book(grids, payload["file"], context)
+
+
+def _absolute(sheet: dict) -> list[list]:
+    r0, c0 = sheet["origin"]
+    pad = [None] * c0
+    grid = [[] for _ in range(r0)] + [pad + list(row) if c0 else list(row) for row in sheet["rows"]]
+    for (a_r, a_c), (b_r, b_c) in sheet["merged"]:
+        if a_r >= len(grid) or a_c >= 200:
+            continue
+        top = grid[a_r][a_c] if a_c < len(grid[a_r]) else None
+        for r in range(a_r, min(b_r, len(grid) - 1, a_r + 5000) + 1):
+            row = grid[r]
+            last = min(b_c, 199)
+            if len(row) <= last:
+                row.extend([None] * (last + 1 - len(row)))
+            for c in range(a_c, last + 1):
+                row[c] = top
+    return grid
+
+
+def _header_key(value) -> str:
+    return _REQUIRED_MARK.sub("", squeeze(value))
+
+
+def _label_lookup(specs: list[dict]) -> dict[str, str]:
+    lookup = {}
+    for spec in specs:
+        for spelling in (*spec["aliases"], spec["label"]):
+            lookup[squeeze(spelling)] = spec["label"]
+    return lookup
+
+
+def find_header(grid: list[list], specs: list[dict]) -> tuple[int | None, dict[str, int]]:
+    """The row (0-based) holding most of the sheet's labels, and label → column."""
+    lookup = _label_lookup(specs)
+    best, best_map = None, {}
+    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for c, value in enumerate(row):
+            label = lookup.get(_header_key(value))
+            if label and label not in found:
+                found[label] = c
+        if len(found) > len(best_map):
+            best, best_map = r, found
+    if len(best_map) < min(3, len(specs)):
+        return None, {}
+    return best, best_map
+
+
+def _labelled_value(grid: list[list], above: int, label: str):
+    """The value typed after a caption like `填报单位：` above the header row."""
+    for row in grid[:above]:
+        for c, value in enumerate(row):
+            text = clean_text(value) if isinstance(value, str) else ""
+            if not squeeze(text).startswith(label):
+                continue
+            rest = _LABEL_SPLIT.split(text, maxsplit=1)
+            tail = rest[1].strip() if len(rest) > 1 else ""
+            tail = re.sub(r"[（(]盖章[)）]", "", tail).strip()
+            if tail:
+                return tail
+            for value2 in row[c + 1:]:
+                if value2 not in (None, ""):
+                    return value2
+            return None
+    return None
+
+
+def _normalize(value, spec: dict, year: int):
+    """(normalized value, problem code or None) for one cell as typed."""
+    kind = spec["kind"]
+    if kind == "date":
+        parsed = parse_date(value)
+        return (None, "bad_date") if isinstance(parsed, Unparsed) else (parsed, None)
+    if kind == "count":
+        parsed = parse_number(value)
+        return (None, "bad_number") if isinstance(parsed, Unparsed) else (parsed, None)
+    if kind == "month":
+        parsed = parse_month(value, year)
+        return (None, "bad_month") if isinstance(parsed, Unparsed) else (parsed, None)
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value.isoformat()[:10]
+    text = clean_text(value)
+    if not text:
+        return None, None
+    if spec["vocab"]:
+        bare = strip_category_prefix(text) if spec["label"] == "治理类别" else squeeze(text)
+        if bare in spec["vocab"]:
+            return bare, None
+    return text, None
+
+
+def _read_rows(grid, header_row, colmap, specs, file, sheet_name, year, problems) -> list[dict]:
+    records = []
+    by_label = {s["label"]: s for s in specs}
+    for r in range(header_row + 1, len(grid)):
+        row = grid[r]
+        raw = {label: (row[c] if c < len(row) else None) for label, c in colmap.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
+            continue
+        record = {"_row": r}
+        for label, value in raw.items():
+            normalized, code = _normalize(value, by_label[label], year)
+            if code:
+                problems.append(problem(code, file=file, sheet=sheet_name, row=r, col=colmap[label],
+                                        column=label, value=value))
+            record[label] = normalized
+            if by_label[label]["kind"] == "code":
+                record["_key"] = number_key(normalized) if normalized else None
+        records.append(record)
+    return records
+
+
+def _find_sheet(sheets: list[dict], label: str, specs: list[dict], taken: set[str]):
+    candidates = [s for s in sheets if s["name"] not in taken and s["name"] != MARKER_SHEET]
+    for s in candidates:
+        if squeeze(s["name"]) == label:
+            return s
+    for s in candidates:
+        if label in squeeze(s["name"]):
+            return s
+    for s in candidates:
+        if s["visible"] and find_header(_absolute(s), specs)[0] is not None:
+            return s
+    return None
+
+
+def _marker(sheets: list[dict]) -> dict:
+    for s in sheets:
+        if s["name"] == MARKER_SHEET:
+            pairs = {}
+            for row in _absolute(s):
+                if len(row) >= 2 and row[0] not in (None, ""):
+                    pairs[clean_text(row[0])] = clean_text(row[1])
+            return pairs if pairs.get("模板") == MARKER_TEMPLATE else {}
+    return {}
+
+
+def _resolve(text: str, names: dict[str, str]) -> str | None:
+    key = clean_text(text)
+    if key in names:
+        return names[key]
+    return names.get(squeeze(text))
+
+
+def _units_in_filename(path: str, names: dict[str, str]) -> set[str]:
+    stem = squeeze(PurePosixPath(path).stem)
+    hits: list[tuple[int, int, str]] = []
+    for spelling, name in names.items():
+        s = squeeze(spelling)
+        if len(s) >= 2 and s in stem:
+            hits.append((stem.find(s), len(s), name))
+    covered: set[str] = set()
+    # a short alias inside a longer matched spelling (西华 in 西华街道) is the same mention
+    hits.sort(key=lambda h: -h[1])
+    spans: list[tuple[int, int]] = []
+    for start, length, name in hits:
+        if any(a <= start and start + length <= b for a, b in spans):
+            continue
+        spans.append((start, start + length))
+        covered.add(name)
+    return covered
+
+
+def identify_unit(marker: dict, stated: list[str], path: str, context: dict, file: str, problems: list) -> str | None:
+    names, codes = context["names"], context["codes"]
+    sources: list[tuple[str, str]] = []
+    if marker.get("单位编码") in codes:
+        sources.append(("模板标记", codes[marker["单位编码"]]))
+    for text in stated:
+        resolved = _resolve(text, names)
+        if resolved:
+            sources.append(("“填报单位”", resolved))
+        else:
+            problems.append(problem("unit_unregistered", file=file, value=text,
+                                    detail=f"“填报单位”填写为“{text}”"))
+    in_name = _units_in_filename(path, names)
+    if len(in_name) == 1:
+        sources.append(("文件名", next(iter(in_name))))
+    distinct = sorted({name for _, name in sources})
+    if len(distinct) > 1:
+        said = "；".join(f"{where}为“{name}”" for where, name in sources)
+        problems.append(problem("unit_conflict", file=file, detail=said))
+        return None
+    if distinct:
+        return distinct[0]
+    if not stated:
+        problems.append(problem("unit_unknown", file=file))
+    return None
+
+
+def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
+    """Locate the ledger sheets and read them; every problem found is returned, none raised."""
+    problems: list[dict] = []
+    year = context["year"]
+    marker = _marker(sheets)
+    result_sheets: dict[str, dict] = {}
+    grids: dict[str, list[list]] = {}
+    stated: list[str] = []
+    filled_on = None
+    taken: set[str] = set()
+    for label, specs in context["sheets"].items():
+        sheet = _find_sheet(sheets, label, specs, taken)
+        if sheet is None:
+            continue
+        taken.add(sheet["name"])
+        grid = _absolute(sheet)
+        grids[sheet["name"]] = grid
+        header_row, colmap = find_header(grid, specs)
+        if header_row is None:
+            problems.append(problem("header_not_found", file=file, sheet=sheet["name"]))
+            result_sheets[label] = {"name": sheet["name"], "header_row": None, "columns": {}, "records": []}
+            continue
+        unit_text = _labelled_value(grid, header_row, "填报单位")
+        if unit_text not in (None, ""):
+            text = clean_text(unit_text)
+            if text not in stated:
+                stated.append(text)
+        if filled_on is None:
+            day = parse_date(_labelled_value(grid, header_row, "填报时间"))
+            filled_on = day if isinstance(day, dt.date) else None
+        lookup = _label_lookup(specs)
+        for c, value in enumerate(grid[header_row]):
+            key = _header_key(value)
+            if key and key not in lookup and key not in TOLERATED_HEADERS:
+                problems.append(problem("unknown_column", file=file, sheet=sheet["name"], row=header_row, col=c,
+                                        column=clean_text(value), value=value))
+        for spec in specs:
+            if spec["required"] and spec["label"] not in colmap:
+                problems.append(problem("missing_column", file=file, sheet=sheet["name"], row=header_row, col=0,
+                                        column=spec["label"], detail=f"缺少“{spec['label']}”列"))
+        records = _read_rows(grid, header_row, colmap, specs, file, sheet["name"], year, problems)
+        result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "records": records}
+    if not result_sheets:
+        problems.append(problem("no_ledger_sheets", file=file))
+        return {"unit": None, "filled_on": None, "sheets": {}, "grids": {}, "problems": problems, "marker": marker}
+    for label in context["sheets"]:
+        if label not in result_sheets:
+            problems.append(problem("missing_sheet", file=file, sheet=label, detail=f"没有“{label}”"))
+    unit = identify_unit(marker, stated, file, context, file, problems)
+    return {"unit": unit, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
+            "problems": problems, "marker": marker}
+
+
+def read_context(config, limits: dict | None = None) -> dict:
+    """Plain-data view of the schemas and registry for the workers (no pandera objects)."""
+    from schemas import SHEETS, columns
+
+    return {
+        "sheets": {
+            sheet: [{"label": c.label, "kind": c.kind, "required": c.required, "vocab": list(c.vocab),
+                     "aliases": list(c.aliases)} for c in columns(sheet)]
+            for sheet in SHEETS
+        },
+        "names": config.name_index(),
+        "codes": {u.code: u.name for u in config.units},
+        "year": config.campaign.year,
+        "limits": dict(limits if limits is not None else config.campaign.limits),
+    }

@@ -1,0 +1,155 @@
+"""Turn what a person typed into comparable values (full-width digits, stray spaces, text dates)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
+_CATEGORY_PREFIX = re.compile(r"^[（(]?\d+[)）]?[.、．,，:：]?\s*")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def clean_text(value) -> str:
+    """NFKC, no line breaks or runs of spaces, trimmed; None and NaN become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    text = unicodedata.normalize("NFKC", str(value))
+    return _SPACE.sub(" ", text).strip()
+
+
+def squeeze(value) -> str:
+    """clean_text without any white space: for labels and vocabulary comparison."""
+    return _SPACE.sub("", clean_text(value))
+
+
+def number_key(value) -> str:
+    """Two 编号 are the same after NFKC, no spaces, no trailing 号 and no leading zeros."""
+    text = squeeze(value)
+    if text.endswith("号"):
+        text = text[:-1]
+    return _LEADING_ZEROS.sub("", text)
+
+
+def strip_category_prefix(value) -> str:
+    """`3.征地拆迁和旧城改造` ≡ `征地拆迁和旧城改造`."""
+    return _CATEGORY_PREFIX.sub("", squeeze(value))
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+class Unparsed(str):
+    """A typed value that could not be read as the column's type; keeps the original text."""
+
+
+def parse_date(value):
+    """Return a date, None for blank, or Unparsed(text) for something that is not a real date."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        return Unparsed(str(value))
+    if isinstance(value, (int, float)):
+        if value != value:
+            return None
+        if 20000 <= value <= 80000:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        if float(value).is_integer():
+            return parse_date(str(int(value)))
+        return Unparsed(clean_text(value))
+    text = squeeze(value)
+    if not text:
+        return None
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            try:
+                day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return Unparsed(text)
+            return day if 2000 <= day.year <= 2100 else Unparsed(text)
+    return Unparsed(text)
+
+
+_MONTH_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})月?(?:份)?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+)
+_BARE_MONTH = re.compile(r"^(\d{1,2})月份?$")
+
+
+def parse_month(value, default_year: int):
+    """Return 'YYYY-MM', None for blank, or Unparsed; `6月` takes the campaign year."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value != value:
+            return None
+        if 20000 <= value <= 80000:
+            day = _EXCEL_EPOCH + dt.timedelta(days=int(value))
+            return f"{day.year:04d}-{day.month:02d}"
+        if float(value).is_integer() and 1 <= value <= 12:
+            return f"{default_year:04d}-{int(value):02d}"
+    text = squeeze(value)
+    if not text:
+        return None
+    for pattern in _MONTH_PATTERNS:
+        m = pattern.match(text)
+        if m and 1 <= int(m.group(2)) <= 12:
+            return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}"
+    m = _BARE_MONTH.match(text)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return f"{default_year:04d}-{int(m.group(1)):02d}"
+    day = parse_date(text)
+    if isinstance(day, dt.date):
+        return f"{day.year:04d}-{day.month:02d}"
+    return Unparsed(text)
+
+
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def parse_number(value):
+    """Return a float, None for blank, or Unparsed; `１２`, `12个` and `1,200` read as numbers."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return Unparsed(str(value))
+    if isinstance(value, (int, float)):
+        return None if value != value else float(value)
+    text = squeeze(value).replace(",", "")
+    for suffix in ("个", "项", "件", "条", "家", "处"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            break
+    if not text:
+        return None
+    if _NUMBER.match(text):
+        return float(text)
+    return Unparsed(squeeze(value))
+
+
+def cell_name(row: int, col: int) -> str:
+    """0-based (row, col) → A1 reference, as users see it."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
