@@ -75,7 +75,8 @@ def scan(inbox: Path) -> list[InboxFile]:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 digest.update(chunk)
         files.append(InboxFile(rel.as_posix(), path, received_date(rel, path.stat().st_mtime), digest.hexdigest()))
-    files.sort(key=lambda f: (f.received, f.rel))
+    # the first copy of identical bytes is the earliest received, then the least nested
+    files.sort(key=lambda f: (f.received, f.rel.count("/"), f.rel))
     return files
 
 

@@ -110,7 +110,26 @@ def _write_lists(wb, unit: Unit, config: Config) -> dict[str, str]:
     return refs
 
 
-def _write_ledger(wb, ws, sheet: str, unit: Unit, refs: dict[str, str], fmts: dict) -> None:
+def _write_rows(ws, specs, rows: list[dict], fmts: dict) -> None:
+    """Values as a unit types them: dates as dates, numbers as numbers, anything else as text."""
+    order = {spec.label: c for c, spec in enumerate(specs)}
+    for i, row in enumerate(rows):
+        r = HEADER_ROW + 1 + i
+        for label, value in row.items():
+            c = order[label]
+            if value is None or value == "":
+                continue
+            if isinstance(value, (dt.date, dt.datetime)):
+                day = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+                ws.write_datetime(r, c, day, fmts["date_in"])
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                ws.write_number(r, c, value, fmts["input"])
+            else:
+                ws.write_string(r, c, str(value), fmts["input"])
+
+
+def _write_ledger(wb, ws, sheet: str, unit: Unit, refs: dict[str, str], fmts: dict,
+                  rows: list[dict] | None = None, filled_on: dt.date | None = None) -> None:
     specs = columns(sheet)
     last = len(specs) - 1
     ws.merge_range(0, 0, 0, last, TITLES[sheet], fmts["title"])
@@ -118,7 +137,10 @@ def _write_ledger(wb, ws, sheet: str, unit: Unit, refs: dict[str, str], fmts: di
     ws.write_string(1, 0, "填报单位：", fmts["label"])
     ws.merge_range(1, 1, 1, 3, unit.name, fmts["unit"])
     ws.write_string(1, 4, "填报时间：", fmts["label"])
-    ws.write_blank(1, 5, None, fmts["date_in"])
+    if filled_on:
+        ws.write_datetime(1, 5, dt.datetime(filled_on.year, filled_on.month, filled_on.day), fmts["date_in"])
+    else:
+        ws.write_blank(1, 5, None, fmts["date_in"])
     ws.data_validation(1, 5, 1, 5, {"validate": "date", "criteria": "between",
                                     "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2100, 12, 31),
                                     "input_title": "填报时间", "input_message": "本次报送的日期，如 2017-06-18",
@@ -152,6 +174,8 @@ def _write_ledger(wb, ws, sheet: str, unit: Unit, refs: dict[str, str], fmts: di
                                                   "error_message": "请填写非负整数"})
         else:
             ws.data_validation(first, c, end, c, {"validate": "any", **tip})
+    if rows:
+        _write_rows(ws, specs, rows, fmts)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.repeat_rows(HEADER_ROW)
     ws.set_landscape()
@@ -164,7 +188,9 @@ def _write_ledger(wb, ws, sheet: str, unit: Unit, refs: dict[str, str], fmts: di
                     "delete_rows": True, "insert_columns": True, "sort": True, "autofilter": True})
 
 
-def write_template(path: Path, unit: Unit, config: Config) -> None:
+def write_template(path: Path, unit: Unit, config: Config, data: dict[str, list[dict]] | None = None,
+                   filled_on: dt.date | None = None) -> None:
+    """The unit's workbook; `data` (sheet → rows of label → value) fills it as the unit would."""
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": f"{unit.name}专项治理台账", "author": config.campaign.office,
                        "created": dt.datetime(config.campaign.year, 5, 15)})
@@ -188,7 +214,7 @@ def write_template(path: Path, unit: Unit, config: Config) -> None:
     ledgers = {sheet: wb.add_worksheet(sheet) for sheet in SHEETS}
     refs = _write_lists(wb, unit, config)
     for sheet, ws in ledgers.items():
-        _write_ledger(wb, ws, sheet, unit, refs, fmts)
+        _write_ledger(wb, ws, sheet, unit, refs, fmts, (data or {}).get(sheet), filled_on)
     marker = wb.add_worksheet(MARKER_SHEET)
     for r, (k, v) in enumerate((("模板", MARKER_TEMPLATE), ("版本", TEMPLATE_VERSION),
                                  ("单位编码", unit.code), ("单位名称", unit.name))):

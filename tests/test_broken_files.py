@@ -1,0 +1,99 @@
+"""Broken and hostile files are answered, never crash or stall the run, and the inbox is untouched."""
+import hashlib
+import os
+import time
+import zipfile
+
+import pytest
+
+from conftest import inspection, manifest_row, problems_of, run, unit_workbook
+from pipeline.readers import WorkerPool
+
+
+def zip_bomb(path):
+    """Under 1 MB on disk, a gigabyte declared inside."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b"\0" * (1 << 20)
+            for _ in range(1024):
+                fh.write(block)
+
+
+@pytest.fixture(scope="module")
+def month(config, tmp_path_factory):
+    root = tmp_path_factory.mktemp("broken")
+    day = root / "inbox" / "2017-06-16"
+    good = unit_workbook(day / "西安路街道.xlsx", config, "西安路街道", [inspection("自检1号", "桐竹社区")])
+    data = good.read_bytes()
+    (day / "zero.xlsx").write_bytes(b"")
+    (day / "truncated.xlsx").write_bytes(data[: len(data) // 3])
+    (day / "网页.xlsx").write_text("<!DOCTYPE html><html><body>邮件附件下载失败</body></html>", encoding="utf-8")
+    (day / "~$西安路街道.xlsx").write_bytes(b"\x0c\x00lock")
+    (day / "说明.docx").write_bytes(b"PK\x03\x04 not really")
+    (day / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    zip_bomb(day / "bomb.xlsx")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with open(good, "rb") as plain, open(day / "加密.xlsx", "wb") as out:
+        OOXMLFile(plain).encrypt("123456", out)
+    before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in day.iterdir()}
+    result = run(config, root / "inbox", root / "out")
+    result.before = before
+    result.day = day
+    return result
+
+
+@pytest.mark.parametrize("file, expected", [
+    ("zero.xlsx", "文件是空的"),
+    ("truncated.xlsx", "文件不完整"),
+    ("网页.xlsx", "不是Excel工作簿"),
+    ("加密.xlsx", "设置了打开密码"),
+    ("bomb.xlsx", "文件过大"),
+    ("old.xls", "无法读取"),
+])
+def test_a_broken_file_is_returned_with_a_reason_a_clerk_understands(month, file, expected):
+    row = manifest_row(month, f"2017-06-16/{file}")
+    assert row["结果"] == "已退回"
+    assert expected in row["说明"]
+    assert row["回执"].startswith("回执/")
+    assert (month.out / row["回执"]).exists()
+
+
+def test_lock_files_and_other_documents_are_ignored(month):
+    assert manifest_row(month, "2017-06-16/~$西安路街道.xlsx")["结果"] == "已忽略"
+    assert manifest_row(month, "2017-06-16/说明.docx")["结果"] == "已忽略"
+    assert manifest_row(month, "2017-06-16/~$西安路街道.xlsx")["说明"].startswith("Excel/WPS打开文件时产生的临时锁定文件")
+
+
+def test_good_files_survive_their_broken_neighbours(month):
+    row = manifest_row(month, "2017-06-16/西安路街道.xlsx")
+    assert (row["单位"], row["结果"]) == ("西安路街道", "已采用")
+    assert len(month.manifest) == 9 == len(list(month.day.iterdir()))
+
+
+def test_nothing_in_the_inbox_is_changed(month):
+    after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in month.day.iterdir()}
+    assert after == month.before
+
+
+def _crash(payload, context):
+    if payload == "die":
+        os._exit(134)
+    if payload == "hang":
+        time.sleep(60)
+    if payload == "hog":
+        hog = bytearray(4 * 1024 * 1024 * 1024)
+        return {"size": len(hog)}
+    return {"ok": payload}
+
+
+def test_a_worker_that_dies_hangs_or_runs_out_of_memory_becomes_a_rejection():
+    jobs = [("a", "fine"), ("b", "die"), ("c", "hang"), ("d", "hog"), ("e", "also fine")]
+    with WorkerPool(_crash, None, workers=2, timeout=3, memory_mb=1024) as pool:
+        results = dict(pool.run(jobs))
+    assert results["a"] == {"ok": "fine"} and results["e"] == {"ok": "also fine"}
+    assert results["b"]["failure"][0] == "unreadable"
+    assert results["c"]["failure"][0] == "unreadable" and "秒" in results["c"]["failure"][1]
+    assert results["d"]["failure"][0] in {"too_large", "unreadable"}
