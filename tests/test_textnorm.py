@@ -1,0 +1,44 @@
+"""Values read as a person types them, as the contract spells out."""
+import datetime as dt
+
+import pytest
+
+from pipeline.textnorm import Unparsed, cell_name, number_key, parse_date, parse_month, parse_number, strip_category_prefix
+
+
+@pytest.mark.parametrize("typed", ["自检3号", "自检 ００３", "自检003号", " 自检３ 号", "自检03"])
+def test_numbers_that_are_the_same(typed):
+    assert number_key(typed) == "自检3"
+
+
+def test_numbers_that_differ():
+    assert number_key("自检30号") != number_key("自检3号")
+    assert number_key("督查3号") != number_key("自检3号")
+
+
+@pytest.mark.parametrize("typed", ["2017-06-05", "2017/6/5", "2017.6.5", "2017年6月5日", "20170605", "２０１７-０６-０５",
+                                   dt.datetime(2017, 6, 5, 14, 30), 42891.0, "2017-06-05 00:00:00"])
+def test_dates_as_typed(typed):
+    assert parse_date(typed) == dt.date(2017, 6, 5)
+
+
+@pytest.mark.parametrize("typed", ["2017-02-30", "六月五日", "2017-13-01", "1917-06-05", "下周"])
+def test_impossible_or_unreadable_dates(typed):
+    assert isinstance(parse_date(typed), Unparsed)
+
+
+@pytest.mark.parametrize("typed, month", [("2017-06", "2017-06"), ("2017年6月", "2017-06"), ("6月", "2017-06"),
+                                          ("6月份", "2017-06"), (dt.date(2017, 6, 1), "2017-06"), ("201706", "2017-06")])
+def test_report_months(typed, month):
+    assert parse_month(typed, 2017) == month
+
+
+def test_numbers_and_categories():
+    assert parse_number("１２") == 12.0 and parse_number("5个") == 5.0 and parse_number("1,200") == 1200.0
+    assert isinstance(parse_number("若干"), Unparsed)
+    assert strip_category_prefix("3.征地拆迁和旧城改造") == "征地拆迁和旧城改造"
+    assert strip_category_prefix("３、征地拆迁和旧城改造") == "征地拆迁和旧城改造"
+
+
+def test_cells_are_named_as_users_see_them():
+    assert cell_name(0, 0) == "A1" and cell_name(6, 8) == "I7" and cell_name(0, 26) == "AA1"
