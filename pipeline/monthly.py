@@ -13,6 +13,9 @@ import pandas as pd
 from .config import Config
 from .feedback import write_feedback
 from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, ingest
+from .rank import rank_units
+from .reconcile import ITEM_COLUMNS, build_items
+from .rollup import district_totals, unit_rollup
 
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
 
@@ -51,11 +54,32 @@ def manifest_frame(intake: Intake, feedback: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
 
 
+def accepted_files(intake: Intake) -> pd.DataFrame:
+    """Accepted workbooks (in force or superseded), the input of continuity and report checks."""
+    rows = [{"file": f.rel, "unit": f.unit, "received": pd.Timestamp(f.received),
+             "filled_on": pd.Timestamp(f.filled_on) if f.filled_on else pd.NaT, "name": Path(f.rel).name}
+            for f in intake.files if f.result in (ACCEPTED, SUPERSEDED)]
+    return pd.DataFrame(rows, columns=["file", "unit", "received", "filled_on", "name"])
+
+
+def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as YYYY-MM-DD text, so the files read the same in Excel and are byte-stable."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
+    return out
+
+
 @dataclass
 class MonthlyResult:
     out: Path
     intake: Intake
     manifest: pd.DataFrame
+    items: pd.DataFrame
+    units: pd.DataFrame
+    district: pd.DataFrame
+    ranking: pd.DataFrame
 
 
 def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: dt.date,
@@ -79,10 +103,21 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     manifest = manifest_frame(intake, feedback)
     write_csv(manifest, out / "data" / "manifest.csv")
 
+    files = accepted_files(intake)
+    items = build_items(intake.frames, files, config, as_of)
+    units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
+    district = district_totals(units)
+    ranking = rank_units(units, config, as_of)
+    write_csv(_for_csv(items[ITEM_COLUMNS]), out / "data" / "items.csv")
+    write_csv(units, out / "data" / "units.csv")
+    write_csv(district, out / "data" / "district.csv")
+    write_csv(ranking, out / "data" / "ranking.csv")
+
     counts = manifest["结果"].value_counts()
     log.write(
         f"共收到文件 {len(manifest)} 个：已采用 {counts.get(ACCEPTED, 0)}，已被替代 {counts.get(SUPERSEDED, 0)}，"
         f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已忽略 {counts.get(IGNORED, 0)}。\n"
     )
     log.write(f"输出目录：{out}\n")
-    return MonthlyResult(out=out, intake=intake, manifest=manifest)
+    return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
+                         ranking=ranking)
