@@ -110,7 +110,7 @@ def write_feedback(path: Path, f, district: str) -> None:
     ws.set_header(f"&C{district}专项治理“微腐败”台账审核回执")
     ws.set_footer("&C第 &P 页，共 &N 页")
 
-    if f.book:
+    if f.book and any(p["row"] is not None for p in f.problems):
         _write_marked_sheets(wb, f, used)
     wb.close()
 

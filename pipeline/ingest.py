@@ -178,8 +178,9 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}
     received = {f.rel: f.received for f in to_read}
     frames = build_frames(books, received)
+    reading = {f.rel: f for f in to_read}
     for p in validate(frames, books, config):
-        next(f for f in to_read if f.rel == p["file"]).problems.append(p)
+        reading[p["file"]].problems.append(p)
 
     for f in to_read:
         f.problems = _sort_problems(drop_shadowed(f.problems))
@@ -195,7 +196,7 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     for f in accepted:
         in_force[f.unit] = f.rel
     for rel in in_force.values():
-        next(f for f in accepted if f.rel == rel).result = ACCEPTED
+        reading[rel].result = ACCEPTED
 
     by_rel = {f.rel: f for f in files}
     for f in files:

@@ -37,35 +37,38 @@ def _natural(key: str) -> tuple:
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key or ""))
 
 
-def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], watch: dict[str, str]) -> pd.DataFrame:
+def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], watch) -> pd.DataFrame:
     """For each unit's sequence of workbooks, the last known row of every key ever seen.
 
-    `watch` maps a column to how a change of it is described in 备注 (e.g. a moved deadline).
+    `watch` are vectorised describers (previous version, current version) → Series of notes
+    (e.g. a moved deadline); an item missing from its unit's latest workbook is noted as deleted.
     """
     if frame.empty:
-        return frame.assign(备注="")
+        return frame.assign(备注=pd.Series(dtype=object))
     seq = order_files(files).reset_index(drop=True)
-    rank = {f: i for i, f in enumerate(seq["file"])}
+    rank = pd.Series(range(len(seq)), index=seq["file"].values)
     latest_of_unit = seq.groupby("unit")["file"].last()
     rows = frame.assign(_seq=frame["_file"].map(rank)).sort_values(["_seq", "_row"], kind="stable")
-    notes: dict[tuple, list[str]] = {}
-    last: dict[tuple, pd.Series] = {}
-    for _, row in rows.iterrows():
-        k = tuple(row[c] for c in keys)
-        prev = last.get(k)
-        if prev is not None and prev["_file"] != row["_file"]:
-            for col, describe in watch.items():
-                change = describe(prev, row)
-                if change:
-                    notes.setdefault(k, []).append(change)
-        last[k] = row
-    out = []
-    for k, row in last.items():
-        note = list(dict.fromkeys(notes.get(k, [])))
-        if row["_file"] != latest_of_unit.get(row["_unit"]):
-            note.append("最新台账中已删除")
-        out.append(row.to_dict() | {"备注": "；".join(note)})
-    return pd.DataFrame(out, columns=[*frame.columns, "_seq", "备注"]).drop(columns="_seq")
+    versions = rows.drop_duplicates([*keys, "_file"], keep="first")
+    previous = versions.groupby(keys, dropna=False, sort=False).shift()
+    notes = pd.Series("", index=versions.index, dtype=object)
+    for describe in watch:
+        notes = _join_series(notes, describe(previous, versions))
+    noted = notes != ""
+    history = {}
+    if noted.any():
+        grouped = notes[noted].groupby([versions.loc[noted, k] for k in keys], dropna=False, sort=False)
+        history = {k if isinstance(k, tuple) else (k,): _join_notes(*s) for k, s in grouped}
+    last = rows.drop_duplicates(keys, keep="last").drop(columns="_seq")
+    note = pd.Series([history.get(k, "") for k in zip(*(last[c] for c in keys))], index=last.index, dtype=object)
+    deleted = last["_file"].values != last["_unit"].map(latest_of_unit).values
+    note = note.where(~deleted, note.map(lambda n: _join_notes(n, "最新台账中已删除")))
+    return last.assign(备注=note)
+
+
+def _join_series(a: pd.Series, b: pd.Series) -> pd.Series:
+    both = (a != "") & (b != "")
+    return (a + pd.Series("；", index=a.index).where(both, "") + b).astype(object)
 
 
 def _join_notes(*parts) -> str:
@@ -73,51 +76,54 @@ def _join_notes(*parts) -> str:
     return "；".join(dict.fromkeys(notes))
 
 
-def _fmt(day) -> str:
-    return "" if day is None or pd.isna(day) else pd.Timestamp(day).date().isoformat()
+def _dates_text(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values).dt.strftime("%Y-%m-%d").fillna("空").astype(object)
 
 
-def _deadline_change(prev, row) -> str:
-    a, b = prev["整改时限"], row["整改时限"]
-    if pd.isna(a) and pd.isna(b) or (not pd.isna(a) and not pd.isna(b) and a == b):
-        return ""
-    return f"整改时限由{_fmt(a) or '空'}调整为{_fmt(b) or '空'}"
+def deadline_changes(prev: pd.DataFrame, cur: pd.DataFrame) -> pd.Series:
+    a, b = pd.to_datetime(prev["整改时限"]), pd.to_datetime(cur["整改时限"])
+    same = (a.isna() & b.isna()) | (a == b)
+    changed = prev["_file"].notna() & ~same
+    text = "整改时限由" + _dates_text(a) + "调整为" + _dates_text(b)
+    return text.where(changed, "").astype(object)
 
 
-def _reopened(prev, row) -> str:
-    if prev["完成情况"] == DONE and row["完成情况"] != DONE:
-        return f"已销号问题重新打开（现为{row['完成情况'] or '空'}）"
-    return ""
+def reopenings(prev: pd.DataFrame, cur: pd.DataFrame) -> pd.Series:
+    reopened = (prev["完成情况"] == DONE) & (cur["完成情况"] != DONE)
+    text = "已销号问题重新打开（现为" + cur["完成情况"].fillna("空").astype(str) + "）"
+    return text.where(reopened, "").astype(object)
 
 
-def responsible_unit(inspected: str, inspector: str, config: Config) -> tuple[str, str]:
-    """Whose item a problem is: the owner of the inspected grassroots unit, or the unit itself."""
-    units = config.unit_by_name()
-    if units[inspector].type != "专项治理小组":
-        return inspector, ""
-    key = clean_text(inspected)
-    owner = config.grassroots_owner().get(key) or config.name_index().get(key)
-    if owner and units[owner].type != "专项治理小组":
-        return owner, ""
-    return inspector, "被检查单位未登记，暂计入检查单位"
+def responsible_units(inspected: pd.Series, inspectors: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
+    """Whose item a problem is: the owner of the inspected grassroots unit, or the unit itself.
 
+    A group's finding belongs to the 街道/部门 owning the inspected unit (or to the 街道/部门
+    inspected directly); one that cannot be placed stays with the group, with a note.
+    """
+    kinds = {u.name: u.type for u in config.units}
+    place = {**{k: v for k, v in config.name_index().items() if kinds[v] != "专项治理小组"},
+             **config.grassroots_owner()}
+    by_group = inspectors.map(kinds) == "专项治理小组"
+    owner = inspected.map(lambda t: place.get(clean_text(t)) if t is not None else None)
+    unit = inspectors.where(~by_group, owner.fillna(inspectors))
+    unplaced = by_group & owner.isna()
+    note = pd.Series("", index=inspected.index, dtype=object).where(~unplaced, "被检查单位未登记，暂计入检查单位")
+    return unit.astype(object), note
 
 def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFrame:
     """One row per item known as of `as_of`; `files` lists accepted workbooks (file, unit, received, filled_on, name)."""
     names = config.name_index()
     unit_type = {u.name: u.type for u in config.units}
-    insp = carry_forward(frames["检查台账"], files, ["_unit", "_key"], {"整改时限": _deadline_change})
-    rect = frames["整改台账"].assign(
-        _by=lambda d: [names.get(clean_text(v), u) if v is not None else u for v, u in zip(d["检查单位"], d["_unit"])])
-    rect = carry_forward(rect, files, ["_unit", "_by", "_key"], {"完成情况": _reopened})
+    insp = carry_forward(frames["检查台账"], files, ["_unit", "_key"], [deadline_changes])
+    rect = frames["整改台账"]
+    rect = rect.assign(_by=rect["检查单位"].map(lambda v: names.get(clean_text(v)) if v is not None else None)
+                       .fillna(rect["_unit"]).astype(object))
+    rect = carry_forward(rect, files, ["_unit", "_by", "_key"], [reopenings])
     insp = insp.astype({"_unit": object, "_key": object})
     rect = rect.astype({"_unit": object, "_by": object, "_key": object})
 
-    if not insp.empty:
-        owners = [responsible_unit(t or "", u, config) for t, u in zip(insp["被检查单位"], insp["_unit"])]
-        insp = insp.assign(单位=[o[0] for o in owners], _owner_note=[o[1] for o in owners])
-    else:
-        insp = insp.assign(单位=pd.Series(dtype=object), _owner_note=pd.Series(dtype=object))
+    unit, owner_note = responsible_units(insp["被检查单位"], insp["_unit"], config)
+    insp = insp.assign(单位=unit, _owner_note=owner_note)
 
     # one rectification answers an item; prefer the responsible unit's row, then the most advanced
     progress = {DONE: 0, "整改中": 1, "未整改": 2}

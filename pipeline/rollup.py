@@ -22,9 +22,12 @@ def report_status(reports: pd.DataFrame, period: str, due: dt.date, as_of: dt.da
     """按时 / 迟报 per unit from the first accepted file holding the period's 月报表 row."""
     rows = reports[reports["报表月份"] == period]
     first = rows.groupby("_unit")["_received"].min()
-    status = first.map(lambda day: ON_TIME if day.date() <= due else LATE if day.date() <= as_of else MISSING)
-    return pd.DataFrame({"单位": first.index, "月报报送": status.values,
-                         "月报收到日期": [day.date().isoformat() for day in first]})
+    days = [day.date() for day in first]
+    return pd.DataFrame({
+        "单位": list(first.index),
+        "月报报送": [ON_TIME if day <= due else LATE if day <= as_of else MISSING for day in days],
+        "月报收到日期": [day.isoformat() for day in days],
+    }, columns=["单位", "月报报送", "月报收到日期"], dtype=object)
 
 
 def ledger_counts(frames: dict[str, pd.DataFrame], file: str) -> dict[str, int]:
@@ -63,62 +66,82 @@ def report_consistency(frames: dict[str, pd.DataFrame], files: pd.DataFrame, per
     return pd.DataFrame(out, columns=["单位", "月报与台账一致", "月报差异", "制度机制建设数", "月报来源文件"])
 
 
+def _count(frame: pd.DataFrame, by: str, index: pd.Index) -> pd.Series:
+    return frame.groupby(by).size().reindex(index, fill_value=0).astype(int)
+
+
+def _tally(frame: pd.DataFrame, by: str, column: str, values, index: pd.Index) -> pd.DataFrame:
+    table = pd.crosstab(frame[by], frame[column]) if len(frame) else pd.DataFrame()
+    return table.reindex(index=index, columns=list(values), fill_value=0).astype(int)
+
+
+def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num / den.where(den > 0)).round(4).astype(object).where(den > 0, None)
+
+
 def unit_rollup(items: pd.DataFrame, frames: dict[str, pd.DataFrame], files: pd.DataFrame, submissions: pd.DataFrame,
                 config: Config, period: str, as_of: dt.date) -> pd.DataFrame:
     """One row per registered unit, reported or not. `submissions`: the manifest rows (单位, 结果, 疑问数…)."""
+    names = pd.Index([u.name for u in config.units], name="单位")
+    kinds = pd.Series([u.type for u in config.units], index=names)
+    is_group = kinds == "专项治理小组"
     start = pd.Timestamp(f"{period}-01")
     end = start + pd.offsets.MonthEnd(0)
     ledger = items[items["状态"] != STATUS_ORPHAN]
-    problems = ledger[ledger["问题性质"] != NO_PROBLEM]
-    rows = []
-    status = report_status(frames["月报表"], period, due_date(period, config.campaign.due_day), as_of).set_index("单位")
+    found = ledger[ledger["问题性质"] != NO_PROBLEM]
+    status = _tally(found, "单位", "状态", (STATUS_CLOSED, STATUS_OPEN, STATUS_NO_RECT), names)
+    late = _tally(found, "单位", "逾期", ("逾期未完成", "逾期完成"), names)
+    warn = _tally(found, "单位", "预警", ("红", "黄", "绿"), names)
+    inspected_by_unit = ledger.groupby("单位")["被检查单位"].nunique().reindex(names, fill_value=0)
+    inspected_by_group = ledger.groupby("检查单位")["被检查单位"].nunique().reindex(names, fill_value=0)
+    found_count = _count(found, "单位", names)
+    on = pd.to_datetime(found["检查时间"])
+    self_found = _count(found[found["检查单位"] == found["单位"]], "单位", names)
+    by_me = _count(found, "检查单位", names)
+    by_me_closed = _count(found[found["状态"] == STATUS_CLOSED], "检查单位", names)
+    reports = report_status(frames["月报表"], period, due_date(period, config.campaign.due_day), as_of).set_index("单位")
     consistency = report_consistency(frames, files, period).set_index("单位")
-    for unit in config.units:
-        is_group = unit.type == "专项治理小组"
-        mine = ledger[ledger["检查单位" if is_group else "单位"] == unit.name]
-        found = problems[problems["单位"] == unit.name]
-        closed = int((found["状态"] == STATUS_CLOSED).sum())
-        inspected_on = pd.to_datetime(found["检查时间"])
-        row = {
-            "单位": unit.name,
-            "单位类型": unit.type,
-            "受检基层单位数": int(mine["被检查单位"].dropna().nunique()),
-            "发现问题数": len(found),
-            "已销号数": closed,
-            "整改中数": int((found["状态"] == STATUS_OPEN).sum()),
-            "未建整改台账数": int((found["状态"] == STATUS_NO_RECT).sum()),
-            "逾期数": int((found["逾期"] == "逾期未完成").sum()),
-            "整改率": round(closed / len(found), 4) if len(found) else None,
-            "月报报送": status["月报报送"].get(unit.name, MISSING),
-            "月报与台账一致": consistency["月报与台账一致"].get(unit.name, "无月报"),
-            "月报收到日期": status["月报收到日期"].get(unit.name, ""),
-            "月报差异": consistency["月报差异"].get(unit.name, ""),
-            "逾期完成数": int((found["逾期"] == "逾期完成").sum()),
-            "红色预警数": int((found["预警"] == "红").sum()),
-            "黄色预警数": int((found["预警"] == "黄").sum()),
-            "绿色预警数": int((found["预警"] == "绿").sum()),
-            "本月新发现问题数": int(((inspected_on >= start) & (inspected_on <= end)).sum()),
-            "自查发现数": int((found["检查单位"] == unit.name).sum()),
-            "督查发现数": int((found["检查单位"] != unit.name).sum()),
-            "无对应检查记录数": int(((items["单位"] == unit.name) & (items["状态"] == STATUS_ORPHAN)).sum()),
-            "制度机制建设数": int(consistency["制度机制建设数"].get(unit.name, 0)),
-        }
-        for nature in NATURES[:-1]:
-            row[f"{nature}数"] = int((found["问题性质"] == nature).sum())
-        for category in CATEGORIES:
-            row[f"类别_{category}"] = int((found["治理类别"] == category).sum())
-        by_me = problems[problems["检查单位"] == unit.name]
-        row["检查发现问题数"] = len(by_me)
-        row["检查发现已销号数"] = int((by_me["状态"] == STATUS_CLOSED).sum())
-        row["检查发现整改率"] = round(row["检查发现已销号数"] / len(by_me), 4) if len(by_me) else None
-        mine_subs = submissions[submissions["单位"] == unit.name]
-        row["报送文件数"] = int(mine_subs["结果"].isin(["已采用", "已被替代", "已退回"]).sum())
-        row["退回次数"] = int((mine_subs["结果"] == "已退回").sum())
-        in_force = mine_subs[mine_subs["结果"] == "已采用"]
-        row["未说明疑问数"] = int(in_force["疑问数"].sum()) if len(in_force) else 0
-        row["在用台账"] = in_force["文件"].iloc[0] if len(in_force) else ""
-        rows.append(row)
-    return pd.DataFrame(rows)
+    subs = submissions[submissions["单位"].isin(names)]
+    results = _tally(subs, "单位", "结果", ("已采用", "已被替代", "已退回"), names)
+    in_force = subs[subs["结果"] == "已采用"].drop_duplicates("单位").set_index("单位").reindex(names)
+
+    out = pd.DataFrame({
+        "单位": names,
+        "单位类型": kinds.values,
+        "受检基层单位数": inspected_by_unit.where(~is_group, inspected_by_group).astype(int).values,
+        "发现问题数": found_count.values,
+        "已销号数": status[STATUS_CLOSED].values,
+        "整改中数": status[STATUS_OPEN].values,
+        "未建整改台账数": status[STATUS_NO_RECT].values,
+        "逾期数": late["逾期未完成"].values,
+        "整改率": _rate(status[STATUS_CLOSED], found_count).values,
+        "月报报送": reports["月报报送"].reindex(names).fillna(MISSING).values,
+        "月报与台账一致": consistency["月报与台账一致"].reindex(names).fillna("无月报").values,
+        "月报收到日期": reports["月报收到日期"].reindex(names).fillna("").values,
+        "月报差异": consistency["月报差异"].reindex(names).fillna("").values,
+        "逾期完成数": late["逾期完成"].values,
+        "红色预警数": warn["红"].values,
+        "黄色预警数": warn["黄"].values,
+        "绿色预警数": warn["绿"].values,
+        "本月新发现问题数": _count(found[(on >= start) & (on <= end)], "单位", names).values,
+        "自查发现数": self_found.values,
+        "督查发现数": (found_count - self_found).values,
+        "无对应检查记录数": _count(items[items["状态"] == STATUS_ORPHAN], "单位", names).values,
+        "制度机制建设数": consistency["制度机制建设数"].reindex(names).fillna(0).astype(int).values,
+    })
+    for nature in NATURES[:-1]:
+        out[f"{nature}数"] = _tally(found, "单位", "问题性质", NATURES[:-1], names)[nature].values
+    categories = _tally(found, "单位", "治理类别", CATEGORIES, names)
+    for category in CATEGORIES:
+        out[f"类别_{category}"] = categories[category].values
+    out["检查发现问题数"] = by_me.values
+    out["检查发现已销号数"] = by_me_closed.values
+    out["检查发现整改率"] = _rate(by_me_closed, by_me).values
+    out["报送文件数"] = results.sum(axis=1).values
+    out["退回次数"] = results["已退回"].values
+    out["未说明疑问数"] = in_force["疑问数"].fillna(0).astype(int).values
+    out["在用台账"] = in_force["文件"].fillna("").values
+    return out
 
 
 def district_totals(units: pd.DataFrame) -> pd.DataFrame:

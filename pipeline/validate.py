@@ -111,24 +111,21 @@ def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Conf
     """Checks that need the registry: who inspected, and whether the inspected unit is known."""
     found: list[dict] = []
     names = config.name_index()
-    units = config.unit_by_name()
     rect = frames["整改台账"]
-    for index, value in rect["检查单位"].items():
-        if value is not None and clean_text(value) not in names:
-            found.append(_locate(rect, index, "整改台账", "检查单位", books, "inspecting_unit_unregistered"))
+    by = rect["检查单位"].map(lambda v: clean_text(v) if v is not None else None)
+    for index in rect.index[by.notna() & ~by.isin(names.keys())]:
+        found.append(_locate(rect, index, "整改台账", "检查单位", books, "inspecting_unit_unregistered"))
+
     insp = frames["检查台账"]
+    kinds = {u.name: u.type for u in config.units}
     owner = config.grassroots_owner()
-    for index, row in insp.iterrows():
-        target, unit = row["被检查单位"], row["_unit"]
-        if target is None or unit is None or row["说明"] is not None:
-            continue
-        key = clean_text(target)
-        if units[unit].type == "专项治理小组":
-            known = key in owner or key in names
-        else:
-            known = owner.get(key) == unit or names.get(key) == unit
-        if not known:
-            found.append(_locate(insp, index, "检查台账", "被检查单位", books, "grassroots_unlisted"))
+    target = insp["被检查单位"].map(lambda v: clean_text(v) if v is not None else None)
+    owned_by = target.map(lambda t: owner.get(t) or names.get(t))
+    by_group = insp["_unit"].map(kinds) == "专项治理小组"
+    known = owned_by.notna().where(by_group, owned_by == insp["_unit"])
+    unexplained = target.notna() & insp["_unit"].notna() & insp["说明"].isna()
+    for index in insp.index[unexplained & ~known.astype(bool)]:
+        found.append(_locate(insp, index, "检查台账", "被检查单位", books, "grassroots_unlisted"))
     return found
 
 
