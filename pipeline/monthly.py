@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import ROOT
+from .bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from .config import Config
 from .feedback import write_feedback
 from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, ingest
 from .rank import rank_units
+from .render import rollup_name, write_rollup
 from .reconcile import ITEM_COLUMNS, build_items
 from .rollup import district_totals, unit_rollup
 
@@ -87,6 +90,8 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     out = Path(outbox) / period
     for stale in ("data", "回执"):
         shutil.rmtree(out / stale, ignore_errors=True)
+    for stale in [*out.glob("*.xlsx"), *out.glob("*.docx"), *out.glob("*.html"), *out.glob("催办清单.txt")]:
+        stale.unlink()
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     intake = ingest(Path(inbox), config, as_of, workers=workers)
@@ -112,6 +117,15 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     write_csv(units, out / "data" / "units.csv")
     write_csv(district, out / "data" / "district.csv")
     write_csv(ranking, out / "data" / "ranking.csv")
+
+    chase = reminders(items, units, config, as_of)
+    write_rollup(out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
+                 manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of)
+    context = bulletin_context(units, district, ranking, items, config, period, as_of)
+    bulletin = out / f"{context['title']}"
+    render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
+    render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
+    (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of), encoding="utf-8")
 
     counts = manifest["结果"].value_counts()
     log.write(

@@ -146,7 +146,7 @@ def unit_rollup(items: pd.DataFrame, frames: dict[str, pd.DataFrame], files: pd.
 
 def district_totals(units: pd.DataFrame) -> pd.DataFrame:
     """全区 and per-type totals; rates recomputed from the sums, never averaged."""
-    numeric = [c for c in units.columns if c.endswith("数") and c not in ("整改率",)]
+    numeric = [c for c in units.columns if c.endswith("数") or c.startswith("类别_")]
     groups = [("全区合计", units[units["单位类型"] != "专项治理小组"])] + [
         (f"{t}合计", units[units["单位类型"] == t]) for t in ("街道", "部门", "专项治理小组")]
     rows = []

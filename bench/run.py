@@ -1,0 +1,133 @@
+"""Time the monthly job on a district month (60 units) and a city month (1,500 workbooks), 300 items each.
+
+Usage: .venv/bin/python bench/run.py [--only district|city] [--keep]
+Generated inboxes are cached under bench/out/ (ignored by git) and reused when present.
+Prints wall time and the peak resident memory of the job (main process and its readers).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import multiprocessing as mp
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.config import load_config  # noqa: E402
+from pipeline.templates import write_template  # noqa: E402
+from schemas.vocab import CATEGORIES  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+ITEMS = 300
+
+
+def make_config(directory: Path, units: int) -> Path:
+    """A registry of `units` reporting units with five grassroots units each, plus the real campaign file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "config" / "campaign.toml", directory / "campaign.toml")
+    with open(directory / "units.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["单位编码", "单位名称", "单位类型", "别名"])
+        for i in range(units):
+            w.writerow([f"U{i:04d}", f"测试{i:04d}街道" if i % 3 else f"测试{i:04d}局", "街道" if i % 3 else "部门", ""])
+    with open(directory / "grassroots.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["所属单位", "基层单位名称", "类型"])
+        for i in range(units):
+            owner = f"测试{i:04d}街道" if i % 3 else f"测试{i:04d}局"
+            for j in range(5):
+                w.writerow([owner, f"测试{i:04d}第{j + 1}社区", "社区"])
+    return directory
+
+
+def _one(args) -> None:
+    config_dir, name, path, seed = args
+    config = load_config(Path(config_dir))
+    unit = config.unit_by_name()[name]
+    rng = random.Random(seed)
+    grassroots = config.grassroots_of(name)
+    inspections, rects = [], []
+    for n in range(1, ITEMS + 1):
+        on = dt.date(2017, 5, 1) + dt.timedelta(days=rng.randint(0, 30))
+        deadline = on + dt.timedelta(days=rng.choice([20, 30, 45]))
+        category = rng.choice(CATEGORIES)
+        inspections.append({"编号": f"自检{n}号", "检查时间": on, "被检查单位": rng.choice(grassroots), "检查方式": "自查自纠",
+                            "治理类别": category, "问题性质": "一般问题", "发现的问题": f"{category}方面发现问题，群众反映办事推诿拖延",
+                            "整改建议": "限期整改，完善制度", "整改时限": deadline, "整改责任人": "王晓梅（社区主任）",
+                            "检查人员": "李建国、陈思远", "说明": None})
+        if rng.random() < 0.85:
+            done = rng.random() < 0.6
+            rects.append({"编号": f"自检{n}号", "检查单位": None, "问题单位": None, "存在问题": "群众反映办事推诿拖延",
+                          "整改措施": "批评教育并建立首问负责制", "整改责任人及责任": "王晓梅（社区主任），负责落实",
+                          "完成情况": "已完成" if done else "整改中", "完成时间": on + dt.timedelta(days=5) if done else None,
+                          "说明": None})
+    reports = [{"报表月份": "2017-06", "受检基层单位数": 5, "发现问题数": ITEMS, "整改完成数": 0, "制度机制建设数": 1}]
+    write_template(Path(path), unit, config, {"检查台账": inspections, "整改台账": rects, "月报表": reports},
+                   dt.date(2017, 6, 15))
+
+
+def make_inbox(name: str, units: int) -> tuple[Path, Path]:
+    base = OUT / name
+    config_dir, inbox = base / "config", base / "inbox"
+    marker = base / ".complete"
+    if marker.exists():
+        return config_dir, inbox
+    shutil.rmtree(base, ignore_errors=True)
+    make_config(config_dir, units)
+    config = load_config(config_dir)
+    jobs = []
+    for i, unit in enumerate(config.units):
+        day = dt.date(2017, 6, 10 + i % 15)
+        path = inbox / day.isoformat() / f"{unit.name}_专项治理台账.xlsx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        jobs.append((str(config_dir), unit.name, str(path), i))
+    started = time.perf_counter()
+    with mp.get_context("spawn").Pool(2) as pool:
+        for n, _ in enumerate(pool.imap_unordered(_one, jobs, chunksize=4), start=1):
+            if n % 100 == 0 or n == len(jobs):
+                print(f"  generated {n}/{len(jobs)} workbooks", flush=True)
+    print(f"  generation took {time.perf_counter() - started:.0f} s")
+    marker.touch()
+    return config_dir, inbox
+
+
+def measure(name: str, units: int) -> tuple[float, float]:
+    config_dir, inbox = make_inbox(name, units)
+    out = OUT / name / "outbox"
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipeline", "monthly", "--period", "2017-06", "--inbox", str(inbox),
+                    "--outbox", str(out), "--as-of", "2017-06-30", "--config", str(config_dir)], check=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return seconds, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=["district", "city"])
+    args = parser.parse_args()
+    sizes = {"district": 60, "city": 1500}
+    results = {}
+    for name, units in sizes.items():
+        if args.only and args.only != name:
+            continue
+        print(f"{name}: {units} workbooks × {ITEMS} items")
+        results[name] = measure(name, units)
+    print("\n| month | workbooks | items | time | peak memory |")
+    print("|---|---|---|---|---|")
+    for name, (seconds, peak) in results.items():
+        print(f"| {name} | {sizes[name]} | {sizes[name] * ITEMS:,} | {seconds:.1f} s | {peak:.0f} MiB |")
+
+
+if __name__ == "__main__":
+    main()

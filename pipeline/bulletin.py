@@ -1,0 +1,191 @@
+"""The monthly bulletin (通报) and reminders (催办): figures turned into an official's sentences.
+
+`bulletin_context` is a pure function of the month's tables; the wording lives in the Jinja
+templates under templates/, which staff can edit without touching code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from schemas.vocab import CATEGORIES
+from .config import Config
+from .rank import CRITICISE, PRAISE
+from .reconcile import OPEN
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_month(period: str) -> str:
+    return f"{int(period[:4])}年{int(period[5:])}月"
+
+
+def issue_number(first_period: str, period: str) -> int:
+    y0, m0 = (int(x) for x in first_period.split("-"))
+    y1, m1 = (int(x) for x in period.split("-"))
+    return max(1, (y1 - y0) * 12 + (m1 - m0) + 1)
+
+
+def pct(x) -> str:
+    return "—" if x is None or pd.isna(x) else f"{float(x) * 100:.1f}%"
+
+
+def _names(units: list[str]) -> str:
+    return "、".join(units) if units else "无"
+
+
+def current_phase(config: Config, day: dt.date) -> str:
+    phases = [p.name for p in config.campaign.phases if p.start <= day <= p.end]
+    return "、".join(phases) if phases else ("尚未开始" if day < config.campaign.start else "已结束")
+
+
+def upcoming_deadlines(config: Config, as_of: dt.date, period: str, limit: int = 4) -> list[str]:
+    c = config.campaign
+    year, month = (int(x) for x in period.split("-"))
+    nxt = dt.date(year + month // 12, month % 12 + 1, c.due_day)
+    items = [(nxt, f"报送{nxt.month}月月报表及检查、整改台账")]
+    items += [(d.date, d.what) for d in c.deadlines if d.date > as_of]
+    items.sort()
+    return [f"{d.month}月{d.day}日前{what}" for d, what in items[:limit]]
+
+
+def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.DataFrame, items: pd.DataFrame,
+                     config: Config, period: str, as_of: dt.date) -> dict:
+    c = config.campaign
+    total = district.set_index("范围").loc["全区合计"]
+    groups = units[units["单位类型"] == "专项治理小组"]
+    ranked = units[units["单位类型"] != "专项治理小组"]
+    found = int(total["发现问题数"])
+    overall = [
+        f"截至{as_of.month}月{as_of.day}日，全区{len(ranked)}个街道和部门共检查基层单位{int(total['受检基层单位数'])}个，"
+        f"发现问题{found}个，其中违纪违法问题{int(total['违纪违法数'])}个、一般问题{int(total['一般问题数'])}个、"
+        f"隐患风险{int(total['隐患风险数'])}个；本月新发现问题{int(total['本月新发现问题数'])}个。",
+        f"已整改销号{int(total['已销号数'])}个，整改率{pct(total['整改率'])}；正在整改{int(total['整改中数'])}个，"
+        f"尚未建立整改台账{int(total['未建整改台账数'])}个；逾期未完成整改{int(total['逾期数'])}个，"
+        f"另有{int(total['黄色预警数'])}个问题将在{c.yellow_days}日内到期。"
+        f"各单位累计建立完善制度机制{int(total['制度机制建设数'])}项。",
+        f"{len(groups)}个专项治理小组通过专项督查、随机抽查、交叉检查等方式，检查基层单位{int(groups['受检基层单位数'].sum())}个，"
+        f"发现问题{int(groups['检查发现问题数'].sum())}个，已整改销号{int(groups['检查发现已销号数'].sum())}个。",
+    ]
+    by_category = {cat: int(ranked[f"类别_{cat}"].sum()) for cat in CATEGORIES}
+    ordered = sorted(((n, cat) for cat, n in by_category.items() if n), reverse=True)
+    categories = []
+    if ordered:
+        parts = [f"{cat}问题{n}个（占{n / found * 100:.1f}%）" for n, cat in ordered[:3]] if found else []
+        categories.append("从问题类别看，" + "，其次是".join(parts) + "。" if parts else "本期未发现问题。")
+        rest = [f"{cat}{n}个" for n, cat in ordered[3:]]
+        if rest:
+            categories.append("此外，" + "、".join(rest) + "。")
+    orphans = int(total["无对应检查记录数"])
+    if orphans:
+        categories.append(f"各单位整改台账中有{orphans}条记录在检查台账中找不到对应编号，请相关单位核对台账，做到一一对应、销号管理。")
+
+    def verdict_rows(verdict: str) -> list[dict]:
+        part = ranking[ranking["通报类别"] == verdict]
+        return [{"unit": r.单位, "type": r.单位类型, "rank": int(r.排名), "score": f"{r.得分:.1f}", "reason": r.理由}
+                for r in part.itertuples(index=False)]
+
+    on_time = units[(units["单位类型"] != "专项治理小组") & (units["月报报送"] == "按时")]["单位"].tolist()
+    late = ranked[ranked["月报报送"] == "迟报"]
+    missing = ranked[ranked["月报报送"] == "未报"]["单位"].tolist()
+    mismatch = ranked[ranked["月报与台账一致"] == "否"]
+    reports = [
+        f"本月应报送月报表的街道和部门{len(ranked)}个，按时报送{len(on_time)}个，迟报{len(late)}个，未报{len(missing)}个。",
+    ]
+    if len(late):
+        reports.append("迟报单位：" + "、".join(f"{r.单位}（{r.月报收到日期[5:7].lstrip('0')}月{r.月报收到日期[8:].lstrip('0')}日）"
+                                            for r in late.itertuples(index=False)) + "。")
+    if missing:
+        reports.append(f"未报单位：{_names(missing)}。")
+    if len(mismatch):
+        reports.append("月报数据与台账不一致的单位：" + "；".join(f"{r.单位}（{r.月报差异}）" for r in mismatch.itertuples(index=False))
+                       + "。请相关单位核实更正，做到见人见事、数据准确。")
+    next_steps = [
+        "各街道各部门要对照本通报，对逾期未完成整改的问题逐项明确责任人和完成时限，实行销号管理，确保问题不解决不放过。",
+        "被点名批评的单位要认真分析原因，于下次月报时一并报送整改情况。",
+        "自查自纠中“零问题”的单位要深入排查，严防“零空白”，各专项治理小组要加强追踪督查。",
+    ] + [f"{d}。" for d in upcoming_deadlines(config, as_of, period)]
+    return {
+        "district": c.district,
+        "issue": issue_number(c.first_period, period),
+        "title": f"关于全区专项治理“微腐败”工作推进情况的通报（第{issue_number(c.first_period, period)}期）",
+        "period": cn_month(period),
+        "as_of": cn_date(as_of),
+        "phase": current_phase(config, as_of),
+        "office": c.office,
+        "issuer": c.issuer,
+        "date": cn_date(as_of),
+        "overall": overall,
+        "praised": verdict_rows(PRAISE),
+        "criticised": verdict_rows(CRITICISE),
+        "categories": categories,
+        "reports": reports,
+        "missing": missing,
+        "next_steps": next_steps,
+        "figures": {
+            "inspected": int(total["受检基层单位数"]), "found": found, "closed": int(total["已销号数"]),
+            "rate": pct(total["整改率"]), "overdue": int(total["逾期数"]),
+        },
+    }
+
+
+def reminders(items: pd.DataFrame, units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFrame:
+    """Per unit: overdue items, items due within the warning days, and a missing monthly report."""
+    open_items = items[items["状态"].isin(OPEN)]
+    due = open_items[open_items["预警"].isin(["红", "黄", "绿"])].copy()
+    rows = []
+    for u in config.units:
+        mine = due[due["单位"] == u.name]
+        for r in mine.itertuples(index=False):
+            deadline = pd.Timestamp(r.整改时限).date()
+            what = (f"已逾期{int(r.逾期天数)}天" if r.预警 == "红" else f"{int(r.距整改时限天数)}天后到期")
+            rows.append({"单位": u.name, "事项": "逾期未完成整改" if r.预警 == "红" else "即将到期", "预警": r.预警,
+                         "编号": r.编号, "检查单位": r.检查单位, "被检查单位": r.被检查单位, "整改时限": deadline.isoformat(),
+                         "说明": what, "来源": f"{r.来源文件} {r.来源行}"})
+    missing = units[(units["单位类型"] != "专项治理小组") & (units["月报报送"] == "未报")]
+    for u in missing.itertuples(index=False):
+        rows.append({"单位": u.单位, "事项": "月报表未报送", "预警": "红", "编号": "", "检查单位": "", "被检查单位": "",
+                     "整改时限": "", "说明": "请尽快报送本月月报表及台账", "来源": ""})
+    order = {u.name: i for i, u in enumerate(config.units)}
+    frame = pd.DataFrame(rows, columns=["单位", "事项", "预警", "编号", "检查单位", "被检查单位", "整改时限", "说明", "来源"])
+    rank = {"月报表未报送": 0, "逾期未完成整改": 1, "即将到期": 2}
+    return frame.assign(_u=frame["单位"].map(order), _e=frame["事项"].map(rank)).sort_values(
+        ["_u", "_e", "整改时限", "编号"], kind="stable").drop(columns=["_u", "_e"]).reset_index(drop=True)
+
+
+def reminder_text(frame: pd.DataFrame, period: str, as_of: dt.date) -> str:
+    """Short per-unit notes staff paste into an email."""
+    blocks = []
+    for unit, part in frame.groupby("单位", sort=False):
+        lines = [f"【{unit}】", f"截至{cn_date(as_of)}，请贵单位抓紧办理以下事项："]
+        for n, r in enumerate(part.itertuples(index=False), start=1):
+            if r.事项 == "月报表未报送":
+                lines.append(f"{n}. {cn_month(period)}月报表尚未报送，请尽快报送。")
+            else:
+                by = "" if r.检查单位 == unit else f"（{r.检查单位}督查发现）"
+                lines.append(f"{n}. {r.编号}{by}，被检查单位{r.被检查单位}，整改时限{r.整改时限}，{r.说明}。")
+        blocks.append("\n".join(lines))
+    return ("\n\n".join(blocks) + "\n") if blocks else "本期没有需要催办的事项。\n"
+
+
+def _environment(template_dir: Path) -> Environment:
+    return Environment(loader=FileSystemLoader(str(template_dir)), autoescape=select_autoescape(["html", "j2"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def render_html(context: dict, template_dir: Path, path: Path) -> None:
+    html = _environment(template_dir).get_template("bulletin.html.j2").render(**context)
+    path.write_text(html, encoding="utf-8")
+
+
+def render_docx(context: dict, template_dir: Path, path: Path) -> None:
+    from docxtpl import DocxTemplate
+
+    doc = DocxTemplate(str(template_dir / "bulletin.docx"))
+    doc.render(context, autoescape=True)
+    doc.save(str(path))

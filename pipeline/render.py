@@ -1,0 +1,323 @@
+"""The district rollup workbook leaders read: overview with charts, then one formatted table a sheet.
+
+Every table has a frozen header and a filter and prints on A4 landscape with repeated headers,
+the title and period in the page header and page numbers in the footer. Text from units is always
+written as text (`strings_to_formulas` off and write_string), so `=HYPERLINK(...)` stays inert.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from schemas.vocab import CATEGORIES, NATURES
+from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines
+from .config import Config
+from .reconcile import OPEN
+
+WARNING_FILL = {"红": "#FF9999", "黄": "#FFE699", "绿": "#C6EFCE"}
+
+
+def rollup_name(period: str) -> str:
+    return f"全区专项治理微腐败工作月度汇总（{cn_month(period)}）.xlsx"
+
+
+class Book:
+    """Thin helpers over an xlsxwriter workbook so every sheet gets the same print setup."""
+
+    def __init__(self, path: Path, title: str, period: str):
+        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                  "strings_to_numbers": False, "nan_inf_to_errors": True})
+        self.wb.set_properties({"title": title, "created": dt.datetime(2000, 1, 1)})
+        self.title, self.period = title, period
+        f = self.wb.add_format
+        self.f = {
+            "title": f({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+            "sub": f({"italic": True, "font_color": "#595959"}),
+            "head": f({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1, "text_wrap": True,
+                       "valign": "vcenter", "align": "center"}),
+            "text": f({"border": 1, "valign": "top", "text_wrap": True}),
+            "num": f({"border": 1, "valign": "top", "num_format": "0"}),
+            "dec": f({"border": 1, "valign": "top", "num_format": "0.0"}),
+            "pct": f({"border": 1, "valign": "top", "num_format": "0.0%"}),
+            "date": f({"border": 1, "valign": "top", "num_format": "yyyy-mm-dd"}),
+            "total": f({"bold": True, "border": 1, "bg_color": "#D9E1F2", "num_format": "0"}),
+            "total_pct": f({"bold": True, "border": 1, "bg_color": "#D9E1F2", "num_format": "0.0%"}),
+            "big": f({"bold": True, "font_size": 20, "align": "center", "valign": "vcenter", "border": 1,
+                      "font_color": "#1F4E78"}),
+            "big_pct": f({"bold": True, "font_size": 20, "align": "center", "valign": "vcenter", "border": 1,
+                          "font_color": "#1F4E78", "num_format": "0.0%"}),
+            "label": f({"align": "center", "valign": "vcenter", "border": 1, "bg_color": "#DDEBF7", "text_wrap": True}),
+            "wrap": f({"text_wrap": True, "valign": "top"}),
+            "red": f({"bg_color": WARNING_FILL["红"]}),
+            "yellow": f({"bg_color": WARNING_FILL["黄"]}),
+            "green": f({"bg_color": WARNING_FILL["绿"]}),
+            "bad": f({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+            "good": f({"bg_color": "#C6EFCE", "font_color": "#006100"}),
+        }
+        for name, color in WARNING_FILL.items():
+            self.f[f"w_{name}"] = f({"border": 1, "valign": "top", "bg_color": color, "align": "center"})
+
+    def sheet(self, name: str, heading: str):
+        ws = self.wb.add_worksheet(name)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        ws.set_header(f"&L{self.title}&R{heading}")
+        ws.set_footer("&C第 &P 页，共 &N 页")
+        return ws
+
+    def cell(self, ws, r: int, c: int, value, kind: str = "text") -> None:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            ws.write_blank(r, c, None, self.f["text"])
+        elif kind == "pct":
+            ws.write_number(r, c, float(value), self.f["pct"])
+        elif kind == "date":
+            day = pd.Timestamp(value)
+            ws.write_datetime(r, c, day.to_pydatetime(), self.f["date"])
+        elif isinstance(value, bool):
+            ws.write_string(r, c, "是" if value else "否", self.f["text"])
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) or hasattr(value, "dtype"):
+            ws.write_number(r, c, float(value), self.f["dec" if kind == "dec" else "num"])
+        else:
+            ws.write_string(r, c, str(value), self.f["text"])
+
+    def table(self, ws, top: int, frame: pd.DataFrame, widths: dict[str, int] | None = None,
+              kinds: dict[str, str] | None = None, name: str | None = None) -> tuple[int, int]:
+        """Header at `top`, data below, a filter over it, frozen and repeated when printed."""
+        kinds, widths = kinds or {}, widths or {}
+        ncol = len(frame.columns)
+        for c, col in enumerate(frame.columns):
+            ws.write_string(top, c, col, self.f["head"])
+            ws.set_column(c, c, widths.get(col, max(6, min(30, len(col) * 2 + 2))))
+        for r, row in enumerate(frame.itertuples(index=False), start=top + 1):
+            for c, (col, value) in enumerate(zip(frame.columns, row)):
+                self.cell(ws, r, c, value, kinds.get(col, "text"))
+        last = top + max(1, len(frame))
+        ws.autofilter(top, 0, last, ncol - 1)
+        ws.freeze_panes(top + 1, 0)
+        ws.repeat_rows(top)
+        return top + 1, top + len(frame)
+
+
+def _overview(book: Book, units, district, items, config: Config, period: str, as_of: dt.date) -> None:
+    ws = book.sheet("总览", "总览")
+    f = book.f
+    ws.set_column(0, 9, 13)
+    ws.merge_range(0, 0, 0, 9, book.title, f["title"])
+    ws.set_row(0, 30)
+    ws.write_string(1, 0, f"统计截至{cn_date(as_of)}　当前阶段：{current_phase(config, as_of)}", f["sub"])
+    total = district.set_index("范围").loc["全区合计"]
+    tiles = [("受检基层单位", total["受检基层单位数"]), ("发现问题", total["发现问题数"]), ("已销号", total["已销号数"]),
+             ("整改率", total["整改率"]), ("逾期未完成", total["逾期数"]),
+             ("月报按时", total["月报按时单位数"]), ("月报迟报", total["月报迟报单位数"]), ("月报未报", total["月报未报单位数"]),
+             ("正在整改", total["整改中数"]), ("未建整改台账", total["未建整改台账数"])]
+    for i, (label, value) in enumerate(tiles):
+        r, c = 3 + (i // 5) * 3, (i % 5) * 2
+        ws.merge_range(r, c, r, c + 1, label, f["label"])
+        if label == "整改率":
+            ws.merge_range(r + 1, c, r + 1, c + 1, None, f["big_pct"])
+            if value is None or pd.isna(value):
+                ws.write_string(r + 1, c, "—", f["big"])
+            else:
+                ws.write_number(r + 1, c, float(value), f["big_pct"])
+        else:
+            ws.merge_range(r + 1, c, r + 1, c + 1, None, f["big"])
+            ws.write_number(r + 1, c, int(value), f["big"])
+        ws.set_row(r + 1, 34)
+    ws.write_string(10, 0, "近期时间节点", f["label"])
+    for i, text in enumerate(upcoming_deadlines(config, as_of, period)):
+        ws.merge_range(11 + i, 0, 11 + i, 9, f"· {text}", f["wrap"])
+
+    # chart data lives on the sheet itself, below the charts, so the charts stay native and traceable
+    data_top = 58
+    ws.write_string(data_top - 1, 0, "图表数据", f["sub"])
+    ranked = units[units["单位类型"] != "专项治理小组"].sort_values("整改率", na_position="first", kind="stable")
+    ws.write_row(data_top, 0, ["单位", "整改率"], f["head"])
+    for i, r in enumerate(ranked.itertuples(index=False), start=1):
+        ws.write_string(data_top + i, 0, r.单位)
+        ws.write_number(data_top + i, 1, 0 if r.整改率 is None or pd.isna(r.整改率) else float(r.整改率), f["pct"])
+    n = len(ranked)
+    ws.write_row(data_top, 3, ["治理类别", "问题数"], f["head"])
+    for i, cat in enumerate(CATEGORIES, start=1):
+        ws.write_string(data_top + i, 3, cat)
+        ws.write_number(data_top + i, 4, int(total[f"类别_{cat}"]))
+    ws.write_row(data_top, 6, ["预警", "问题数"], f["head"])
+    for i, (label, col) in enumerate((("红色（逾期）", "红色预警数"), ("黄色（10日内到期）", "黄色预警数"),
+                                      ("绿色（20日内到期）", "绿色预警数")), start=1):
+        ws.write_string(data_top + i, 6, label)
+        ws.write_number(data_top + i, 7, int(total[col]))
+
+    bar = book.wb.add_chart({"type": "bar"})
+    bar.add_series({"name": "整改率", "categories": ["总览", data_top + 1, 0, data_top + n, 0],
+                    "values": ["总览", data_top + 1, 1, data_top + n, 1], "fill": {"color": "#2E75B6"},
+                    "data_labels": {"value": True, "num_format": "0%", "font": {"size": 7}}})
+    bar.set_title({"name": "各街道、部门整改率", "name_font": {"size": 12}})
+    bar.set_x_axis({"num_format": "0%", "min": 0, "max": 1, "major_gridlines": {"visible": True}})
+    bar.set_y_axis({"num_font": {"size": 7}, "interval_unit": 1})
+    bar.set_legend({"none": True})
+    bar.set_size({"width": 560, "height": max(420, 14 * n + 80)})
+    ws.insert_chart(16, 0, bar)
+
+    col = book.wb.add_chart({"type": "column"})
+    col.add_series({"name": "问题数", "categories": ["总览", data_top + 1, 3, data_top + 8, 3],
+                    "values": ["总览", data_top + 1, 4, data_top + 8, 4], "fill": {"color": "#C55A11"},
+                    "data_labels": {"value": True}})
+    col.set_title({"name": "发现问题按治理类别", "name_font": {"size": 12}})
+    col.set_x_axis({"num_font": {"size": 8, "rotation": -30}})
+    col.set_legend({"none": True})
+    col.set_size({"width": 520, "height": 300})
+    ws.insert_chart(16, 6, col)
+
+    pie = book.wb.add_chart({"type": "column"})
+    pie.add_series({"name": "预警", "categories": ["总览", data_top + 1, 6, data_top + 3, 6],
+                    "values": ["总览", data_top + 1, 7, data_top + 3, 7], "data_labels": {"value": True},
+                    "points": [{"fill": {"color": "#E06666"}}, {"fill": {"color": "#F6B26B"}}, {"fill": {"color": "#93C47D"}}]})
+    pie.set_title({"name": "未销号问题预警", "name_font": {"size": 12}})
+    pie.set_legend({"none": True})
+    pie.set_size({"width": 520, "height": 260})
+    ws.insert_chart(33, 6, pie)
+    ws.print_area(0, 0, data_top - 2, 13)
+
+
+UNIT_COLUMNS = ["单位", "单位类型", "受检基层单位数", "发现问题数", "已销号数", "整改中数", "未建整改台账数", "逾期数",
+                "整改率", "红色预警数", "黄色预警数", "本月新发现问题数", "自查发现数", "督查发现数", "无对应检查记录数",
+                "制度机制建设数", "月报报送", "月报与台账一致", "检查发现问题数", "检查发现已销号数", "检查发现整改率"]
+
+
+def _units(book: Book, units: pd.DataFrame, district: pd.DataFrame) -> None:
+    ws = book.sheet("单位情况", "单位情况")
+    ws.merge_range(0, 0, 0, 10, f"各单位专项治理工作情况（{cn_month(book.period)}）", book.f["title"])
+    frame = units[UNIT_COLUMNS]
+    kinds = {"整改率": "pct", "检查发现整改率": "pct"}
+    first, last = book.table(ws, 2, frame, widths={"单位": 16, "单位类型": 10}, kinds=kinds)
+    ws.set_row(2, 45)
+    col = {c: i for i, c in enumerate(frame.columns)}
+    if last >= first:
+        ws.conditional_format(first, col["逾期数"], last, col["逾期数"],
+                              {"type": "cell", "criteria": ">", "value": 0, "format": book.f["bad"]})
+        ws.conditional_format(first, col["整改率"], last, col["整改率"],
+                              {"type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+        ws.conditional_format(first, col["月报报送"], last, col["月报报送"],
+                              {"type": "cell", "criteria": "==", "value": '"未报"', "format": book.f["bad"]})
+        ws.conditional_format(first, col["月报与台账一致"], last, col["月报与台账一致"],
+                              {"type": "cell", "criteria": "==", "value": '"否"', "format": book.f["bad"]})
+    r = last + 2
+    for row in district.itertuples(index=False):
+        ws.write_string(r, 0, row.范围, book.f["total"])
+        ws.write_string(r, 1, f"{row.单位数}个单位", book.f["total"])
+        for name in UNIT_COLUMNS[2:]:
+            c = col[name]
+            if name == "整改率":
+                value = row.整改率
+                if value is None or pd.isna(value):
+                    ws.write_string(r, c, "—", book.f["total"])
+                else:
+                    ws.write_number(r, c, float(value), book.f["total_pct"])
+            elif hasattr(row, name) and name.endswith("数"):
+                ws.write_number(r, c, int(getattr(row, name)), book.f["total"])
+            else:
+                ws.write_blank(r, c, None, book.f["total"])
+        r += 1
+    ws.write_string(r + 1, 0, "注：合计按各单位问题数汇总，整改率由合计数重新计算；专项治理小组发现的问题计入被检查单位所属街道、部门。",
+                    book.f["sub"])
+
+
+def _ranking(book: Book, ranking: pd.DataFrame) -> None:
+    ws = book.sheet("排名", "排名")
+    ws.merge_range(0, 0, 0, 9, "街道、部门推进情况排名（分别排名）", book.f["title"])
+    cols = ["单位类型", "排名", "单位", "得分", "通报类别", "理由", "整改率分", "逾期分", "报送分", "质量分", "力度分",
+            "按整改率评分", "零空白", "发现问题数", "已销号数", "整改率", "逾期数", "月报报送", "退回次数"]
+    frame = ranking[cols]
+    first, last = book.table(ws, 2, frame, widths={"单位": 16, "理由": 60, "通报类别": 9},
+                             kinds={"整改率": "pct", "得分": "dec", "整改率分": "dec", "逾期分": "dec", "报送分": "dec",
+                                    "质量分": "dec", "力度分": "dec"})
+    ws.set_row(2, 30)
+    c = cols.index("通报类别")
+    if last >= first:
+        ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==", "value": '"点名批评"', "format": book.f["bad"]})
+        ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==", "value": '"表扬"', "format": book.f["good"]})
+
+
+OPEN_COLUMNS = ["预警", "单位", "检查单位", "编号", "被检查单位", "治理类别", "问题性质", "发现的问题", "整改时限",
+                "距整改时限天数", "逾期天数", "状态", "整改责任人", "来源文件", "来源行", "整改来源文件", "整改来源行", "备注"]
+
+
+def _open_items(book: Book, items: pd.DataFrame) -> None:
+    ws = book.sheet("未销号问题", "未销号问题")
+    ws.merge_range(0, 0, 0, 10, "未销号问题清单（红：逾期未完成；黄：10日内到期；绿：20日内到期）", book.f["title"])
+    order = {"红": 0, "黄": 1, "绿": 2, "无": 3}
+    open_items = items[items["状态"].isin(OPEN)]
+    open_items = open_items.assign(_w=open_items["预警"].map(order)).sort_values(["_w", "整改时限", "单位"], kind="stable")
+    frame = open_items[OPEN_COLUMNS]
+    first, last = book.table(ws, 2, frame, kinds={"整改时限": "date"},
+                             widths={"预警": 6, "单位": 14, "检查单位": 14, "编号": 10, "被检查单位": 14, "治理类别": 16,
+                                     "发现的问题": 36, "整改时限": 11, "来源文件": 34, "来源行": 12, "整改来源文件": 30,
+                                     "备注": 24})
+    for r, warning in enumerate(frame["预警"], start=first):
+        if warning in WARNING_FILL:
+            ws.write_string(r, 0, warning, book.f[f"w_{warning}"])
+
+
+def _reports(book: Book, units: pd.DataFrame) -> None:
+    ws = book.sheet("月报报送", "月报报送")
+    ws.merge_range(0, 0, 0, 6, f"{cn_month(book.period)}月报表报送及与台账核对情况", book.f["title"])
+    frame = units[["单位", "单位类型", "月报报送", "月报收到日期", "月报与台账一致", "月报差异", "在用台账"]]
+    first, last = book.table(ws, 2, frame, widths={"单位": 16, "月报差异": 50, "在用台账": 40, "月报收到日期": 12})
+    if last >= first:
+        for value, fmt in (('"未报"', "bad"), ('"迟报"', "yellow"), ('"按时"', "good")):
+            ws.conditional_format(first, 2, last, 2, {"type": "cell", "criteria": "==", "value": value, "format": book.f[fmt]})
+        ws.conditional_format(first, 4, last, 4, {"type": "cell", "criteria": "==", "value": '"否"', "format": book.f["bad"]})
+
+
+def _categories(book: Book, units: pd.DataFrame) -> None:
+    ws = book.sheet("分类统计", "分类统计")
+    ws.merge_range(0, 0, 0, 10, "发现问题分类统计（按治理类别、问题性质）", book.f["title"])
+    frame = units[units["单位类型"] != "专项治理小组"][["单位", "单位类型", "发现问题数",
+                                                     *[f"类别_{c}" for c in CATEGORIES], *[f"{n}数" for n in NATURES[:-1]]]]
+    frame = frame.rename(columns={f"类别_{c}": c for c in CATEGORIES})
+    first, last = book.table(ws, 2, frame, widths={"单位": 16})
+    ws.set_row(2, 45)
+    r = last + 1
+    ws.write_string(r, 0, "合计", book.f["total"])
+    ws.write_string(r, 1, "", book.f["total"])
+    for c in range(2, len(frame.columns)):
+        ws.write_number(r, c, int(frame.iloc[:, c].sum()), book.f["total"])
+
+
+def _quality(book: Book, manifest: pd.DataFrame) -> None:
+    ws = book.sheet("数据质量", "数据质量")
+    counts = manifest["结果"].value_counts()
+    summary = "，".join(f"{k}{int(counts.get(k, 0))}个" for k in ("已采用", "已被替代", "已退回", "重复文件", "已忽略"))
+    ws.merge_range(0, 0, 0, 7, f"收到文件及审核情况：共{len(manifest)}个，{summary}", book.f["title"])
+    frame = manifest[["文件", "收到日期", "单位", "结果", "错误数", "疑问数", "说明", "回执"]]
+    first, last = book.table(ws, 2, frame, widths={"文件": 40, "说明": 70, "回执": 40, "收到日期": 11, "单位": 14})
+    if last >= first:
+        ws.conditional_format(first, 3, last, 3, {"type": "cell", "criteria": "==", "value": '"已退回"', "format": book.f["bad"]})
+
+
+def _reminders(book: Book, reminders: pd.DataFrame) -> None:
+    ws = book.sheet("催办", "催办")
+    ws.merge_range(0, 0, 0, 8, "催办清单：逾期未完成、即将到期的问题和未报送月报的单位", book.f["title"])
+    first, last = book.table(ws, 2, reminders, widths={"单位": 14, "事项": 14, "被检查单位": 14, "说明": 24, "来源": 50})
+    for r, warning in enumerate(reminders["预警"], start=first):
+        if warning in WARNING_FILL:
+            ws.write_string(r, 2, warning, book.f[f"w_{warning}"])
+
+
+def write_rollup(path: Path, *, units, district, ranking, items, manifest, reminders, config: Config, period: str,
+                 as_of: dt.date) -> None:
+    title = f"{config.campaign.district}专项治理“微腐败”工作月度汇总（{cn_month(period)}）"
+    book = Book(path, title, period)
+    _overview(book, units, district, items, config, period, as_of)
+    _units(book, units, district)
+    _ranking(book, ranking)
+    _open_items(book, items)
+    _reports(book, units)
+    _categories(book, units)
+    _quality(book, manifest)
+    _reminders(book, reminders)
+    book.wb.close()
