@@ -137,16 +137,14 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
 def reminders(items: pd.DataFrame, units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFrame:
     """Per unit: overdue items, items due within the warning days, and a missing monthly report."""
     open_items = items[items["状态"].isin(OPEN)]
-    due = open_items[open_items["预警"].isin(["红", "黄", "绿"])].copy()
+    due = open_items[open_items["预警"].isin(["红", "黄", "绿"])]
     rows = []
-    for u in config.units:
-        mine = due[due["单位"] == u.name]
-        for r in mine.itertuples(index=False):
-            deadline = pd.Timestamp(r.整改时限).date()
-            what = (f"已逾期{int(r.逾期天数)}天" if r.预警 == "红" else f"{int(r.距整改时限天数)}天后到期")
-            rows.append({"单位": u.name, "事项": "逾期未完成整改" if r.预警 == "红" else "即将到期", "预警": r.预警,
-                         "编号": r.编号, "检查单位": r.检查单位, "被检查单位": r.被检查单位, "整改时限": deadline.isoformat(),
-                         "说明": what, "来源": f"{r.来源文件} {r.来源行}"})
+    for r in due.itertuples(index=False):
+        deadline = pd.Timestamp(r.整改时限).date()
+        what = (f"已逾期{int(r.逾期天数)}天" if r.预警 == "红" else f"{int(r.距整改时限天数)}天后到期")
+        rows.append({"单位": r.单位, "事项": "逾期未完成整改" if r.预警 == "红" else "即将到期", "预警": r.预警,
+                     "编号": r.编号, "检查单位": r.检查单位, "被检查单位": r.被检查单位, "整改时限": deadline.isoformat(),
+                     "说明": what, "来源": f"{r.来源文件} {r.来源行}"})
     missing = units[(units["单位类型"] != "专项治理小组") & (units["月报报送"] == "未报")]
     for u in missing.itertuples(index=False):
         rows.append({"单位": u.单位, "事项": "月报表未报送", "预警": "红", "编号": "", "检查单位": "", "被检查单位": "",

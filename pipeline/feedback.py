@@ -123,7 +123,7 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
     mark_dates = {k: wb.add_format({"bg_color": v, "num_format": "yyyy-mm-dd", "border": 2}) for k, v in ((ERROR, RED), ("疑问", YELLOW))}
     head_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     sheet_label = {found["name"]: label for label, found in f.book["sheets"].items()}
-    for name, grid in f.book["grids"].items():
+    for name, grid in f.book.get("grids", {}).items():
         ws = wb.add_worksheet(_safe_sheet_name(name, used))
         label = sheet_label.get(name)
         found = f.book["sheets"].get(label, {}) if label else {}

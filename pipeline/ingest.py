@@ -124,18 +124,36 @@ class Intake:
         return {f.rel: f for f in self.files}
 
 
-def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None = None) -> None:
+def _pool(config: Config, jobs: int, workers: int | None) -> WorkerPool:
     limits = config.campaign.limits
-    context = read_context(config)
+    return WorkerPool(read_submission, read_context(config), workers=workers or min(worker_count(), jobs),
+                      timeout=float(limits.get("read_timeout_seconds", 60)),
+                      memory_mb=int(limits.get("worker_memory_mb", 2048)))
+
+
+def _jobs(files: list[InboxFile], grids: bool = False):
+    for f in files:
+        yield f.rel, {"data": f.path.read_bytes(), "ext": f.path.suffix.lower(), "file": f.rel, "grids": grids}
+
+
+def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None = None) -> None:
+    """Read again, in the capped workers, the few files whose feedback marks cells."""
+    marked = [f for f in files if f.book is not None and any(p["row"] is not None for p in f.problems)]
+    if not marked:
+        return
+    by_rel = {f.rel: f for f in marked}
+    with _pool(config, len(marked), workers) as pool:
+        for rel, result in pool.run(_jobs(marked, grids=True)):
+            by_rel[rel].book["grids"] = result.get("grids", {})
+
+
+def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None = None) -> None:
     progress = Progress(len(to_read))
-    jobs = ((f.rel, {"data": f.path.read_bytes(), "ext": f.path.suffix.lower(), "file": f.rel}) for f in to_read)
     by_rel = {f.rel: f for f in to_read}
     if not to_read:
         return
-    with WorkerPool(read_submission, context, workers=workers or min(worker_count(), len(to_read)),
-                    timeout=float(limits.get("read_timeout_seconds", 60)),
-                    memory_mb=int(limits.get("worker_memory_mb", 2048))) as pool:
-        for rel, result in pool.run(list(jobs)):
+    with _pool(config, len(to_read), workers) as pool:
+        for rel, result in pool.run(_jobs(to_read)):
             f = by_rel[rel]
             if "failure" in result:
                 code, detail = result["failure"]
@@ -178,6 +196,9 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}
     received = {f.rel: f.received for f in to_read}
     frames = build_frames(books, received)
+    for book in books.values():
+        for sheet in book["sheets"].values():
+            sheet["records"] = []
     reading = {f.rel: f for f in to_read}
     for p in validate(frames, books, config):
         reading[p["file"]].problems.append(p)

@@ -14,7 +14,7 @@ from . import ROOT
 from .bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from .config import Config
 from .feedback import write_feedback
-from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, ingest
+from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
 from .rank import rank_units
 from .render import rollup_name, write_rollup
 from .reconcile import ITEM_COLUMNS, build_items
@@ -95,6 +95,7 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     intake = ingest(Path(inbox), config, as_of, workers=workers)
+    attach_grids(intake.files, config, workers=workers)
 
     feedback: dict[str, str] = {}
     used: set[str] = set()

@@ -21,12 +21,16 @@ _LABEL_SPLIT = re.compile(r"[:：]")
 
 
 def read_submission(payload: dict, context: dict) -> dict:
-    """The worker task: bytes → parsed book, or {'failure': (code, detail)}."""
+    """The worker task: bytes → parsed book (with its cell grids if asked), or {'failure': (code, detail)}."""
     try:
         grids = read_grids(payload["data"], payload["ext"], context["limits"])
     except ReadFailure as exc:
         return {"failure": (exc.code, exc.detail)}
-    return parse_book(grids, payload["file"], context)
+    book = parse_book(grids, payload["file"], context)
+    if not payload.get("grids"):
+        # cell grids are only needed to mark a feedback workbook; they would dominate memory at city scale
+        del book["grids"]
+    return book
 
 
 def _absolute(sheet: dict) -> list[list]:

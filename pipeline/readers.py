@@ -175,13 +175,14 @@ class WorkerPool:
 
     def run(self, jobs):
         """Yield (key, result) for every (key, payload) job, in completion order."""
-        pending = list(jobs)
-        pending.reverse()
+        pending = iter(jobs)
+        waiting = next(pending, None)
         busy = 0
-        while pending or busy:
+        while waiting is not None or busy:
             for w in self._workers:
-                if w["job"] is None and pending:
-                    key, payload = pending.pop()
+                if w["job"] is None and waiting is not None:
+                    key, payload = waiting
+                    waiting = next(pending, None)
                     w["conn"].send((key, payload))
                     w["job"], w["since"] = key, time.monotonic()
                     busy += 1

@@ -20,6 +20,11 @@ from .reconcile import OPEN
 WARNING_FILL = {"红": "#FF9999", "黄": "#FFE699", "绿": "#C6EFCE"}
 
 
+def _display_width(text: str) -> int:
+    """Columns a text needs: a Chinese character is about two Latin ones wide."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def rollup_name(period: str) -> str:
     return f"全区专项治理微腐败工作月度汇总（{cn_month(period)}）.xlsx"
 
@@ -90,12 +95,19 @@ class Book:
         """Header at `top`, data below, a filter over it, frozen and repeated when printed."""
         kinds, widths = kinds or {}, widths or {}
         ncol = len(frame.columns)
+        width_of = [widths.get(col, 8 if pd.api.types.is_numeric_dtype(frame[col]) or kinds.get(col) in ("pct", "dec", "date")
+                              else max(6, min(16, len(col) * 2 + 2))) for col in frame.columns]
         for c, col in enumerate(frame.columns):
             ws.write_string(top, c, col, self.f["head"])
-            ws.set_column(c, c, widths.get(col, max(6, min(30, len(col) * 2 + 2))))
+            ws.set_column(c, c, width_of[c])
         for r, row in enumerate(frame.itertuples(index=False), start=top + 1):
+            lines = 1
             for c, (col, value) in enumerate(zip(frame.columns, row)):
                 self.cell(ws, r, c, value, kinds.get(col, "text"))
+                if isinstance(value, str):
+                    lines = max(lines, -(-_display_width(value) // max(1, width_of[c] - 1)))
+            if lines > 1:
+                ws.set_row(r, 15 * min(lines, 8))
         last = top + max(1, len(frame))
         ws.autofilter(top, 0, last, ncol - 1)
         ws.freeze_panes(top + 1, 0)
@@ -193,7 +205,8 @@ def _units(book: Book, units: pd.DataFrame, district: pd.DataFrame) -> None:
     ws.merge_range(0, 0, 0, 10, f"各单位专项治理工作情况（{cn_month(book.period)}）", book.f["title"])
     frame = units[UNIT_COLUMNS]
     kinds = {"整改率": "pct", "检查发现整改率": "pct"}
-    first, last = book.table(ws, 2, frame, widths={"单位": 16, "单位类型": 10}, kinds=kinds)
+    first, last = book.table(ws, 2, frame, widths={"单位": 14, "单位类型": 8, "月报报送": 6, "月报与台账一致": 7},
+                             kinds=kinds)
     ws.set_row(2, 45)
     col = {c: i for i, c in enumerate(frame.columns)}
     if last >= first:
@@ -254,9 +267,10 @@ def _open_items(book: Book, items: pd.DataFrame) -> None:
     open_items = open_items.assign(_w=open_items["预警"].map(order)).sort_values(["_w", "整改时限", "单位"], kind="stable")
     frame = open_items[OPEN_COLUMNS]
     first, last = book.table(ws, 2, frame, kinds={"整改时限": "date"},
-                             widths={"预警": 6, "单位": 14, "检查单位": 14, "编号": 10, "被检查单位": 14, "治理类别": 16,
-                                     "发现的问题": 36, "整改时限": 11, "来源文件": 34, "来源行": 12, "整改来源文件": 30,
-                                     "备注": 24})
+                             widths={"预警": 5, "单位": 12, "检查单位": 12, "编号": 9, "被检查单位": 12, "治理类别": 12,
+                                     "问题性质": 8, "发现的问题": 28, "整改时限": 11, "状态": 9, "整改责任人": 12,
+                                     "来源文件": 22, "来源行": 11, "整改来源文件": 22, "整改来源行": 11, "备注": 16})
+    ws.set_row(2, 30)
     for r, warning in enumerate(frame["预警"], start=first):
         if warning in WARNING_FILL:
             ws.write_string(r, 0, warning, book.f[f"w_{warning}"])

@@ -30,15 +30,15 @@ def report_status(reports: pd.DataFrame, period: str, due: dt.date, as_of: dt.da
     }, columns=["单位", "月报报送", "月报收到日期"], dtype=object)
 
 
-def ledger_counts(frames: dict[str, pd.DataFrame], file: str) -> dict[str, int]:
-    """What a workbook's own ledgers say, to compare with its 月报表 row."""
-    insp = frames["检查台账"][frames["检查台账"]["_file"] == file]
-    rect = frames["整改台账"][frames["整改台账"]["_file"] == file]
-    return {
-        "受检基层单位数": int(insp["被检查单位"].dropna().nunique()),
-        "发现问题数": int((insp["问题性质"] != NO_PROBLEM).sum()),
-        "整改完成数": int((rect["完成情况"] == DONE).sum()),
-    }
+def ledger_counts(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per workbook, what its own ledgers say, to compare with its 月报表 row."""
+    insp, rect = frames["检查台账"], frames["整改台账"]
+    counts = pd.DataFrame({
+        "受检基层单位数": insp.groupby("_file")["被检查单位"].nunique(),
+        "发现问题数": (insp["问题性质"] != NO_PROBLEM).groupby(insp["_file"]).sum(),
+        "整改完成数": (rect["完成情况"] == DONE).groupby(rect["_file"]).sum(),
+    })
+    return counts.fillna(0).astype(int)
 
 
 def report_consistency(frames: dict[str, pd.DataFrame], files: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -47,22 +47,21 @@ def report_consistency(frames: dict[str, pd.DataFrame], files: pd.DataFrame, per
 
     reports = frames["月报表"]
     rows = reports[reports["报表月份"] == period]
-    seq = order_files(files)
-    rank = {f: i for i, f in enumerate(seq["file"])}
+    rank = pd.Series(range(len(files)), index=order_files(files)["file"].values)
+    latest = rows.assign(_seq=rows["_file"].map(rank)).sort_values("_seq").drop_duplicates("_unit", keep="last")
+    counted = ledger_counts(frames).reindex(latest["_file"]).fillna(0).astype(int)
     out = []
-    for unit, group in rows.groupby("_unit"):
-        latest = max(group["_file"], key=rank.get)
-        row = group[group["_file"] == latest].iloc[0]
-        counted = ledger_counts(frames, latest)
+    for (unit, file), reported, count in zip(zip(latest["_unit"], latest["_file"]),
+                                             latest[[label for label, _ in REPORT_FIGURES] + ["制度机制建设数"]].to_dict("records"),
+                                             counted.to_dict("records")):
         diffs = []
         for label, key in REPORT_FIGURES:
-            reported = row[label]
-            if pd.isna(reported) or int(reported) != counted[key]:
-                shown = "空" if pd.isna(reported) else int(reported)
-                diffs.append(f"{label}：月报{shown}，台账{counted[key]}")
+            value = reported[label]
+            if pd.isna(value) or int(value) != count[key]:
+                diffs.append(f"{label}：月报{'空' if pd.isna(value) else int(value)}，台账{count[key]}")
+        mechanisms = reported["制度机制建设数"]
         out.append({"单位": unit, "月报与台账一致": "否" if diffs else "是", "月报差异": "；".join(diffs),
-                    "制度机制建设数": 0 if pd.isna(row["制度机制建设数"]) else int(row["制度机制建设数"]),
-                    "月报来源文件": latest})
+                    "制度机制建设数": 0 if pd.isna(mechanisms) else int(mechanisms), "月报来源文件": file})
     return pd.DataFrame(out, columns=["单位", "月报与台账一致", "月报差异", "制度机制建设数", "月报来源文件"])
 
 
