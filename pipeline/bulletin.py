@@ -114,6 +114,7 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
         "district": c.district,
         "issue": issue_number(c.first_period, period),
         "title": f"关于全区专项治理“微腐败”工作推进情况的通报（第{issue_number(c.first_period, period)}期）",
+        "title_lines": ["关于全区专项治理“微腐败”工作", f"推进情况的通报（第{issue_number(c.first_period, period)}期）"],
         "period": cn_month(period),
         "as_of": cn_date(as_of),
         "phase": current_phase(config, as_of),

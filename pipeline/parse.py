@@ -176,12 +176,11 @@ def _resolve(text: str, names: dict[str, str]) -> str | None:
     return names.get(squeeze(text))
 
 
-def _units_in_filename(path: str, names: dict[str, str]) -> set[str]:
+def _units_in_filename(path: str, spellings: list[tuple[str, str]]) -> set[str]:
     stem = squeeze(PurePosixPath(path).stem)
     hits: list[tuple[int, int, str]] = []
-    for spelling, name in names.items():
-        s = squeeze(spelling)
-        if len(s) >= 2 and s in stem:
+    for s, name in spellings:
+        if s in stem:
             hits.append((stem.find(s), len(s), name))
     covered: set[str] = set()
     # a short alias inside a longer matched spelling (西华 in 西华街道) is the same mention
@@ -207,7 +206,7 @@ def identify_unit(marker: dict, stated: list[str], path: str, context: dict, fil
         else:
             problems.append(problem("unit_unregistered", file=file, value=text,
                                     detail=f"“填报单位”填写为“{text}”"))
-    in_name = _units_in_filename(path, names)
+    in_name = _units_in_filename(path, context["spellings"])
     if len(in_name) == 1:
         sources.append(("文件名", next(iter(in_name))))
     distinct = sorted({name for _, name in sources})
@@ -286,6 +285,7 @@ def read_context(config, limits: dict | None = None) -> dict:
             for sheet in SHEETS
         },
         "names": config.name_index(),
+        "spellings": sorted({(squeeze(k), v) for k, v in config.name_index().items() if len(squeeze(k)) >= 2}),
         "codes": {u.code: u.name for u in config.units},
         "year": config.campaign.year,
         "limits": dict(limits if limits is not None else config.campaign.limits),

@@ -65,14 +65,11 @@ def sniff(data: bytes, ext: str, limits: dict) -> str:
     raise ReadFailure("not_spreadsheet")
 
 
-def _plain(value):
-    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        return value[:MAX_CELL_CHARS]
-    return value
+def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] = frozenset({"_meta"})) -> list[dict]:
+    """Visible worksheets (and the named hidden ones) as {name, visible, origin, rows, merged}.
 
-
-def read_grids(data: bytes, ext: str, limits: dict) -> list[dict]:
-    """All worksheets as {name, visible, origin, rows, merged}; rows stop after a long blank run."""
+    Rows stop after a long blank run, so a stray cell far below the data cannot blow up the read.
+    """
     import python_calamine as pc
 
     sniff(data, ext, limits)
@@ -86,7 +83,8 @@ def read_grids(data: bytes, ext: str, limits: dict) -> list[dict]:
     max_blank = int(limits.get("max_blank_rows", 500))
     sheets = []
     for meta in book.sheets_metadata:
-        if "WorkSheet" not in str(meta.typ):
+        visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
+        if "WorkSheet" not in str(meta.typ) or not (visible or meta.name in keep_hidden):
             continue
         try:
             sheet = book.get_sheet_by_name(meta.name)
@@ -96,7 +94,7 @@ def read_grids(data: bytes, ext: str, limits: dict) -> list[dict]:
         rows: list[list] = []
         blank_run = 0
         for row in sheet.iter_rows():
-            row = [_plain(v) for v in row[:MAX_COLUMNS]]
+            row = [v[:MAX_CELL_CHARS] if type(v) is str and len(v) > MAX_CELL_CHARS else v for v in row[:MAX_COLUMNS]]
             if any(v not in ("", None) for v in row):
                 if blank_run:
                     rows.extend([] for _ in range(blank_run))
@@ -113,7 +111,7 @@ def read_grids(data: bytes, ext: str, limits: dict) -> list[dict]:
             merged = []
         sheets.append({
             "name": meta.name,
-            "visible": "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible),
+            "visible": visible,
             "origin": (int(start[0]), int(start[1])),
             "rows": rows,
             "merged": merged,

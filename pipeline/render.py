@@ -22,7 +22,7 @@ WARNING_FILL = {"红": "#FF9999", "黄": "#FFE699", "绿": "#C6EFCE"}
 
 def _display_width(text: str) -> int:
     """Columns a text needs: a Chinese character is about two Latin ones wide."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return (len(text.encode("utf-8")) + len(text)) // 2  # CJK: 3 bytes → 2 columns; ASCII: 1 → 1
 
 
 def rollup_name(period: str) -> str:
@@ -75,39 +75,48 @@ class Book:
         ws.set_footer("&C第 &P 页，共 &N 页")
         return ws
 
-    def cell(self, ws, r: int, c: int, value, kind: str = "text") -> None:
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            ws.write_blank(r, c, None, self.f["text"])
-        elif kind == "pct":
-            ws.write_number(r, c, float(value), self.f["pct"])
-        elif kind == "date":
-            day = pd.Timestamp(value)
-            ws.write_datetime(r, c, day.to_pydatetime(), self.f["date"])
-        elif isinstance(value, bool):
-            ws.write_string(r, c, "是" if value else "否", self.f["text"])
-        elif isinstance(value, (int, float)) and not isinstance(value, bool) or hasattr(value, "dtype"):
-            ws.write_number(r, c, float(value), self.f["dec" if kind == "dec" else "num"])
-        else:
-            ws.write_string(r, c, str(value), self.f["text"])
+    def _column(self, series: pd.Series, kind: str):
+        """(values, writer name, format) for a whole column, decided once rather than per cell."""
+        if kind == "date":
+            days = pd.to_datetime(series, errors="coerce")
+            return [None if pd.isna(d) else d.to_pydatetime() for d in days], "write_datetime", self.f["date"]
+        if kind in ("pct", "dec") or pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            values = pd.to_numeric(series, errors="coerce").astype(float)
+            fmt = self.f["pct" if kind == "pct" else "dec" if kind == "dec" else "num"]
+            return [None if v != v else v for v in values.tolist()], "write_number", fmt
+        return [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in series.tolist()], \
+            "write_string", self.f["text"]
 
     def table(self, ws, top: int, frame: pd.DataFrame, widths: dict[str, int] | None = None,
-              kinds: dict[str, str] | None = None, name: str | None = None) -> tuple[int, int]:
-        """Header at `top`, data below, a filter over it, frozen and repeated when printed."""
+              kinds: dict[str, str] | None = None) -> tuple[int, int]:
+        """Header at `top`, data below, a filter over it, frozen and repeated when printed.
+
+        Columns given a width wrap, and their rows are made tall enough that nothing is cut off.
+        """
         kinds, widths = kinds or {}, widths or {}
         ncol = len(frame.columns)
-        width_of = [widths.get(col, 8 if pd.api.types.is_numeric_dtype(frame[col]) or kinds.get(col) in ("pct", "dec", "date")
-                              else max(6, min(16, len(col) * 2 + 2))) for col in frame.columns]
+        blank = self.f["text"]
+        lines = [1] * len(frame)
         for c, col in enumerate(frame.columns):
+            kind = kinds.get(col, "text")
+            values, writer, fmt = self._column(frame[col], kind)
+            text = writer == "write_string"
+            width = widths.get(col, max(6, min(16, len(col) * 2 + 2)) if text else 8)
             ws.write_string(top, c, col, self.f["head"])
-            ws.set_column(c, c, width_of[c])
-        for r, row in enumerate(frame.itertuples(index=False), start=top + 1):
-            lines = 1
-            for c, (col, value) in enumerate(zip(frame.columns, row)):
-                self.cell(ws, r, c, value, kinds.get(col, "text"))
-                if isinstance(value, str):
-                    lines = max(lines, -(-_display_width(value) // max(1, width_of[c] - 1)))
-            if lines > 1:
-                ws.set_row(r, 15 * min(lines, 8))
+            ws.set_column(c, c, width)
+            write = getattr(ws, writer)
+            for i, value in enumerate(values):
+                if value is None:
+                    ws.write_blank(top + 1 + i, c, None, blank)
+                    continue
+                write(top + 1 + i, c, value, fmt)
+                if text and len(value) * 2 > width:
+                    need = -(-_display_width(value) // max(1, width - 1))
+                    if need > lines[i]:
+                        lines[i] = need
+        for i, n in enumerate(lines):
+            if n > 1:
+                ws.set_row(top + 1 + i, 15 * min(n, 8))
         last = top + max(1, len(frame))
         ws.autofilter(top, 0, last, ncol - 1)
         ws.freeze_panes(top + 1, 0)

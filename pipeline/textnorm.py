@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+_UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
 _CATEGORY_PREFIX = re.compile(r"^[（(]?\d+[)）]?[.、．,，:：]?\s*")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -20,8 +21,12 @@ def clean_text(value) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
-    text = unicodedata.normalize("NFKC", str(value))
-    return _SPACE.sub(" ", text).strip()
+    text = str(value)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if _UNTIDY.search(text):
+        return _SPACE.sub(" ", text).strip()
+    return text
 
 
 def squeeze(value) -> str:

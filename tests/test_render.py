@@ -91,7 +91,7 @@ def bulletin_text(month, ext):
 def test_the_bulletin_states_the_figures_of_units_csv(month, ext):
     text = bulletin_text(month, ext)
     ranked = month.units[month.units["单位类型"] != "专项治理小组"]
-    assert "关于全区专项治理“微腐败”工作推进情况的通报（第2期）" in text
+    assert "关于全区专项治理“微腐败”工作" in text and "推进情况的通报（第2期）" in text
     assert "截至6月30日" in text
     assert f"发现问题{ranked['发现问题数'].sum()}个" in text
     assert f"已整改销号{ranked['已销号数'].sum()}个" in text
