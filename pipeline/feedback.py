@@ -123,7 +123,8 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
     mark_dates = {k: wb.add_format({"bg_color": v, "num_format": "yyyy-mm-dd", "border": 2}) for k, v in ((ERROR, RED), ("疑问", YELLOW))}
     head_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     sheet_label = {found["name"]: label for label, found in f.book["sheets"].items()}
-    for name, grid in f.book.get("grids", {}).items():
+    for name, found_grid in f.book.get("grids", {}).items():
+        grid = found_grid["rows"]
         ws = wb.add_worksheet(_safe_sheet_name(name, used))
         label = sheet_label.get(name)
         found = f.book["sheets"].get(label, {}) if label else {}
@@ -144,6 +145,22 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
                     continue
                 fmt = head_fmt if r == header_row else plain
                 _write_cell(ws, r, c, value, fmt, date_fmt)
+        merged_cells: set[tuple[int, int]] = set()
+        for (a_r, a_c), (b_r, b_c) in found_grid["merged"]:
+            area = {(r, c) for r in range(a_r, b_r + 1) for c in range(a_c, b_c + 1)} \
+                if (b_r - a_r + 1) * (b_c - a_c + 1) <= 5000 else None
+            # a hostile file may declare huge or overlapping merges: those are simply not re-created
+            if not area or len(area) == 1 or area & merged_cells or any(cell in area for cell in cell_problems):
+                continue
+            merged_cells |= area
+            value = grid[a_r][a_c] if a_r < len(grid) and a_c < len(grid[a_r]) else None
+            fmt = head_fmt if a_r == header_row else plain
+            if isinstance(value, (dt.date, dt.datetime)):
+                ws.merge_range(a_r, a_c, b_r, b_c, None, date_fmt)
+            else:
+                ws.merge_range(a_r, a_c, b_r, b_c, None, fmt)
+            if value not in (None, ""):
+                _write_cell(ws, a_r, a_c, value, fmt, date_fmt)
         for (r, c), ps in sorted(cell_problems.items()):
             worst = ERROR if any(p["severity"] == ERROR for p in ps) else "疑问"
             value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None

@@ -33,10 +33,14 @@ def read_submission(payload: dict, context: dict) -> dict:
     return book
 
 
-def _absolute(sheet: dict) -> list[list]:
+def _absolute(sheet: dict, fill_merged: bool = True) -> list[list]:
+    """The sheet's rows from A1; a merged range's value is copied into each of its cells
+    (one inspection merged over several problem rows belongs to each of them)."""
     r0, c0 = sheet["origin"]
     pad = [None] * c0
     grid = [[] for _ in range(r0)] + [pad + list(row) if c0 else list(row) for row in sheet["rows"]]
+    if not fill_merged:
+        return grid
     for (a_r, a_c), (b_r, b_c) in sheet["merged"]:
         if a_r >= len(grid) or a_c >= 200:
             continue
@@ -227,7 +231,7 @@ def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
     year = context["year"]
     marker = _marker(sheets)
     result_sheets: dict[str, dict] = {}
-    grids: dict[str, list[list]] = {}
+    grids: dict[str, dict] = {}
     stated: list[str] = []
     filled_on = None
     taken: set[str] = set()
@@ -237,7 +241,7 @@ def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
             continue
         taken.add(sheet["name"])
         grid = _absolute(sheet)
-        grids[sheet["name"]] = grid
+        grids[sheet["name"]] = {"rows": _absolute(sheet, fill_merged=False), "merged": sheet["merged"]}
         header_row, colmap = find_header(grid, specs)
         if header_row is None:
             problems.append(problem("header_not_found", file=file, sheet=sheet["name"]))
