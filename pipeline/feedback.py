@@ -7,6 +7,7 @@ from pathlib import Path
 import xlsxwriter
 
 from schemas import SHEETS, spec_by_label
+from .printing import a4_landscape
 from .problems import ERROR
 from .textnorm import clean_text
 
@@ -74,9 +75,7 @@ def write_feedback(path: Path, f, district: str) -> None:
 
     used: set[str] = set()
     ws = wb.add_worksheet(_safe_sheet_name("审核结果", used))
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    a4_landscape(ws, f"&C{district}专项治理“微腐败”台账审核回执")
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 12)
     ws.set_column(2, 2, 8)
@@ -107,8 +106,6 @@ def write_feedback(path: Path, f, district: str) -> None:
     ws.freeze_panes(top + 1, 0)
     ws.autofilter(top, 0, top + max(1, len(f.problems)), 7)
     ws.repeat_rows(top)
-    ws.set_header(f"&C{district}专项治理“微腐败”台账审核回执")
-    ws.set_footer("&C第 &P 页，共 &N 页")
 
     if f.book and any(p["row"] is not None for p in f.problems):
         _write_marked_sheets(wb, f, used)
@@ -169,7 +166,4 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
             ws.write_comment(r, c, clean_text(note) if len(note) > 30000 else note, {"x_scale": 2.5, "y_scale": 2})
         if header_row is not None:
             ws.freeze_panes(header_row + 1, 0)
-            ws.repeat_rows(header_row)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        a4_landscape(ws, f"&C{f.unit} {name}（审核标注）", repeat_row=header_row)

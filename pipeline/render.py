@@ -15,6 +15,7 @@ import xlsxwriter
 from schemas.vocab import CATEGORIES, NATURES
 from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines
 from .config import Config
+from .printing import a4_landscape
 from .reconcile import OPEN
 
 WARNING_FILL = {"红": "#FF9999", "黄": "#FFE699", "绿": "#C6EFCE"}
@@ -67,12 +68,7 @@ class Book:
 
     def sheet(self, name: str, heading: str):
         ws = self.wb.add_worksheet(name)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
-        ws.set_header(f"&L{self.title}&R{heading}")
-        ws.set_footer("&C第 &P 页，共 &N 页")
+        a4_landscape(ws, f"&L{self.title}&R{heading}")
         return ws
 
     def _column(self, series: pd.Series, kind: str):

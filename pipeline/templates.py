@@ -10,6 +10,7 @@ from xlsxwriter.utility import xl_col_to_name
 from schemas import SHEETS, columns
 from .config import Config, Unit
 from .parse import MARKER_SHEET, MARKER_TEMPLATE
+from .printing import a4_landscape
 
 TEMPLATE_VERSION = "1"
 HEADER_ROW = 2
@@ -85,9 +86,7 @@ def _write_instructions(wb, ws, unit: Unit, config: Config, fmts: dict) -> None:
             ws.write_string(r, 3, spec.example, fmts["cellwrap"])
             r += 1
         r += 1
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    a4_landscape(ws, f"&C{unit.name} 填报说明")
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
 
 
@@ -177,13 +176,7 @@ def _write_ledger(wb, ws, sheet: str, unit: Unit, refs: dict[str, str], fmts: di
     if rows:
         _write_rows(ws, specs, rows, fmts)
     ws.freeze_panes(HEADER_ROW + 1, 0)
-    ws.repeat_rows(HEADER_ROW)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_header(f"&C&\"宋体,Bold\"{unit.name} {TITLES[sheet]}")
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    a4_landscape(ws, f"&C{unit.name} {TITLES[sheet]}", repeat_row=HEADER_ROW)
     ws.protect("", {"format_cells": True, "format_columns": True, "format_rows": True, "insert_rows": True,
                     "delete_rows": True, "insert_columns": True, "sort": True, "autofilter": True})
 

@@ -51,6 +51,16 @@ def homemade_ledger(path: Path) -> Path:
     return path
 
 
+def bare_ledger(path: Path) -> None:
+    """Just the required headers of 检查台账, in a new workbook: no marker, no 填报单位 cell."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "检查台账"
+    for c, label in enumerate(["编号", "检查时间", "被检查单位", "检查方式", "问题性质", "检查人员"], start=1):
+        ws.cell(1, c, label)
+    wb.save(path)
+
+
 def test_a_homemade_layout_is_read_as_the_person_typed_it(tmp_path, context):
     book = read(homemade_ledger(tmp_path / "台账.xlsx"), context)
     assert book["unit"] == "西安路街道"
@@ -78,12 +88,7 @@ def test_the_homemade_layout_is_accepted_with_its_queries(tmp_path, config):
 
 
 def test_the_unit_is_recognised_from_the_file_name(tmp_path, context):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "检查台账"
-    for c, label in enumerate(["编号", "检查时间", "被检查单位", "检查方式", "问题性质", "检查人员"], start=1):
-        ws.cell(1, c, label)
-    wb.save(tmp_path / "荷花池街道6月台账.xlsx")
+    bare_ledger(tmp_path / "荷花池街道6月台账.xlsx")
     assert read(tmp_path / "荷花池街道6月台账.xlsx", context)["unit"] == "荷花池街道"
 
 
@@ -100,12 +105,7 @@ def test_a_marker_contradicting_the_stated_unit_is_an_error(tmp_path, config, co
 
 
 def test_a_workbook_with_no_way_to_tell_the_unit_is_rejected(tmp_path, context):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "检查台账"
-    for c, label in enumerate(["编号", "检查时间", "被检查单位", "检查方式", "问题性质", "检查人员"], start=1):
-        ws.cell(1, c, label)
-    wb.save(tmp_path / "新建工作表.xlsx")
+    bare_ledger(tmp_path / "新建工作表.xlsx")
     book = read(tmp_path / "新建工作表.xlsx", context)
     assert [p["code"] for p in book["problems"] if p["severity"] == "错误"] == ["unit_unknown"]
 
