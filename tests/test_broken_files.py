@@ -10,6 +10,16 @@ from conftest import inspection, manifest_row, problems_of, run, unit_workbook
 from pipeline.readers import WorkerPool
 
 
+def far_cell(src, dst):
+    """The template with one more cell at XFD1048576: a dense read would need billions of cells."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+            out.writestr(item, data)
+
+
 def zip_bomb(path):
     """Under 1 MB on disk, a gigabyte declared inside."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -34,6 +44,7 @@ def month(config, tmp_path_factory):
     (day / "说明.docx").write_bytes(b"PK\x03\x04 not really")
     (day / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     zip_bomb(day / "bomb.xlsx")
+    far_cell(good, day / "远端单元格.xlsx")
     from msoffcrypto.format.ooxml import OOXMLFile
 
     with open(good, "rb") as plain, open(day / "加密.xlsx", "wb") as out:
@@ -52,6 +63,7 @@ def month(config, tmp_path_factory):
     ("加密.xlsx", "设置了打开密码"),
     ("bomb.xlsx", "文件过大"),
     ("old.xls", "无法读取"),
+    ("远端单元格.xlsx", "文件已损坏或过大"),
 ])
 def test_a_broken_file_is_returned_with_a_reason_a_clerk_understands(month, file, expected):
     row = manifest_row(month, f"2017-06-16/{file}")
@@ -70,7 +82,7 @@ def test_lock_files_and_other_documents_are_ignored(month):
 def test_good_files_survive_their_broken_neighbours(month):
     row = manifest_row(month, "2017-06-16/西安路街道.xlsx")
     assert (row["单位"], row["结果"]) == ("西安路街道", "已采用")
-    assert len(month.manifest) == 9 == len(list(month.day.iterdir()))
+    assert len(month.manifest) == 10 == len(list(month.day.iterdir()))
 
 
 def test_nothing_in_the_inbox_is_changed(month):

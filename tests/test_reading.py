@@ -128,3 +128,17 @@ def test_a_file_saved_by_libreoffice_reads_formulas_cached_values(context):
     report = book["sheets"]["月报表"]["records"][0]
     assert report["发现问题数"] == 2.0
     assert report["报表月份"] == "2017-06"
+
+
+def test_an_ods_workbook_is_read_like_xlsx(tmp_path, context):
+    import pandas as pd
+
+    rows = pd.DataFrame([{"编号": "自检1号", "检查时间": "2017-06-05", "被检查单位": "春福社区", "检查方式": "自查自纠",
+                          "治理类别": "工程建设", "问题性质": "一般问题", "发现的问题": "未比选施工单位",
+                          "整改时限": "2017-07-05", "检查人员": "李建国"}])
+    path = tmp_path / "荷花池街道台账.ods"
+    with pd.ExcelWriter(path, engine="odf") as writer:
+        rows.to_excel(writer, sheet_name="检查台账", index=False)
+    book = read(path, context)
+    assert book["unit"] == "荷花池街道"
+    assert book["sheets"]["检查台账"]["records"][0]["整改时限"] == D(2017, 7, 5)
