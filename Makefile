@@ -1,4 +1,4 @@
-# 专项治理“微腐败”台账处理 — run `make help` for the list of targets.
+# 专项治理“微腐败”台账处理 — `make help` lists the targets (help texts are in Chinese for staff).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -12,7 +12,7 @@ AS_OF ?=
 .DEFAULT_GOAL := help
 .PHONY: help install demo test templates monthly bench clean
 
-## help: list the targets
+## help: 列出所有命令
 help:
 	@grep -E '^## ' $(MAKEFILE_LIST) | sed -e 's/^## /  make /'
 
@@ -22,29 +22,29 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-## install: create .venv and install the tool and its test dependencies
+## install: 创建 .venv 并安装本工具及测试所需的库
 install: $(STAMP)
 
-## demo: build a realistic demo inbox for the district and run the monthly job on it
+## demo: 生成虚构的全区演示收件箱（2017年5–7月）并运行月度处理
 demo: $(STAMP)
 	$(PY) -m pipeline demo --config $(CONFIG)
 
-## test: run the whole test suite
+## test: 运行全部测试
 test: $(STAMP)
 	$(PY) -m pytest
 
-## templates: write one blank personalised workbook per reporting unit to outbox/templates/
+## templates: 为每个填报单位生成空白台账模板，输出到 outbox/templates/
 templates: $(STAMP)
 	$(PY) -m pipeline templates --out $(OUTBOX)/templates --config $(CONFIG)
 
-## monthly: the monthly job, e.g. make monthly PERIOD=2017-06 [INBOX=inbox OUTBOX=outbox AS_OF=2017-06-30 CONFIG=config]
+## monthly: 月度处理，如 make monthly PERIOD=2017-06 [INBOX=inbox OUTBOX=outbox AS_OF=2017-06-30 CONFIG=config]
 monthly: $(STAMP)
 	$(PY) -m pipeline monthly --period $(PERIOD) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
 
-## bench: time the monthly job on a generated district month and a city-sized month
+## bench: 在生成的区级月份（60个单位）和市级月份（1500个工作簿）上测量月度处理的耗时和内存
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-## clean: remove generated outputs (never the inbox)
+## clean: 删除生成的输出（不会动收件箱）
 clean:
 	rm -rf $(OUTBOX)/*/ .pytest_cache
