@@ -9,7 +9,7 @@ import xlsxwriter
 from schemas import SHEETS, spec_by_label
 from .printing import a4_landscape
 from .problems import ERROR
-from .textnorm import clean_text
+from .textnorm import clean_text, printable
 
 RED = "#FFC7CE"
 YELLOW = "#FFEB9C"
@@ -47,7 +47,7 @@ def _write_cell(ws, r: int, c: int, value, fmt, date_fmt) -> None:
         day = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
         ws.write_datetime(r, c, day, date_fmt)
     else:
-        ws.write_string(r, c, str(value), fmt)
+        ws.write_string(r, c, printable(str(value)), fmt)
 
 
 def _safe_sheet_name(name: str, used: set[str]) -> str:
@@ -90,7 +90,7 @@ def write_feedback(path: Path, f, district: str) -> None:
             ("审核结果", VERDICT_TEXT.get(f.result, f.result)), ("说明", _explanation(f))]
     for i, (k, v) in enumerate(info, start=2):
         ws.merge_range(i, 0, i, 1, k, label)
-        ws.merge_range(i, 2, i, 7, v, verdict if k == "审核结果" else text)
+        ws.merge_range(i, 2, i, 7, printable(v), verdict if k == "审核结果" else text)
     ws.set_row(6, 36)
     top = 8
     heads = ["序号", "工作表", "单元格", "列名", "填写内容", "级别", "问题", "修改建议"]
@@ -100,7 +100,7 @@ def write_feedback(path: Path, f, district: str) -> None:
         r = top + i
         row = [str(i), p["sheet"], p["cell"], p["column"], p["value"], p["severity"], p["message"], p["hint"]]
         for c, v in enumerate(row):
-            ws.write_string(r, c, v, sev[p["severity"]] if c == 5 else text)
+            ws.write_string(r, c, printable(v), sev[p["severity"]] if c == 5 else text)
     if not f.problems:
         ws.merge_range(top + 1, 0, top + 1, 7, "未发现问题。", text)
     ws.freeze_panes(top + 1, 0)

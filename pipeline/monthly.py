@@ -13,6 +13,7 @@ import pandas as pd
 from . import ROOT
 from .bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from .config import Config
+from .textnorm import inert, printable
 from .feedback import write_feedback
 from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
 from .rank import rank_units
@@ -34,9 +35,16 @@ def default_as_of(period: str, today: dt.date | None = None) -> dt.date:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with BOM so Excel opens Chinese correctly; \\n line ends for byte-stable reruns."""
+    """UTF-8 with BOM so Excel opens Chinese correctly; \\n line ends for byte-stable reruns.
+
+    Text typed by units that starts like a formula is prefixed with ' so Excel shows it as text.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    safe = frame.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(lambda v: inert(printable(v)) if isinstance(v, str) else v)
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
 def _feedback_name(f, used: set[str]) -> str:

@@ -16,6 +16,7 @@ from schemas.vocab import CATEGORIES, NATURES
 from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines
 from .config import Config
 from .printing import a4_landscape
+from .textnorm import printable
 from .reconcile import OPEN
 
 WARNING_FILL = {"红": "#FF9999", "黄": "#FFE699", "绿": "#C6EFCE"}
@@ -80,7 +81,7 @@ class Book:
             values = pd.to_numeric(series, errors="coerce").astype(float)
             fmt = self.f["pct" if kind == "pct" else "dec" if kind == "dec" else "num"]
             return [None if v != v else v for v in values.tolist()], "write_number", fmt
-        return [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in series.tolist()], \
+        return [None if v is None or (isinstance(v, float) and v != v) else printable(str(v)) for v in series.tolist()], \
             "write_string", self.f["text"]
 
     def table(self, ws, top: int, frame: pd.DataFrame, widths: dict[str, int] | None = None,

@@ -20,7 +20,7 @@ def month(config, tmp_path_factory):
     unit_workbook(inbox / "2017-06-12" / "西安路街道.xlsx", config, "西安路街道", [
         inspection("自检1号", "桐竹社区", deadline=D(2017, 6, 20), problem=HOSTILE),
         inspection("自检2号", "桂乐社区", deadline=D(2017, 7, 5), problem="+cmd|' /C calc'!A0"),
-        inspection("自检3号", "桐明社区", deadline=D(2017, 7, 30)),
+        inspection("自检3号", "桐明社区", deadline=D(2017, 7, 30), problem="账目\x07不清\x00"),
     ], [rectification("自检3号", done=D(2017, 6, 10))], [report("2017-06", 3, 3, 1)])
     unit_workbook(inbox / "2017-06-15" / "区教育局.xlsx", config, "区教育局", [
         inspection(f"自检{i}号", "教育局财务科", deadline=D(2017, 7, 30), category="惠民政策和专项资金") for i in range(1, 5)
@@ -67,6 +67,12 @@ def test_open_items_trace_to_their_source_cell_and_unit_text_stays_inert(month):
     assert (first["预警"], first["来源文件"], first["来源行"]) == ("红", "2017-06-12/西安路街道.xlsx", "检查台账!4")
     cells = [c for row in ws.iter_rows(min_row=4) for c in row if c.value in (HOSTILE, "+cmd|' /C calc'!A0")]
     assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+
+
+def test_formula_like_text_is_inert_in_the_csv_files_too(month):
+    raw = (month.out / "data" / "items.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in raw and "'+cmd|" in raw
+    assert ",=HYPERLINK(" not in raw and ",+cmd" not in raw
 
 
 def test_the_ranking_sheet_names_the_unit_that_did_not_report(month):
