@@ -77,7 +77,12 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
     categories = []
     if ordered:
         parts = [f"{cat}问题{n}个（占{n / found * 100:.1f}%）" for n, cat in ordered[:3]] if found else []
-        categories.append("从问题类别看，" + "，其次是".join(parts) + "。" if parts else "本期未发现问题。")
+        if not parts:
+            categories.append("本期未发现问题。")
+        elif len(parts) == 1:
+            categories.append(f"从问题类别看，发现的问题均为{parts[0]}。")
+        else:
+            categories.append(f"从问题类别看，{parts[0]}最多，其次是{'和'.join(parts[1:])}。")
         rest = [f"{cat}{n}个" for n, cat in ordered[3:]]
         if rest:
             categories.append("此外，" + "、".join(rest) + "。")
