@@ -142,3 +142,12 @@ def test_an_ods_workbook_is_read_like_xlsx(tmp_path, context):
     book = read(path, context)
     assert book["unit"] == "荷花池街道"
     assert book["sheets"]["检查台账"]["records"][0]["整改时限"] == D(2017, 7, 5)
+
+
+@pytest.mark.parametrize("name", ["西华街道台账.xls", "西华街道台账.et"])
+def test_old_excel_and_wps_files_are_read(tmp_path, context, name):
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / "libreoffice_saved.xls").read_bytes())
+    book = read(path, context)
+    assert book["unit"] == "西华街道"
+    assert [r["_key"] for r in book["sheets"]["检查台账"]["records"]] == ["自检1", "自检2"]
