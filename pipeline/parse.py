@@ -203,24 +203,27 @@ def identify_unit(marker: dict, stated: list[str], path: str, context: dict, fil
     sources: list[tuple[str, str]] = []
     if marker.get("单位编码") in codes:
         sources.append(("模板标记", codes[marker["单位编码"]]))
+    unknown = []
     for text in stated:
         resolved = _resolve(text, names)
         if resolved:
             sources.append(("“填报单位”", resolved))
         else:
-            problems.append(problem("unit_unregistered", file=file, value=text,
-                                    detail=f"“填报单位”填写为“{text}”"))
+            unknown.append(text)
     in_name = _units_in_filename(path, context["spellings"])
     if len(in_name) == 1:
         sources.append(("文件名", next(iter(in_name))))
     distinct = sorted({name for _, name in sources})
+    for text in unknown:
+        code = "unit_name_unusual" if len(distinct) == 1 else "unit_unregistered"
+        problems.append(problem(code, file=file, value=text, detail=f"填写为“{text}”"))
     if len(distinct) > 1:
         said = "；".join(f"{where}为“{name}”" for where, name in sources)
         problems.append(problem("unit_conflict", file=file, detail=said))
         return None
     if distinct:
         return distinct[0]
-    if not stated:
+    if not unknown:
         problems.append(problem("unit_unknown", file=file))
     return None
 

@@ -36,6 +36,7 @@ CATALOGUE: dict[str, Kind] = {
     "unit_unknown": Kind(ERROR, "无法识别填报单位", "请在表头“填报单位”处填写本单位全称，或使用区纪委下发的本单位模板。"),
     "unit_conflict": Kind(ERROR, "填报单位前后矛盾", "请确认使用的是本单位的模板，并核对“填报单位”与文件名。"),
     "unit_unregistered": Kind(ERROR, "填报单位不在全区单位名单中", "请填写本单位全称（如“沙河源街道”），或联系区纪委办公室登记。"),
+    "unit_name_unusual": Kind(QUERY, "“填报单位”的写法不在全区单位名单中，已按模板或文件名识别", "请填写本单位全称（如“沙河源街道”）。"),
     # headers
     "missing_column": Kind(ERROR, "表头缺少必填列", "请恢复模板中的该列（列名须与模板一致），不要删除或改名。"),
     "unknown_column": Kind(QUERY, "表头中有模板以外的列，系统不会读取该列", "如需补充说明，请写在“说明”列；否则可删除该列。"),

@@ -104,6 +104,16 @@ def test_a_marker_contradicting_the_stated_unit_is_an_error(tmp_path, config, co
     assert conflict[0]["severity"] == "错误"
 
 
+def test_an_unusual_unit_name_is_a_query_when_the_template_tells_the_unit(tmp_path, config, context):
+    path = unit_workbook(tmp_path / "x.xlsx", config, "西安路街道", [inspection("自检1号", "桐竹社区")])
+    wb = openpyxl.load_workbook(path)
+    wb["检查台账"]["B2"] = "西安路街道党工委"
+    wb.save(path)
+    book = read(path, context)
+    assert book["unit"] == "西安路街道"
+    assert [(p["code"], p["severity"]) for p in book["problems"]] == [("unit_name_unusual", "疑问")]
+
+
 def test_a_workbook_with_no_way_to_tell_the_unit_is_rejected(tmp_path, context):
     bare_ledger(tmp_path / "新建工作表.xlsx")
     book = read(tmp_path / "新建工作表.xlsx", context)
