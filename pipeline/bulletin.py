@@ -142,21 +142,21 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
 
 def reminders(items: pd.DataFrame, units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFrame:
     """Per unit: overdue items, items due within the warning days, and a missing monthly report."""
-    open_items = items[items["状态"].isin(OPEN)]
-    due = open_items[open_items["预警"].isin(["红", "黄", "绿"])]
-    rows = []
-    for r in due.itertuples(index=False):
-        deadline = pd.Timestamp(r.整改时限).date()
-        what = (f"已逾期{int(r.逾期天数)}天" if r.预警 == "红" else f"{int(r.距整改时限天数)}天后到期")
-        rows.append({"单位": r.单位, "事项": "逾期未完成整改" if r.预警 == "红" else "即将到期", "预警": r.预警,
-                     "编号": r.编号, "检查单位": r.检查单位, "被检查单位": r.被检查单位, "整改时限": deadline.isoformat(),
-                     "说明": what, "来源": f"{r.来源文件} {r.来源行}"})
+    due = items[items["状态"].isin(OPEN) & items["预警"].isin(["红", "黄", "绿"])]
+    red = due["预警"] == "红"
+    overdue_text = "已逾期" + due["逾期天数"].astype(int).astype(str) + "天"
+    left_text = due["距整改时限天数"].astype("Int64").astype(str) + "天后到期"
+    rows = pd.DataFrame({
+        "单位": due["单位"], "事项": red.map({True: "逾期未完成整改", False: "即将到期"}), "预警": due["预警"],
+        "编号": due["编号"], "检查单位": due["检查单位"], "被检查单位": due["被检查单位"],
+        "整改时限": pd.to_datetime(due["整改时限"]).dt.strftime("%Y-%m-%d"),
+        "说明": overdue_text.where(red, left_text), "来源": due["来源文件"] + " " + due["来源行"],
+    })
     missing = units[(units["单位类型"] != "专项治理小组") & (units["月报报送"] == "未报")]
-    for u in missing.itertuples(index=False):
-        rows.append({"单位": u.单位, "事项": "月报表未报送", "预警": "红", "编号": "", "检查单位": "", "被检查单位": "",
-                     "整改时限": "", "说明": "请尽快报送本月月报表及台账", "来源": ""})
+    unreported = pd.DataFrame({"单位": missing["单位"], "事项": "月报表未报送", "预警": "红", "编号": "", "检查单位": "",
+                               "被检查单位": "", "整改时限": "", "说明": "请尽快报送本月月报表及台账", "来源": ""})
     order = {u.name: i for i, u in enumerate(config.units)}
-    frame = pd.DataFrame(rows, columns=["单位", "事项", "预警", "编号", "检查单位", "被检查单位", "整改时限", "说明", "来源"])
+    frame = pd.concat([rows, unreported], ignore_index=True).astype(object)
     rank = {"月报表未报送": 0, "逾期未完成整改": 1, "即将到期": 2}
     return frame.assign(_u=frame["单位"].map(order), _e=frame["事项"].map(rank)).sort_values(
         ["_u", "_e", "整改时限", "编号"], kind="stable").drop(columns=["_u", "_e"]).reset_index(drop=True)
@@ -164,17 +164,16 @@ def reminders(items: pd.DataFrame, units: pd.DataFrame, config: Config, as_of: d
 
 def reminder_text(frame: pd.DataFrame, period: str, as_of: dt.date) -> str:
     """Short per-unit notes staff paste into an email."""
-    blocks = []
-    for unit, part in frame.groupby("单位", sort=False):
-        lines = [f"【{unit}】", f"截至{cn_date(as_of)}，请贵单位抓紧办理以下事项："]
-        for n, r in enumerate(part.itertuples(index=False), start=1):
-            if r.事项 == "月报表未报送":
-                lines.append(f"{n}. {cn_month(period)}月报表尚未报送，请尽快报送。")
-            else:
-                by = "" if r.检查单位 == unit else f"（{r.检查单位}督查发现）"
-                lines.append(f"{n}. {r.编号}{by}，被检查单位{r.被检查单位}，整改时限{r.整改时限}，{r.说明}。")
-        blocks.append("\n".join(lines))
-    return ("\n\n".join(blocks) + "\n") if blocks else "本期没有需要催办的事项。\n"
+    if frame.empty:
+        return "本期没有需要催办的事项。\n"
+    number = (frame.groupby("单位", sort=False).cumcount() + 1).astype(str) + ". "
+    by = ("（" + frame["检查单位"].astype(str) + "督查发现）").where(frame["检查单位"] != frame["单位"], "")
+    item = (frame["编号"].astype(str) + by + "，被检查单位" + frame["被检查单位"].astype(str) + "，整改时限"
+            + frame["整改时限"].astype(str) + "，" + frame["说明"].astype(str) + "。")
+    line = number + item.where(frame["事项"] != "月报表未报送", f"{cn_month(period)}月报表尚未报送，请尽快报送。")
+    blocks = [f"【{unit}】\n截至{cn_date(as_of)}，请贵单位抓紧办理以下事项：\n" + "\n".join(lines)
+              for unit, lines in line.groupby(frame["单位"], sort=False)]
+    return "\n\n".join(blocks) + "\n"
 
 
 def _environment(template_dir: Path) -> Environment:

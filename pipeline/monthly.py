@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import calendar
+import multiprocessing
 import datetime as dt
 import shutil
 import sys
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,7 @@ import pandas as pd
 from . import ROOT
 from .bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from .config import Config
-from .textnorm import inert, printable
+from .textnorm import CONTROL_CHARACTERS, FORMULA_START
 from .feedback import write_feedback
 from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
 from .rank import rank_units
@@ -21,7 +23,29 @@ from .render import rollup_name, write_rollup
 from .reconcile import ITEM_COLUMNS, build_items
 from .rollup import district_totals, unit_rollup
 
+PARALLEL_ROLLUP_ITEMS = 50_000
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
+
+
+class _Here:
+    """Runs a task at once in this process: small months do not pay for a second interpreter."""
+
+    def submit(self, fn, /, **kwargs) -> Future:
+        done: Future = Future()
+        done.set_result(fn(**kwargs))
+        return done
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _beside(parallel: bool):
+    if not parallel:
+        return _Here()
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -43,7 +67,11 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     safe = frame.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(lambda v: inert(printable(v)) if isinstance(v, str) else v)
+            text = safe[col].map(lambda v: v if isinstance(v, str) else None)
+            if text.notna().any():
+                cleaned = text.str.replace(CONTROL_CHARACTERS, "", regex=True)
+                cleaned = ("'" + cleaned).where(cleaned.str.match(FORMULA_START, na=False), cleaned)
+                safe[col] = cleaned.where(text.notna(), safe[col])
     safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
@@ -105,36 +133,35 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     intake = ingest(Path(inbox), config, as_of, workers=workers)
     attach_grids(intake.files, config, workers=workers)
 
-    feedback: dict[str, str] = {}
     used: set[str] = set()
-    for f in intake.files:
-        if f.result == IGNORED:
-            continue
-        name = _feedback_name(f, used)
-        write_feedback(out / name, f, config.campaign.district)
-        feedback[f.rel] = name
-
+    feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result != IGNORED}
     manifest = manifest_frame(intake, feedback)
-    write_csv(manifest, out / "data" / "manifest.csv")
-
     files = accepted_files(intake)
     items = build_items(intake.frames, files, config, as_of)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     district = district_totals(units)
     ranking = rank_units(units, config, as_of)
-    write_csv(_for_csv(items[ITEM_COLUMNS]), out / "data" / "items.csv")
-    write_csv(units, out / "data" / "units.csv")
-    write_csv(district, out / "data" / "district.csv")
-    write_csv(ranking, out / "data" / "ranking.csv")
-
     chase = reminders(items, units, config, as_of)
-    write_rollup(out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
-                 manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of)
-    context = bulletin_context(units, district, ranking, items, config, period, as_of)
-    bulletin = out / f"{context['title']}"
-    render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
-    render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
-    (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of), encoding="utf-8")
+
+    rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
+                  manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of)
+    with _beside(len(items) >= PARALLEL_ROLLUP_ITEMS) as pool:
+        # the leaders' workbook is the slowest output: at city scale it is written on the other core
+        pending = pool.submit(write_rollup, **rollup)
+        for f in intake.files:
+            if f.rel in feedback:
+                write_feedback(out / feedback[f.rel], f, config.campaign.district)
+        write_csv(manifest, out / "data" / "manifest.csv")
+        write_csv(_for_csv(items[ITEM_COLUMNS]), out / "data" / "items.csv")
+        write_csv(units, out / "data" / "units.csv")
+        write_csv(district, out / "data" / "district.csv")
+        write_csv(ranking, out / "data" / "ranking.csv")
+        context = bulletin_context(units, district, ranking, items, config, period, as_of)
+        bulletin = out / f"{context['title']}"
+        render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
+        render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
+        (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of), encoding="utf-8")
+        pending.result()
 
     counts = manifest["结果"].value_counts()
     log.write(

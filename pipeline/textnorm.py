@@ -150,18 +150,14 @@ def parse_number(value):
     return Unparsed(squeeze(value))
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+FORMULA_START = r"[=+\-@\t\r]"  # a CSV cell starting so is run as a formula by Excel: such text gets a leading '
+_CONTROL = re.compile(CONTROL_CHARACTERS)
 
 
 def printable(text: str) -> str:
     """Text without the control characters a spreadsheet file cannot hold."""
     return _CONTROL.sub("", text)
-
-
-def inert(text: str) -> str:
-    """Text that no spreadsheet will run as a formula when it opens a CSV (`'=cmd` stays text)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def cell_name(row: int, col: int) -> str:
