@@ -24,18 +24,18 @@ def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[s
     for sheet in SHEETS:
         specs = columns(sheet)
         labels = [c.label for c in specs]
-        parts = []
+        records, owners = [], []
         for file in sorted(books):
-            book = books[file]
-            found = book["sheets"].get(sheet)
-            if not found or not found["records"]:
-                continue
-            part = pd.DataFrame.from_records(found["records"], columns=["_row", "_key", *labels])
-            part.insert(0, "_file", file)
-            part.insert(1, "_unit", book.get("unit"))
-            part.insert(2, "_received", pd.Timestamp(received[file]))
-            parts.append(part)
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=META + labels)
+            found = books[file]["sheets"].get(sheet)
+            if found and found["records"]:
+                records.extend(found["records"])
+                owners.append((file, len(found["records"])))
+        # one frame for the whole month: building a frame per file costs more than reading it
+        frame = pd.DataFrame.from_records(records, columns=["_row", "_key", *labels])
+        files = [file for file, n in owners for _ in range(n)]
+        frame.insert(0, "_file", pd.Series(files, dtype=object))
+        frame.insert(1, "_unit", pd.Series([books[f].get("unit") for f in files], dtype=object))
+        frame.insert(2, "_received", pd.to_datetime(pd.Series([received[f] for f in files], dtype=object)))
         for spec in specs:
             if spec.kind == "date":
                 frame[spec.label] = pd.to_datetime(frame[spec.label], errors="coerce")
@@ -43,8 +43,7 @@ def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[s
                 frame[spec.label] = pd.to_numeric(frame[spec.label], errors="coerce").astype("float64")
             else:
                 frame[spec.label] = frame[spec.label].astype("object").where(frame[spec.label].notna(), None)
-        frame["_received"] = pd.to_datetime(frame["_received"])
-        frames[sheet] = frame.reset_index(drop=True)
+        frames[sheet] = frame
     return frames
 
 
