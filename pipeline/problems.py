@@ -10,8 +10,6 @@ from dataclasses import dataclass
 ERROR = "错误"
 QUERY = "疑问"
 
-COLUMNS = ["file", "sheet", "cell", "column", "value", "code", "severity", "message", "hint", "row", "col"]
-
 
 @dataclass(frozen=True)
 class Kind:

@@ -7,7 +7,7 @@ import pandas as pd
 
 from schemas.vocab import CATEGORIES, DONE, NATURES, NO_PROBLEM
 from .config import Config
-from .reconcile import OPEN, STATUS_CLOSED, STATUS_NO_RECT, STATUS_OPEN, STATUS_ORPHAN
+from .reconcile import STATUS_CLOSED, STATUS_NO_RECT, STATUS_OPEN, STATUS_ORPHAN
 
 ON_TIME, LATE, MISSING = "按时", "迟报", "未报"
 REPORT_FIGURES = (("受检基层单位数", "受检基层单位数"), ("发现问题数", "发现问题数"), ("整改完成数", "整改完成数"))

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from conftest import inspection, manifest_row, problems_of, run, unit_workbook
+from conftest import inspection, manifest_row, run, unit_workbook
 from pipeline.readers import WorkerPool
 
 

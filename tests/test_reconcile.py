@@ -3,10 +3,8 @@
 As of 2017-06-30, 西安路街道 (JD01) keeps a living workbook sent twice; 专项治理第一小组 inspects
 grassroots units of 西安路街道 and 西华街道; 西华街道 answers late; 荷花池街道 never reports.
 """
-import datetime as dt
 import filecmp
 
-import pandas as pd
 import pytest
 
 from conftest import D, inspection, rectification, report, run, unit_workbook

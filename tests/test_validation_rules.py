@@ -1,5 +1,4 @@
 """One broken rule per workbook: each is named at its cell, with a message a clerk understands."""
-import datetime as dt
 
 import pytest
 
