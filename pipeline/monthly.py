@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import multiprocessing
+import re
 import datetime as dt
 import shutil
 import sys
@@ -15,7 +16,15 @@ import pandas as pd
 from . import ROOT
 from .bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from .config import Config
-from .textnorm import CONTROL_CHARACTERS, FORMULA_START
+from .textnorm import CONTROL_CHARACTERS
+
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+_RISKY_START = frozenset("=+-@\t\r")
+
+
+def _safe_text(text: str) -> str:
+    text = _CONTROL.sub("", text)
+    return "'" + text if text[:1] in _RISKY_START else text
 from .feedback import write_feedback
 from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
 from .rank import rank_units
@@ -67,11 +76,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     safe = frame.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            text = safe[col].map(lambda v: v if isinstance(v, str) else None)
-            if text.notna().any():
-                cleaned = text.str.replace(CONTROL_CHARACTERS, "", regex=True)
-                cleaned = ("'" + cleaned).where(cleaned.str.match(FORMULA_START, na=False), cleaned)
-                safe[col] = cleaned.where(text.notna(), safe[col])
+            values = safe[col].tolist()
+            if any(isinstance(v, str) and (v[:1] in _RISKY_START or _CONTROL.search(v)) for v in values):
+                safe[col] = [_safe_text(v) if isinstance(v, str) else v for v in values]
     safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 

@@ -151,7 +151,6 @@ def parse_number(value):
 
 
 CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-FORMULA_START = r"[=+\-@\t\r]"  # a CSV cell starting so is run as a formula by Excel: such text gets a leading '
 _CONTROL = re.compile(CONTROL_CHARACTERS)
 
 
