@@ -92,12 +92,17 @@ def test_the_unit_is_recognised_from_the_file_name(tmp_path, context):
     assert read(tmp_path / "荷花池街道6月台账.xlsx", context)["unit"] == "荷花池街道"
 
 
-def test_a_marker_contradicting_the_stated_unit_is_an_error(tmp_path, config, context):
+def template_stating(tmp_path: Path, config, stated: str) -> Path:
+    """西安路街道's own template whose 填报单位 cell was overwritten with `stated`."""
     path = unit_workbook(tmp_path / "x.xlsx", config, "西安路街道", [inspection("自检1号", "桐竹社区")])
     wb = openpyxl.load_workbook(path)
-    wb["检查台账"]["B2"] = "荷花池街道"
+    wb["检查台账"]["B2"] = stated
     wb.save(path)
-    book = read(path, context)
+    return path
+
+
+def test_a_marker_contradicting_the_stated_unit_is_an_error(tmp_path, config, context):
+    book = read(template_stating(tmp_path, config, "荷花池街道"), context)
     assert book["unit"] is None
     conflict = [p for p in book["problems"] if p["code"] == "unit_conflict"]
     assert conflict and "西安路街道" in conflict[0]["message"] and "荷花池街道" in conflict[0]["message"]
@@ -105,11 +110,7 @@ def test_a_marker_contradicting_the_stated_unit_is_an_error(tmp_path, config, co
 
 
 def test_an_unusual_unit_name_is_a_query_when_the_template_tells_the_unit(tmp_path, config, context):
-    path = unit_workbook(tmp_path / "x.xlsx", config, "西安路街道", [inspection("自检1号", "桐竹社区")])
-    wb = openpyxl.load_workbook(path)
-    wb["检查台账"]["B2"] = "西安路街道党工委"
-    wb.save(path)
-    book = read(path, context)
+    book = read(template_stating(tmp_path, config, "西安路街道党工委"), context)
     assert book["unit"] == "西安路街道"
     assert [(p["code"], p["severity"]) for p in book["problems"]] == [("unit_name_unusual", "疑问")]
 
