@@ -80,4 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except OSError as exc:
+        where = f"：{exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"无法读写文件{where}（{exc.strerror or exc}），请检查目录是否存在、是否有写入权限、磁盘是否已满。",
+              file=sys.stderr)
+        return 2
     return 0

@@ -52,3 +52,12 @@ def test_every_make_target_is_documented():
     documented = set(re.findall(r"^## ([a-z]+):", makefile, re.M))
     assert {"demo", "test", "templates", "monthly", "bench"} <= targets
     assert targets - {"help"} <= documented
+
+
+def test_an_unwritable_outbox_is_one_chinese_line(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    blocker = tmp_path / "outbox"
+    blocker.write_text("这是一个文件，不是目录", encoding="utf-8")
+    done = cli("monthly", "--period", "2017-06", "--inbox", str(tmp_path / "inbox"), "--outbox", str(blocker))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "无法读写文件" in done.stderr
