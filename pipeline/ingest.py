@@ -66,21 +66,32 @@ def received_date(rel: Path, mtime: float) -> dt.date:
 
 
 def scan(inbox: Path) -> list[InboxFile]:
-    """Every regular file under the inbox, hashed, in a stable order."""
+    """Every file under the inbox, hashed, in a stable order; links are listed, never followed."""
     files = []
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not p.is_symlink()):
+    for path in sorted(p for p in inbox.rglob("*") if p.is_symlink() or p.is_file()):
         rel = path.relative_to(inbox)
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        files.append(InboxFile(rel.as_posix(), path, received_date(rel, path.stat().st_mtime), digest.hexdigest()))
+        stat = path.lstat()
+        f = InboxFile(rel.as_posix(), path, received_date(rel, stat.st_mtime), "")
+        if path.is_symlink():
+            f.note = "链接（快捷方式）文件，不作处理；请把附件本身保存到收件箱"
+        else:
+            try:
+                digest = hashlib.sha256()
+                with path.open("rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        digest.update(chunk)
+                f.sha256 = digest.hexdigest()
+            except OSError as exc:
+                f.note = f"文件无法打开（{exc.strerror or exc}），可能正被其他程序占用或没有读取权限"
+        files.append(f)
     # the first copy of identical bytes is the earliest received, then the least nested
     files.sort(key=lambda f: (f.received, f.rel.count("/"), f.rel))
     return files
 
 
 def _ignore_reason(f: InboxFile, as_of: dt.date) -> str:
+    if f.note:
+        return f.note
     name = f.path.name
     if name.startswith("~$"):
         return "Excel/WPS打开文件时产生的临时锁定文件，不是台账"

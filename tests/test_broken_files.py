@@ -49,6 +49,7 @@ def month(config, tmp_path_factory):
 
     with open(good, "rb") as plain, open(day / "加密.xlsx", "wb") as out:
         OOXMLFile(plain).encrypt("123456", out)
+    (day / "快捷方式.xlsx").symlink_to(good)
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in day.iterdir()}
     result = run(config, root / "inbox", root / "out")
     result.before = before
@@ -76,13 +77,14 @@ def test_a_broken_file_is_returned_with_a_reason_a_clerk_understands(month, file
 def test_lock_files_and_other_documents_are_ignored(month):
     assert manifest_row(month, "2017-06-16/~$西安路街道.xlsx")["结果"] == "已忽略"
     assert manifest_row(month, "2017-06-16/说明.docx")["结果"] == "已忽略"
+    assert manifest_row(month, "2017-06-16/快捷方式.xlsx")["结果"] == "已忽略"
     assert manifest_row(month, "2017-06-16/~$西安路街道.xlsx")["说明"].startswith("Excel/WPS打开文件时产生的临时锁定文件")
 
 
 def test_good_files_survive_their_broken_neighbours(month):
     row = manifest_row(month, "2017-06-16/西安路街道.xlsx")
     assert (row["单位"], row["结果"]) == ("西安路街道", "已采用")
-    assert len(month.manifest) == 10 == len(list(month.day.iterdir()))
+    assert len(month.manifest) == 11 == len(list(month.day.iterdir()))
 
 
 def test_nothing_in_the_inbox_is_changed(month):
