@@ -7,10 +7,10 @@ import pandas as pd
 
 from schemas.vocab import CATEGORIES, DONE, NATURES, NO_PROBLEM
 from .config import Config
-from .reconcile import STATUS_CLOSED, STATUS_NO_RECT, STATUS_OPEN, STATUS_ORPHAN
+from .reconcile import STATUS_CLOSED, STATUS_NO_RECT, STATUS_OPEN, STATUS_ORPHAN, order_files
 
 ON_TIME, LATE, MISSING = "按时", "迟报", "未报"
-REPORT_FIGURES = (("受检基层单位数", "受检基层单位数"), ("发现问题数", "发现问题数"), ("整改完成数", "整改完成数"))
+REPORT_FIGURES = ("受检基层单位数", "发现问题数", "整改完成数")  # compared between 月报表 and the ledgers
 
 
 def due_date(period: str, due_day: int) -> dt.date:
@@ -43,8 +43,6 @@ def ledger_counts(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def report_consistency(frames: dict[str, pd.DataFrame], files: pd.DataFrame, period: str) -> pd.DataFrame:
     """The period's 月报表 row against the ledgers of the same workbook (the latest one holding it)."""
-    from .reconcile import order_files
-
     reports = frames["月报表"]
     rows = reports[reports["报表月份"] == period]
     rank = pd.Series(range(len(files)), index=order_files(files)["file"].values)
@@ -52,13 +50,13 @@ def report_consistency(frames: dict[str, pd.DataFrame], files: pd.DataFrame, per
     counted = ledger_counts(frames).reindex(latest["_file"]).fillna(0).astype(int)
     out = []
     for (unit, file), reported, count in zip(zip(latest["_unit"], latest["_file"]),
-                                             latest[[label for label, _ in REPORT_FIGURES] + ["制度机制建设数"]].to_dict("records"),
+                                             latest[[*REPORT_FIGURES, "制度机制建设数"]].to_dict("records"),
                                              counted.to_dict("records")):
         diffs = []
-        for label, key in REPORT_FIGURES:
+        for label in REPORT_FIGURES:
             value = reported[label]
-            if pd.isna(value) or int(value) != count[key]:
-                diffs.append(f"{label}：月报{'空' if pd.isna(value) else int(value)}，台账{count[key]}")
+            if pd.isna(value) or int(value) != count[label]:
+                diffs.append(f"{label}：月报{'空' if pd.isna(value) else int(value)}，台账{count[label]}")
         mechanisms = reported["制度机制建设数"]
         out.append({"单位": unit, "月报与台账一致": "否" if diffs else "是", "月报差异": "；".join(diffs),
                     "制度机制建设数": 0 if pd.isna(mechanisms) else int(mechanisms), "月报来源文件": file})
