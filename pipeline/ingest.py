@@ -17,6 +17,7 @@ import pandas as pd
 from .config import Config
 from .parse import read_context, read_submission
 from .problems import ERROR, QUERY, describe, problem
+from .reconcile import order_files
 from .readers import SPREADSHEET_EXTENSIONS, WorkerPool, worker_count
 from .validate import build_frames, drop_shadowed, validate
 
@@ -130,6 +131,7 @@ class Intake:
     files: list[InboxFile]
     frames: dict[str, pd.DataFrame]
     in_force: dict[str, str]
+    accepted: pd.DataFrame  # accepted workbooks (file, unit, received, filled_on, name) in the order they take effect
 
     def by_rel(self) -> dict[str, InboxFile]:
         return {f.rel: f for f in self.files}
@@ -222,11 +224,12 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
             f.result = REJECTED
         f.note = describe(f.problems[0]) if f.problems else ""
 
-    in_force: dict[str, str] = {}
-    accepted = [f for f in to_read if f.result == SUPERSEDED]
-    accepted.sort(key=lambda f: (f.received, f.filled_on or dt.date.min, f.path.name, f.rel))
-    for f in accepted:
-        in_force[f.unit] = f.rel
+    accepted = order_files(pd.DataFrame(
+        [{"file": f.rel, "unit": f.unit, "received": pd.Timestamp(f.received),
+          "filled_on": pd.Timestamp(f.filled_on) if f.filled_on else pd.NaT, "name": f.path.name}
+         for f in to_read if f.result == SUPERSEDED],
+        columns=["file", "unit", "received", "filled_on", "name"]))
+    in_force = accepted.groupby("unit", sort=False)["file"].last().to_dict()
     for rel in in_force.values():
         reading[rel].result = ACCEPTED
 
@@ -234,6 +237,5 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     for f in files:
         if f.result == DUPLICATE:
             f.unit = by_rel[f.duplicate_of].unit
-    accepted_rels = {f.rel for f in accepted}
-    frames = {sheet: frame[frame["_file"].isin(accepted_rels)].reset_index(drop=True) for sheet, frame in frames.items()}
-    return Intake(files=files, frames=frames, in_force=in_force)
+    frames = {sheet: frame[frame["_file"].isin(accepted["file"])].reset_index(drop=True) for sheet, frame in frames.items()}
+    return Intake(files=files, frames=frames, in_force=in_force, accepted=accepted.reset_index(drop=True))

@@ -100,14 +100,6 @@ def manifest_frame(intake: Intake, feedback: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
 
 
-def accepted_files(intake: Intake) -> pd.DataFrame:
-    """Accepted workbooks (in force or superseded), the input of continuity and report checks."""
-    rows = [{"file": f.rel, "unit": f.unit, "received": pd.Timestamp(f.received),
-             "filled_on": pd.Timestamp(f.filled_on) if f.filled_on else pd.NaT, "name": Path(f.rel).name}
-            for f in intake.files if f.result in (ACCEPTED, SUPERSEDED)]
-    return pd.DataFrame(rows, columns=["file", "unit", "received", "filled_on", "name"])
-
-
 def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as YYYY-MM-DD text, so the files read the same in Excel and are byte-stable."""
     out = frame.copy()
@@ -143,7 +135,7 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     used: set[str] = set()
     feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result != IGNORED}
     manifest = manifest_frame(intake, feedback)
-    files = accepted_files(intake)
+    files = intake.accepted
     items = build_items(intake.frames, files, config, as_of)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     district = district_totals(units)
