@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
-from pipeline.templates import write_template  # noqa: E402
+from pipeline.intake.templates import write_template  # noqa: E402
 from schemas.vocab import CATEGORIES  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

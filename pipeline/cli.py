@@ -61,12 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         if args.command == "templates":
-            from .templates import write_templates
+            from .intake.templates import write_templates
 
             paths = write_templates(config, args.out)
             print(f"已为 {len(paths)} 个单位生成台账模板：{args.out}")
         elif args.command == "monthly":
-            from .monthly import default_as_of, run_monthly
+            from .jobs.monthly import default_as_of, run_monthly
 
             if not args.inbox.is_dir():
                 print(f"收件箱目录 {args.inbox} 不存在。", file=sys.stderr)
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             as_of = args.as_of or default_as_of(args.period)
             run_monthly(config, args.period, args.inbox, args.outbox, as_of, workers=args.workers)
         elif args.command == "demo":
-            from .demo import run_demo
+            from .jobs.demo import run_demo
 
             run_demo(config, args.dir, args.period)
     except ConfigError as exc:

@@ -10,8 +10,8 @@ import pytest
 
 from pipeline import ROOT
 from pipeline.config import load_config
-from pipeline.monthly import run_monthly
-from pipeline.templates import write_template
+from pipeline.jobs.monthly import run_monthly
+from pipeline.intake.templates import write_template
 
 D = dt.date
 

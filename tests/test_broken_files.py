@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from conftest import inspection, manifest_row, run, unit_workbook
-from pipeline.readers import WorkerPool
+from pipeline.intake.readers import WorkerPool
 
 
 def far_cell(src, dst):

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from conftest import D, inspection, manifest_row, problems_of, run, unit_workbook
-from pipeline.parse import read_context, read_submission
+from pipeline.intake.parse import read_context, read_submission
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -5,8 +5,8 @@ import subprocess
 import openpyxl
 import pytest
 
-from pipeline.parse import read_context, read_submission
-from pipeline.templates import template_name, write_templates
+from pipeline.intake.parse import read_context, read_submission
+from pipeline.intake.templates import template_name, write_templates
 from schemas import columns
 
 

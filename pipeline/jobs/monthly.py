@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import calendar
-import multiprocessing
-import re
 import datetime as dt
+import multiprocessing
 import shutil
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -13,24 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import ROOT
-from .bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
-from .config import Config
-from .textnorm import CONTROL_CHARACTERS
-
-_CONTROL = re.compile(CONTROL_CHARACTERS)
-_RISKY_START = frozenset("=+-@\t\r")
-
-
-def _safe_text(text: str) -> str:
-    text = _CONTROL.sub("", text)
-    return "'" + text if text[:1] in _RISKY_START else text
-from .feedback import write_feedback
-from .ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
-from .rank import rank_units
-from .render import rollup_name, write_rollup
-from .reconcile import ITEM_COLUMNS, build_items
-from .rollup import district_totals, unit_rollup
+from .. import ROOT
+from ..config import Config
+from ..intake.feedback import write_feedback
+from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
+from ..ledger.rank import rank_units
+from ..ledger.reconcile import ITEM_COLUMNS, build_items
+from ..ledger.rollup import district_totals, unit_rollup
+from ..publish.bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
+from ..publish.render import rollup_name, write_rollup
+from ..publish.tables import dates_as_text, write_csv
 
 PARALLEL_ROLLUP_ITEMS = 50_000
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
@@ -67,21 +58,6 @@ def default_as_of(period: str, today: dt.date | None = None) -> dt.date:
     return min(today or dt.date.today(), period_bounds(period)[1])
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with BOM so Excel opens Chinese correctly; \\n line ends for byte-stable reruns.
-
-    Text typed by units that starts like a formula is prefixed with ' so Excel shows it as text.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    safe = frame.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            values = safe[col].tolist()
-            if any(isinstance(v, str) and (v[:1] in _RISKY_START or _CONTROL.search(v)) for v in values):
-                safe[col] = [_safe_text(v) if isinstance(v, str) else v for v in values]
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-
-
 def _feedback_name(f, used: set[str]) -> str:
     stem = Path(f.rel).stem
     base = f"{f.unit or '未识别单位'}_{f.received.isoformat()}_{stem}_回执"
@@ -98,15 +74,6 @@ def manifest_frame(intake: Intake, feedback: dict[str, str]) -> pd.DataFrame:
         "结果": f.result, "错误数": f.errors, "疑问数": f.queries, "说明": f.note, "回执": feedback.get(f.rel, ""),
     } for f in intake.files]
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
-
-
-def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as YYYY-MM-DD text, so the files read the same in Excel and are byte-stable."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
-    return out
 
 
 @dataclass
@@ -151,7 +118,7 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
             if f.rel in feedback:
                 write_feedback(out / feedback[f.rel], f, config.campaign.district)
         write_csv(manifest, out / "data" / "manifest.csv")
-        write_csv(_for_csv(items[ITEM_COLUMNS]), out / "data" / "items.csv")
+        write_csv(dates_as_text(items[ITEM_COLUMNS]), out / "data" / "items.csv")
         write_csv(units, out / "data" / "units.csv")
         write_csv(district, out / "data" / "district.csv")
         write_csv(ranking, out / "data" / "ranking.csv")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import Config
+from ..config import Config
+from .order import order_files
 from .parse import read_context, read_submission
-from .problems import ERROR, QUERY, describe, problem
-from .reconcile import order_files
+from ..problems import ERROR, QUERY, describe, problem
 from .readers import SPREADSHEET_EXTENSIONS, WorkerPool, worker_count
 from .validate import build_frames, drop_shadowed, validate
 

@@ -12,9 +12,9 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from schemas.vocab import CATEGORIES
-from .config import Config
-from .rank import CRITICISE, PRAISE
-from .reconcile import OPEN
+from ..config import Config
+from ..ledger.rank import CRITICISE, PRAISE
+from ..ledger.reconcile import OPEN
 
 
 def cn_date(day: dt.date) -> str:

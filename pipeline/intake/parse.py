@@ -8,9 +8,9 @@ import datetime as dt
 import re
 from pathlib import PurePosixPath
 
-from .problems import problem
+from ..problems import problem
 from .readers import ReadFailure, read_grids
-from .textnorm import Unparsed, clean_text, number_key, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
+from ..textnorm import Unparsed, clean_text, number_key, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
 
 MARKER_SHEET = "_meta"
 MARKER_TEMPLATE = "专项治理微腐败台账"

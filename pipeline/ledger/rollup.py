@@ -6,8 +6,9 @@ import datetime as dt
 import pandas as pd
 
 from schemas.vocab import CATEGORIES, DONE, NATURES, NO_PROBLEM
-from .config import Config
-from .reconcile import STATUS_CLOSED, STATUS_NO_RECT, STATUS_OPEN, STATUS_ORPHAN, order_files
+from ..config import Config
+from ..intake.order import order_files
+from .reconcile import STATUS_CLOSED, STATUS_NO_RECT, STATUS_OPEN, STATUS_ORPHAN
 
 ON_TIME, LATE, MISSING = "按时", "迟报", "未报"
 REPORT_FIGURES = ("受检基层单位数", "发现问题数", "整改完成数")  # compared between 月报表 and the ledgers

@@ -11,8 +11,9 @@ import re
 import pandas as pd
 
 from schemas.vocab import DONE, NO_PROBLEM
-from .config import Config
-from .textnorm import clean_text
+from ..config import Config
+from ..intake.order import order_files
+from ..textnorm import clean_text
 
 STATUS_NONE = "无问题"
 STATUS_NO_RECT = "未建整改台账"
@@ -26,11 +27,6 @@ ITEM_COLUMNS = [
     "整改时限", "整改责任人", "完成情况", "完成时间", "状态", "逾期", "逾期天数", "预警", "距整改时限天数",
     "来源文件", "来源行", "整改来源文件", "整改来源行", "备注",
 ]
-
-
-def order_files(files: pd.DataFrame) -> pd.DataFrame:
-    """Accepted files in the order they take effect: received, then 填报时间, then file name."""
-    return files.sort_values(["received", "filled_on", "name", "file"], na_position="first")
 
 
 def _natural(key: str) -> tuple:

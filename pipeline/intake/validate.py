@@ -11,9 +11,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from schemas import SHEETS, columns
-from .config import Config
-from .problems import CATALOGUE, problem
-from .textnorm import clean_text
+from ..config import Config
+from ..problems import CATALOGUE, problem
+from ..textnorm import clean_text
 
 META = ["_file", "_unit", "_received", "_row", "_key"]
 

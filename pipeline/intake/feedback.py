@@ -7,9 +7,9 @@ from pathlib import Path
 import xlsxwriter
 
 from schemas import SHEETS, spec_by_label
-from .printing import a4_landscape
-from .problems import ERROR
-from .textnorm import clean_text, printable
+from ..printing import a4_landscape
+from ..problems import ERROR
+from ..textnorm import clean_text, printable
 
 RED = "#FFC7CE"
 YELLOW = "#FFEB9C"

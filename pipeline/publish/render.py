@@ -14,10 +14,10 @@ import xlsxwriter
 
 from schemas.vocab import CATEGORIES, NATURES
 from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines
-from .config import Config
-from .printing import a4_landscape
-from .textnorm import printable
-from .reconcile import OPEN
+from ..config import Config
+from ..printing import a4_landscape
+from ..textnorm import printable
+from ..ledger.reconcile import OPEN
 
 WARNING_FILL = {"红": "#FF9999", "黄": "#FFE699", "绿": "#C6EFCE"}
 

@@ -8,9 +8,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from schemas import SHEETS, columns
-from .config import Config, Unit
+from ..config import Config, Unit
 from .parse import MARKER_SHEET, MARKER_TEMPLATE
-from .printing import a4_landscape
+from ..printing import a4_landscape
 
 TEMPLATE_VERSION = "1"
 HEADER_ROW = 2

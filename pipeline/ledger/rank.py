@@ -9,7 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
-from .config import Config
+from ..config import Config
 from .rollup import LATE, MISSING, ON_TIME
 
 PRAISE, NORMAL, CRITICISE = "表扬", "一般", "点名批评"

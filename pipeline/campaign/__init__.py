@@ -1,0 +1,1 @@
+"""Campaign mechanisms beyond the ledgers: commitments, clues, recurrence, plans, milestones, surveys."""

@@ -1,0 +1,1 @@
+"""Jobs: one module per command, wiring intake → ledger → campaign → publish."""

@@ -1,0 +1,1 @@
+"""Ledger: 销号 items from the inspection and rectification ledgers, unit rollup and ranking."""
