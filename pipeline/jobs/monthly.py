@@ -85,6 +85,7 @@ class MonthlyResult:
     units: pd.DataFrame
     district: pd.DataFrame
     ranking: pd.DataFrame
+    tables: dict[str, pd.DataFrame]  # every file written under data/, by name without .csv
 
 
 def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: dt.date,
@@ -108,6 +109,8 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     district = district_totals(units)
     ranking = rank_units(units, config, as_of)
     chase = reminders(items, units, config, as_of)
+    tables = {"manifest": manifest, "items": dates_as_text(items[ITEM_COLUMNS]), "units": units, "district": district,
+              "ranking": ranking}
 
     rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
                   manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of)
@@ -117,11 +120,8 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
         for f in intake.files:
             if f.rel in feedback:
                 write_feedback(out / feedback[f.rel], f, config.campaign.district)
-        write_csv(manifest, out / "data" / "manifest.csv")
-        write_csv(dates_as_text(items[ITEM_COLUMNS]), out / "data" / "items.csv")
-        write_csv(units, out / "data" / "units.csv")
-        write_csv(district, out / "data" / "district.csv")
-        write_csv(ranking, out / "data" / "ranking.csv")
+        for name, frame in tables.items():
+            write_csv(frame, out / "data" / f"{name}.csv")
         context = bulletin_context(units, district, ranking, items, config, period, as_of)
         bulletin = out / f"{context['title']}"
         render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
@@ -136,4 +136,4 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     )
     log.write(f"输出目录：{out}\n")
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
-                         ranking=ranking)
+                         ranking=ranking, tables=tables)
