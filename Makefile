@@ -41,9 +41,9 @@ templates: $(STAMP)
 monthly: $(STAMP)
 	$(PY) -m pipeline monthly --period $(PERIOD) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
 
-## bench: 在生成的区级月份（60个单位）和市级月份（1500个工作簿）上测量月度处理的耗时和内存
+## bench: 测量月度处理的耗时和内存（区级60个、市级1500个工作簿；SIZE=province 为省级11000个），并与 calamine 读取下限比较
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(SIZE),--size $(SIZE),)
 
 ## clean: 删除生成的输出（不会动收件箱）
 clean:
