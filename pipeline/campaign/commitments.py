@@ -1,0 +1,143 @@
+"""承诺 commitments tracked top-down: 有效, 存疑 (a problem found at a committed unit), 缺承诺.
+
+Pure: 承诺书 rows + items + clues + config + as-of → commitments.csv, and per-unit figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from schemas.vocab import NO_PROBLEM
+from ..config import Config
+from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN, carry_forward
+from ..textnorm import clean_text
+from .clues import is_verified
+
+VALID, DOUBT, MISSING = "有效", "存疑", "缺承诺"
+COMMITMENT_COLUMNS = ["单位", "承诺单位", "承诺人", "承诺日期", "状态", "相关问题", "来源文件", "来源行"]
+UNIT_COLUMNS = ["承诺数", "承诺存疑数", "缺承诺数"]
+
+
+def self_inspection_end(config: Config) -> dt.date:
+    """The last day of the 自查自纠 phase (config phases, else campaign.self_inspection_end)."""
+    for phase in config.campaign.phases:
+        if phase.name == "自查自纠":
+            return phase.end
+    return config.campaign.self_inspection_end
+
+
+def item_ref(items: pd.DataFrame) -> pd.Series:
+    """`检查单位:编号`, how evidence names a ledger item."""
+    return (items["检查单位"].astype(str) + ":" + items["编号"].astype(str)).astype(object)
+
+
+def _about(frame: pd.DataFrame, place_col: str, unit_col: str, place: str, config: Config) -> pd.Series:
+    """Rows about a committed place: the place itself, or, for a 街道/部门's own commitment, all of the unit."""
+    target = frame[place_col].map(lambda v: clean_text(v) if isinstance(v, str) else "")
+    mask = target == place
+    if place in {u.name for u in config.units}:
+        mask = mask | (frame[unit_col] == place)
+    return mask
+
+
+def pledges_in_force(pledges: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
+    """Every commitment ever accepted: a unit cannot withdraw a commitment by deleting its row."""
+    if pledges.empty:
+        return pledges.assign(备注=pd.Series(dtype=object))
+    keyed = pledges.assign(_pledge=pledges["承诺单位"].map(lambda v: clean_text(v) if v is not None else "")
+                           + "\x00" + pd.to_datetime(pledges["承诺日期"]).dt.strftime("%Y-%m-%d").fillna(""))
+    return carry_forward(keyed, files, ["_unit", "_pledge"], [])
+
+
+def build_commitments(pledges: pd.DataFrame, items: pd.DataFrame, clues: pd.DataFrame, config: Config,
+                      as_of: dt.date) -> pd.DataFrame:
+    """One row per commitment (有效 / 存疑, with the evidence), plus 缺承诺 rows once self-inspection is over.
+
+    `pledges`: 承诺书 rows (pledges_in_force); `items`: the items frame; `clues`: clues.csv.
+    """
+    problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM)]
+    problems = problems.assign(_ref=item_ref(problems), _on=pd.to_datetime(problems["检查时间"]),
+                               _done=pd.to_datetime(problems["完成时间"]))
+    verified = clues[is_verified(clues)] if len(clues) else clues
+    rows = []
+    for p in pledges.sort_values(["_unit", "_file", "_row"], kind="stable").to_dict("records"):
+        place = clean_text(p["承诺单位"] or "")
+        day = pd.Timestamp(p["承诺日期"])
+        mine = problems[_about(problems, "被检查单位", "单位", place, config)]
+        after = mine["_on"] >= day
+        open_then = (mine["_on"] < day) & ~((mine["状态"] == STATUS_CLOSED) & (mine["_done"] <= day))
+        evidence = mine[after | open_then].sort_values(["_on", "_ref"], kind="stable")["_ref"].tolist()
+        if len(verified):
+            clue_hits = verified[_about(verified, "被反映单位", "所属单位", place, config)]
+            evidence += clue_hits["线索编号"].astype(str).tolist()
+        rows.append({"单位": p["_unit"], "承诺单位": place, "承诺人": p["承诺人"] or "",
+                     "承诺日期": day.strftime("%Y-%m-%d"), "状态": DOUBT if evidence else VALID,
+                     "相关问题": ";".join(dict.fromkeys(evidence)), "来源文件": p["_file"],
+                     "来源行": "承诺书!" + str(int(p["_row"]) + 1)})
+    rows += missing_commitments(items, pledges, config, as_of)
+    out = pd.DataFrame(rows, columns=COMMITMENT_COLUMNS)
+    order = {u.name: i for i, u in enumerate(config.units)}
+    out = out.assign(_u=out["单位"].map(order)).sort_values("_u", kind="stable").drop(columns="_u")
+    return out.reset_index(drop=True).astype(object)
+
+
+def missing_commitments(items: pd.DataFrame, pledges: pd.DataFrame, config: Config, as_of: dt.date) -> list[dict]:
+    """Grassroots units their own 街道/部门 inspected and found clean everywhere, without a commitment."""
+    if as_of <= self_inspection_end(config):
+        return []
+    owner = config.grassroots_owner()
+    ledger = items[items["状态"] != STATUS_ORPHAN]
+    place = ledger["被检查单位"].map(lambda v: clean_text(v) if isinstance(v, str) else "")
+    own = (ledger["检查单位"] == ledger["单位"]) & (place.map(owner) == ledger["单位"])
+    committed = {clean_text(v) for v in pledges["承诺单位"] if isinstance(v, str)} if len(pledges) else set()
+    rows = []
+    order = {u.name: i for i, u in enumerate(config.units)}
+    candidates = sorted(set(place[own]), key=lambda g: (order.get(owner[g], 0), g))
+    for g in candidates:
+        about = ledger[place == g]
+        if (about["问题性质"] == NO_PROBLEM).all() and g not in committed:
+            rows.append({"单位": owner[g], "承诺单位": g, "承诺人": "", "承诺日期": "", "状态": MISSING,
+                         "相关问题": "", "来源文件": "", "来源行": ""})
+    return rows
+
+
+def commitment_unit_counts(commitments: pd.DataFrame, config: Config) -> pd.DataFrame:
+    names = pd.Index([u.name for u in config.units], name="单位")
+
+    def count(mask):
+        return commitments[mask].groupby("单位").size().reindex(names, fill_value=0).astype(int).values
+
+    status = commitments["状态"]
+    return pd.DataFrame({"单位": names, "承诺数": count(status.isin([VALID, DOUBT])),
+                         "承诺存疑数": count(status == DOUBT), "缺承诺数": count(status == MISSING)})
+
+
+def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.DataFrame) -> pd.DataFrame:
+    """Per unit, the 存疑 commitments in words, for the ranking's 理由 and the bulletin:
+    “桐竹社区2017年6月28日书面承诺无问题后，专项治理第一小组于8月10日发现…”."""
+    doubt = commitments[commitments["状态"] == DOUBT]
+    found = items.assign(_ref=item_ref(items)).drop_duplicates("_ref").set_index("_ref")
+    by_no = clues.drop_duplicates("线索编号").set_index("线索编号") if len(clues) else None
+    out = []
+    for unit, part in doubt.groupby("单位", sort=False):
+        texts = []
+        for c in part.itertuples(index=False):
+            day = pd.Timestamp(c.承诺日期)
+            facts = []
+            for ref in c.相关问题.split(";"):
+                if ref in found.index:
+                    it = found.loc[ref]
+                    on = pd.Timestamp(it["检查时间"])
+                    what = it["发现的问题"] if isinstance(it["发现的问题"], str) and it["发现的问题"] else it["治理类别"]
+                    if on >= day:
+                        facts.append(f"{it['检查单位']}于{on.month}月{on.day}日发现“{what}”")
+                    else:
+                        facts.append(f"此前发现的“{what}”（{it['检查单位']}:{it['编号']}）当时尚未整改销号")
+                elif by_no is not None and ref in by_no.index:
+                    clue = by_no.loc[ref]
+                    facts.append(f"信访举报线索{ref}经核实{clue['核实结果']}")
+            texts.append(f"{c.承诺单位}{day.year}年{day.month}月{day.day}日书面承诺无问题后，" + "；".join(facts)
+                         + "，承诺存疑")
+        out.append({"单位": unit, "承诺存疑理由": "；".join(texts)})
+    return pd.DataFrame(out, columns=["单位", "承诺存疑理由"])

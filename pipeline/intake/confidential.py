@@ -1,0 +1,136 @@
+"""Keep complainants secret: the one place where 举报人 and 联系方式 are read, masked and dropped.
+
+Runs inside the reader worker on a freshly parsed book, so nothing past intake (frames, problems,
+grids kept for the 回执) ever holds a complainant's name or number. Every occurrence of those values
+elsewhere in the book (a clerk writing “来电人钟晓梅（电话139…）反映…” into 反映问题) is masked too,
+as is any telephone-like number in free text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPLIT = re.compile(r"[、,，;；/\\|]+")
+_DIGITS = re.compile(r"\d")
+# a run of digits, possibly broken by spaces or dashes, long enough to be a phone number
+_PHONE = re.compile(r"(?:86)?1[3-9]\d{9}|0\d{2,3}\d{7,8}")  # a mobile, or a landline with its area code
+_CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4}$")  # a local number said to be a phone
+_PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
+_ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
+MIN_NAME = 2
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def mask_name(name: str) -> str:
+    """钟晓梅 → 钟**: the surname stays so staff can tell rows apart."""
+    name = _nfkc(name).strip()
+    return name[:1] + "*" * max(2, len(name) - 1) if name else ""
+
+
+def mask_phone(text: str) -> str:
+    """13912345678 → 139****5678; a shorter number keeps only its last 4 digits, or its last 2."""
+    digits = "".join(_DIGITS.findall(_nfkc(text)))
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    if len(digits) >= 7:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return "*" * max(3, len(digits) - 2) + digits[-2:] if len(digits) > 2 else "***"
+
+
+def mask_value(label: str, value) -> str:
+    """How a confidential cell is shown in the register's own 回执."""
+    if value is None or str(value).strip() == "":
+        return ""
+    text = _nfkc(str(value))
+    if label == "联系方式" or (_DIGITS.search(text) and len(_DIGITS.findall(text)) >= 5):
+        return mask_phone(text)
+    return "、".join(mask_name(p) for p in _SPLIT.split(text) if p)
+
+
+class Scrubber:
+    """Masks every occurrence of the book's secret names and numbers in a text, and any phone number."""
+
+    def __init__(self, values):
+        names: set[str] = set()
+        numbers: set[str] = set()
+        for value in values:
+            if value is None or isinstance(value, bool):
+                continue
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            text = _nfkc(str(value)).strip()
+            for found in _ANY_NUMBER.findall(text):
+                numbers.add(re.sub(r"\D", "", found))
+            words = _ANY_NUMBER.sub(" ", text)
+            for part in [words, *_SPLIT.split(words)]:
+                part = re.sub(r"\s", "", _PUNCT.sub("", part))
+                if len(part) >= (3 if part.isascii() else MIN_NAME):
+                    names.add(part)
+        self.numbers = numbers
+        patterns = [r"\s*".join(map(re.escape, n)) for n in sorted(names, key=len, reverse=True)]
+        self.names = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+
+    def _number(self, m: re.Match) -> str:
+        digits = re.sub(r"\D", "", m.group(0))
+        if any(n in digits for n in self.numbers) or _PHONE.fullmatch(digits) or _CUED.search(m.string, 0, m.start()):
+            return mask_phone(digits)
+        return m.group(0)
+
+    def __call__(self, value):
+        if not isinstance(value, str) or not value:
+            return value
+        text = _nfkc(value)
+        if self.names is not None and self.names.search(text):
+            value = text = self.names.sub(lambda m: mask_name(re.sub(r"\s", "", m.group(0))), text)
+        if _ANY_NUMBER.search(text):
+            masked = _ANY_NUMBER.sub(self._number, text)
+            if masked != text:
+                value = masked
+        return value
+
+
+def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...]) -> None:
+    """Drop the confidential columns from every record, mask them in the kept grids, and scrub
+    their values (and any phone-like number) from all other text of the book, problems included."""
+    if not labels:
+        return
+    secrets = [record.get(label) for sheet in sheets.values() for record in sheet["records"] for label in labels]
+    grids = book.get("grids", {})
+    for sheet in sheets.values():
+        grid = grids.get(sheet["name"])
+        if grid is None or sheet["header_row"] is None:
+            continue
+        for label in labels:
+            c = sheet["columns"].get(label)
+            if c is None:
+                continue
+            for row in grid["rows"][sheet["header_row"] + 1:]:
+                if c < len(row):
+                    secrets.append(row[c])
+    scrub = Scrubber(secrets)
+    for sheet in sheets.values():
+        for record in sheet["records"]:
+            for label in labels:
+                record.pop(label, None)
+            for key, value in record.items():
+                if isinstance(value, str):
+                    record[key] = scrub(value)
+        grid = grids.get(sheet["name"])
+        if grid is None:
+            continue
+        masked = {sheet["columns"][label]: label for label in labels if label in sheet["columns"]} \
+            if sheet["header_row"] is not None else {}
+        for r, row in enumerate(grid["rows"]):
+            for c, value in enumerate(row):
+                if c in masked and r > sheet["header_row"]:
+                    row[c] = mask_value(masked[c], value)
+                elif isinstance(value, str):
+                    row[c] = scrub(value)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e6:
+                    row[c] = scrub(str(int(value)) if float(value).is_integer() else str(value))
+    for p in book.get("problems", []):
+        for key in ("value", "message", "hint"):
+            p[key] = scrub(p[key])

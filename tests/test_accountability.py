@@ -1,0 +1,224 @@
+"""承诺书, the 信访举报 register and 一案双查, as the office and the units fill them."""
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from conftest import D, feedback_rows, inspection, manifest_row, problems_of, rectification, report, run
+from pipeline.intake.register_template import write_register_template
+from pipeline.intake.templates import write_template
+
+PERIOD, AS_OF = "2017-08", D(2017, 8, 31)
+
+
+def ledger_book(path: Path, config, unit_name: str, *, inspections=(), rectifications=(), reports=(), pledges=(),
+                filled_on=None) -> Path:
+    """A unit's workbook with its 承诺书 sheet, filled as the unit would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_template(path, config.unit_by_name()[unit_name], config,
+                   {"检查台账": list(inspections), "整改台账": list(rectifications), "月报表": list(reports),
+                    "承诺书": list(pledges)}, filled_on)
+    return path
+
+
+def pledge(place, signer="王晓梅", on="２０１７年６月２８日", position="社区党委书记", note=None) -> dict:
+    return {"承诺单位": place, "承诺人": signer, "职务": position, "承诺日期": on,
+            "承诺内容": "经自查自纠，未发现“微腐败”问题；如有隐瞒，愿接受问责", "说明": note}
+
+
+def clue(no, place, *, accepted="2017-06-12", channel="电话", who="钟晓梅", phone="13912345678",
+         problem="反映社区主任优亲厚友", handler="专项治理第一小组", due="2017-07-12", status="已办结",
+         closed="2017/7/2", verdict="属实", action="第一种形态", double="否", category="其他微腐败问题", note=None) -> dict:
+    return {"线索编号": no, "受理日期": accepted, "来源渠道": channel, "举报人": who, "联系方式": phone,
+            "被反映单位": place, "被反映人": "某某（社区主任）", "治理类别": category, "反映问题": problem,
+            "承办单位": handler, "办理时限": due, "办理状态": status, "办结日期": closed, "核实结果": verdict,
+            "处理方式": action, "一案双查": double, "说明": note}
+
+
+def register(path: Path, config, rows) -> Path:
+    write_register_template(path, config, list(rows))
+    return path
+
+
+@pytest.fixture(scope="module")
+def campaign(config, tmp_path_factory):
+    """西安路街道 commits for 桐竹社区 after a clean self-inspection; a group then finds a problem there.
+    桂乐社区 was inspected clean but never committed; 桐明社区 keeps having problems."""
+    root = tmp_path_factory.mktemp("accountability")
+    inbox = root / "inbox"
+    ledger_book(inbox / "2017-08-15" / "西安路街道台账.xlsx", config, "西安路街道", filled_on=D(2017, 8, 15), inspections=[
+        inspection("自检1号", "桐竹社区", on="2017年6月5日", nature="无问题", category=None, problem=None, deadline=None),
+        inspection("自检2号", "桂乐社区", on="2017/6/6", nature="无问题", category=None, problem=None, deadline=None),
+        inspection("自检3号", "桐明社区", on="2017.6.7", category="集体三资管理", problem="集体资产出租未公开招租",
+                   deadline="2017-06-30"),
+        inspection("自检4号", "桐明社区", on="20170720", category="集体三资管理", problem="集体资产出租仍未公开",
+                   deadline="2017-08-30"),
+    ], rectifications=[
+        rectification("自检3号", done="2017-06-20", problem="集体资产出租未公开招租"),
+        rectification("自检4号", status="整改中", done=None, problem="集体资产出租仍未公开"),
+    ], reports=[report("2017-08", inspected=3, found=2, rectified=1)], pledges=[pledge("桐竹社区")])
+    ledger_book(inbox / "2017-08-16" / "第一小组台账.xlsx", config, "专项治理第一小组", filled_on=D(2017, 8, 16),
+                inspections=[inspection("督查1号", "桐竹社区", on="2017-08-10", method="专项督查",
+                                        problem="低保审核把关不严", category="惠民政策和专项资金", deadline="2017-09-10")])
+    register(inbox / "2017-08-18" / "信访举报登记表.xlsx", config, [
+        clue("XF-001", "桐明社区", double="是", problem="来电人钟晓梅（电话139 1234 5678）反映社区集体资产出租不公开"),
+        clue("XF-002", "桂乐社区", channel="来信", who="周大伟", phone="028-87654321", status="在办", closed=None,
+             verdict=None, action=None, due="2017-07-30", note="举报人周大伟要求保密"),
+        clue("XF-003", "区民政局", channel="网络", who=None, phone=None, verdict="不属实", action="不予处理",
+             handler="区民政局"),
+        clue("XF-004", "桐竹社区", channel="来访", who="邝燚鑫", phone="１３７００００１１１１", verdict="部分属实",
+             action="第二种形态", closed="2017-08-01", due="2017-07-20"),
+    ])
+    return run(config, inbox, root / "outbox", period=PERIOD, as_of=AS_OF)
+
+
+def table(result, name: str) -> pd.DataFrame:
+    return pd.read_csv(result.out / "data" / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def test_the_register_is_the_offices_and_in_force(campaign):
+    row = manifest_row(campaign, "2017-08-18/信访举报登记表.xlsx")
+    assert row["结果"] == "已采用" and row["单位"] == "区纪委信访室"
+
+
+def test_commitment_under_doubt_when_a_group_finds_a_problem_after_it(campaign):
+    c = table(campaign, "commitments").set_index("承诺单位")
+    assert list(table(campaign, "commitments").columns) == ["单位", "承诺单位", "承诺人", "承诺日期", "状态", "相关问题",
+                                                            "来源文件", "来源行"]
+    assert c.loc["桐竹社区", "状态"] == "存疑"
+    assert c.loc["桐竹社区", "承诺日期"] == "2017-06-28"
+    assert c.loc["桐竹社区", "相关问题"] == "专项治理第一小组:督查1号;XF-004"
+    assert c.loc["桐竹社区", "来源行"] == "承诺书!4"
+
+
+def test_a_clean_grassroots_unit_without_commitment_is_missing_one(campaign):
+    c = table(campaign, "commitments").set_index("承诺单位")
+    assert c.loc["桂乐社区", "状态"] == "缺承诺" and c.loc["桂乐社区", "单位"] == "西安路街道"
+    assert "桐明社区" not in c.index
+
+
+def test_false_commitment_names_the_unit_with_the_reason_in_words(campaign):
+    r = table(campaign, "ranking").set_index("单位").loc["西安路街道"]
+    assert r["通报类别"] == "点名批评"
+    assert "桐竹社区2017年6月28日书面承诺无问题后，专项治理第一小组于8月10日发现“低保审核把关不严”" in r["理由"]
+    bulletin = next(campaign.out.glob("*.html")).read_text(encoding="utf-8")
+    assert "承诺存疑" in bulletin and "尚未作出书面承诺的基层单位1个：西安路街道（桂乐社区）" in bulletin
+
+
+def test_clues_csv_as_the_contract_says(campaign):
+    clues = table(campaign, "clues")
+    assert list(clues.columns) == ["线索编号", "受理日期", "来源渠道", "被反映单位", "所属单位", "被反映人", "治理类别", "承办单位",
+                                   "办理时限", "办理状态", "办结日期", "超期", "核实结果", "处理方式", "一案双查", "来源文件", "来源行"]
+    c = clues.set_index("线索编号")
+    assert c.loc["XF-001", "所属单位"] == "西安路街道" and c.loc["XF-001", "办结日期"] == "2017-07-02"
+    assert c.loc["XF-002", "超期"] == "是"      # open and past its 办理时限
+    assert c.loc["XF-004", "超期"] == "是"      # closed after its 办理时限
+    assert c.loc["XF-001", "超期"] == "否"
+    assert c.loc["XF-003", "所属单位"] == "区民政局"
+
+
+def test_units_gain_the_accountability_figures(campaign):
+    u = table(campaign, "units").set_index("单位")
+    x = u.loc["西安路街道"]
+    assert (x["承诺数"], x["承诺存疑数"], x["缺承诺数"]) == ("1", "1", "1")
+    assert (x["信访线索数"], x["属实线索数"]) == ("3", "2")
+    assert u.loc["专项治理第一小组", "线索超期数"] == "2"
+
+
+def test_recurrence_repeated_and_frequent(campaign):
+    rec = table(campaign, "recurrence")
+    assert list(rec.columns) == ["基层单位", "所属单位", "触发", "治理类别", "问题数", "相关问题", "已一案双查"]
+    again = rec[(rec["基层单位"] == "桐明社区") & (rec["触发"] == "反复发生")].iloc[0]
+    assert again["治理类别"] == "集体三资管理" and again["相关问题"] == "西安路街道:自检3号;西安路街道:自检4号"
+    assert again["已一案双查"] == "是"
+    many = rec[(rec["基层单位"] == "桐明社区") & (rec["触发"] == "易发多发")].iloc[0]
+    assert many["问题数"] == "3" and many["相关问题"].endswith("XF-001")
+    assert "桐竹社区" not in set(rec["基层单位"])   # two problems: below the threshold of 3
+
+
+def test_rollup_has_the_accountability_sheets(campaign):
+    wb = openpyxl.load_workbook(next(campaign.out.glob("*.xlsx")), read_only=True)
+    assert {"承诺情况", "信访举报统计", "信访举报线索", "一案双查"} <= set(wb.sheetnames)
+
+
+# validation, one rule per test ------------------------------------------------------------------------------
+
+def _one(config, tmp_path, build, received="2017-08-18"):
+    inbox = tmp_path / "inbox"
+    path = build(inbox / received)
+    result = run(config, inbox, tmp_path / "out", period=PERIOD, as_of=AS_OF)
+    rel = path.relative_to(inbox).as_posix()
+    return result, rel
+
+
+def test_closed_before_accepted_is_an_error(config, tmp_path):
+    result, rel = _one(config, tmp_path, lambda d: register(d / "登记表.xlsx", config, [
+        clue("XF-1", "桐竹社区", accepted="2017年7月5日", closed="2017-07-01")]))
+    p = problems_of(result, rel)
+    assert manifest_row(result, rel)["结果"] == "已退回"
+    assert set(p.loc[p["code"] == "clue_closed_before_accepted", "cell"]) == {"M4"}
+
+
+def test_verified_clue_without_action_is_a_query(config, tmp_path):
+    result, rel = _one(config, tmp_path, lambda d: register(d / "登记表.xlsx", config, [
+        clue("XF-1", "桐竹社区", action=None)]))
+    assert manifest_row(result, rel)["结果"] == "已采用"
+    rows = feedback_rows(result, rel)
+    assert any(r[5] == "疑问" and "处理方式" in r[6] for r in rows)
+
+
+def test_commitment_for_another_units_community_is_an_error(config, tmp_path):
+    result, rel = _one(config, tmp_path, lambda d: ledger_book(d / "西安路.xlsx", config, "西安路街道",
+                                                               pledges=[pledge("青芙社区")]))
+    p = problems_of(result, rel)
+    assert "commitment_unit_not_own" in set(p["code"]) and manifest_row(result, rel)["结果"] == "已退回"
+
+
+def test_commitment_dated_after_received_and_without_signer_are_errors(config, tmp_path):
+    result, rel = _one(config, tmp_path, lambda d: ledger_book(d / "西安路.xlsx", config, "西安路街道", pledges=[
+        pledge("桐竹社区", on="2017-09-01"), pledge("西安路街道", signer=None)]))
+    p = problems_of(result, rel)
+    assert "commitment_after_received" in set(p["code"])
+    assert ((p["code"] == "required") & (p["column"] == "承诺人")).any()
+
+
+def test_an_older_workbook_without_the_commitment_sheet_is_read_as_before(config, tmp_path):
+    def build(d):
+        path = ledger_book(d / "西安路.xlsx", config, "西安路街道",
+                           inspections=[inspection("自检1号", "桐竹社区", nature="无问题", category=None, problem=None,
+                                                   deadline=None)])
+        wb = openpyxl.load_workbook(path)
+        del wb["承诺书"]
+        wb.save(path)
+        return path
+    result, rel = _one(config, tmp_path, build)
+    assert manifest_row(result, rel)["结果"] == "已采用"
+    assert "missing_sheet" not in set(problems_of(result, rel).get("code", pd.Series(dtype=str)))
+
+
+def test_the_latest_register_is_in_force(config, tmp_path):
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-07-01" / "登记表.xlsx", config, [clue("XF-1", "桐竹社区")])
+    register(inbox / "2017-08-01" / "登记表.xlsx", config, [clue("XF-1", "桐竹社区"), clue("XF-2", "桂乐社区")])
+    result = run(config, inbox, tmp_path / "out", period=PERIOD, as_of=AS_OF)
+    assert manifest_row(result, "2017-07-01/登记表.xlsx")["结果"] == "已被替代"
+    assert list(table(result, "clues")["线索编号"]) == ["XF-1", "XF-2"]
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_register_saved_by_a_spreadsheet_program_reads_the_same(config, tmp_path):
+    import subprocess
+
+    src = register(tmp_path / "src" / "信访举报登记表.xlsx", config, [
+        clue("XF-1", "桐竹社区", accepted=dt.datetime(2017, 6, 12), closed="２０１７年７月２日"),
+        clue("XF-2", "桂乐社区", channel="网络", status="在办", closed=None, verdict=None, action=None)])
+    inbox = tmp_path / "inbox" / "2017-08-18"
+    subprocess.run(["soffice", "--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(inbox),
+                    str(src)], check=True, capture_output=True, timeout=180)
+    result = run(config, tmp_path / "inbox", tmp_path / "out", period=PERIOD, as_of=AS_OF)
+    assert manifest_row(result, "2017-08-18/信访举报登记表.xlsx")["结果"] == "已采用"
+    clues = table(result, "clues").set_index("线索编号")
+    assert clues.loc["XF-1", "受理日期"] == "2017-06-12" and clues.loc["XF-1", "办结日期"] == "2017-07-02"
+    assert clues.loc["XF-2", "来源渠道"] == "网络"

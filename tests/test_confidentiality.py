@@ -1,0 +1,92 @@
+"""举报人 and 联系方式 never leave the register: not in any output file, not even inside xlsx/docx XML."""
+import io
+import zipfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import D, feedback_rows, run
+from test_accountability import clue, register
+
+PLANTED_NAMES = ["邝燚鑫", "钟晓梅", "滕淼焱"]
+PLANTED_PHONES = ["13912345678", "028-87654321", "13700001111"]
+
+
+def output_texts(out: Path):
+    """(file, text) of every output file; the parts of xlsx/docx are unzipped and read one by one."""
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                for name in z.namelist():
+                    yield f"{path.name}!{name}", z.read(name).decode("utf-8", "replace")
+        else:
+            yield path.name, data.decode("utf-8", "replace")
+
+
+def digits_only(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def leaks(out: Path, names, phones) -> list[str]:
+    found = []
+    for where, text in output_texts(out):
+        flat = digits_only(text)
+        for name in names:
+            if name in text:
+                found.append(f"{where}: {name}")
+        for phone in phones:
+            if phone in text or digits_only(phone) in flat:
+                found.append(f"{where}: {phone}")
+    return found
+
+
+def test_planted_complainants_appear_in_no_output(config, tmp_path):
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "信访举报登记表.xlsx", config, [
+        clue("XF-001", "桐竹社区", who="钟晓梅", phone="13912345678",
+             problem="来电人钟晓梅（电话139-1234-5678）反映社区主任收受红包", note="钟 晓梅 要求回复"),
+        clue("XF-002", "桂乐社区", who="邝燚鑫、滕淼焱", phone="028-87654321", channel="来信", action=None,
+             problem="邝燚鑫来信，联系电话028 8765 4321，反映低保优亲厚友"),
+        # a bad date: the 回执 marks the register's cells, and must mask what it shows
+        clue("XF-003", "桐明社区", who="滕淼焱", phone="１３７００００１１１１", accepted="13700001111"),
+    ])
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    assert not leaks(tmp_path / "outbox", PLANTED_NAMES, PLANTED_PHONES)
+    assert not leaks(tmp_path / "outbox", ["钟晓梅"], []) and result.log.count("钟晓梅") == 0
+    for frame in result.intake.frames.values():
+        assert "举报人" not in frame.columns and "联系方式" not in frame.columns
+
+
+def test_the_registers_own_feedback_shows_them_masked(config, tmp_path):
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-001", "桐竹社区", who="钟晓梅", phone="13912345678", closed="2017-06-01")])  # closed before accepted
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    texts = dict(output_texts(result.out / "回执"))
+    shared = next(text for where, text in texts.items() if where.endswith("sharedStrings.xml"))
+    assert "钟**" in shared and "139****5678" in shared
+    assert feedback_rows(result, "2017-08-18/登记表.xlsx")
+
+
+# hypothesis: names from characters no output uses, numbers as people type them
+RARE = "邝燚鑫淼焱犇垚鑫昊霂翀朤羴骉"
+names = st.text(alphabet=RARE, min_size=2, max_size=4)
+mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+spaced = mobiles.map(lambda m: f"{m[:3]} {m[3:7]} {m[7:]}")
+phones = st.one_of(mobiles, spaced, st.from_regex(r"0[1-9][0-9]{1,2}-[2-8][0-9]{7}", fullmatch=True))
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(names, phones, st.booleans()), min_size=1, max_size=3))
+def test_whatever_the_register_holds_no_output_contains_a_complainant(config, tmp_path_factory, rows):
+    root = tmp_path_factory.mktemp("prop")
+    inbox = root / "inbox"
+    register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue(f"XF-{i}", "桐竹社区", who=name, phone=phone,
+             problem=f"{name}（{phone}）反映问题" if in_text else "反映问题",
+             note=f"联系{phone}" if in_text else None)
+        for i, (name, phone, in_text) in enumerate(rows, start=1)])
+    run(config, inbox, root / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    assert not leaks(root / "outbox", [n for n, _, _ in rows], [p for _, p, _ in rows])
