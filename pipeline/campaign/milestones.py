@@ -1,0 +1,93 @@
+"""Who owes which milestone document and whether it came: 按时 / 迟报 / 未报 / 未到期.
+
+Pure: takes the registered documents (文件, 收到日期, 单位, 事项, 季度) and config, returns frames.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..config import Config, Milestone
+
+ON_TIME, LATE, MISSING, NOT_DUE = "按时", "迟报", "未报", "未到期"
+MILESTONE_COLUMNS = ["单位", "事项", "截止日期", "状态", "收到日期", "文件", "季度", "单位类型"]
+
+
+def label(m: Milestone) -> str:
+    """事项 as people say it: 季度报告 with its quarter."""
+    return f"{m.what}（{m.quarter[:4]}年第{m.quarter[-1]}季度）" if m.quarter else m.what
+
+
+def quarter_start(quarter: str) -> dt.date:
+    return dt.date(int(quarter[:4]), 3 * int(quarter[-1]) - 2, 1)
+
+
+def status(received: dt.date | None, due: dt.date, as_of: dt.date) -> str:
+    """Whole days: on the due day is still on time; unreceived is 未报 only once the due day has passed."""
+    if received is not None and received <= as_of:
+        return ON_TIME if received <= due else LATE
+    return MISSING if as_of > due else NOT_DUE
+
+
+def _assign(docs: pd.DataFrame, owed: list[Milestone]) -> dict[Milestone, tuple[dt.date, str]]:
+    """The first document answering each milestone; an unlabelled quarterly report fills the
+    earliest quarter still open that had begun when it arrived."""
+    got: dict[Milestone, tuple[dt.date, str]] = {}
+    docs = docs.sort_values(["收到日期", "文件"], kind="stable")
+    for m in owed:
+        if m.quarter:
+            continue
+        hit = docs[docs["事项"] == m.what]
+        if len(hit):
+            got[m] = (hit.iloc[0]["收到日期"], hit.iloc[0]["文件"])
+    quarterly = [m for m in owed if m.quarter]
+    for r in docs[docs["季度"] != ""].itertuples(index=False):
+        for m in quarterly:
+            if m.what == r.事项 and m.quarter == r.季度 and m not in got:
+                got[m] = (r.收到日期, r.文件)
+    for r in docs[docs["季度"] == ""].itertuples(index=False):
+        for m in quarterly:
+            if m.what == r.事项 and m not in got and quarter_start(m.quarter) <= r.收到日期:
+                got[m] = (r.收到日期, r.文件)
+                break
+    return got
+
+
+def milestone_status(documents: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFrame:
+    """One row per unit × milestone it owes, in registry and due order."""
+    rows = []
+    for unit in config.units:
+        owed = [m for m in config.campaign.milestones if unit.type in m.who]
+        docs = documents[(documents["单位"] == unit.name) & (documents["收到日期"] <= as_of)]
+        got = _assign(docs, owed)
+        for m in owed:
+            received, file = got.get(m, (None, ""))
+            rows.append({"单位": unit.name, "事项": m.what, "截止日期": m.due.isoformat(),
+                         "状态": status(received, m.due, as_of),
+                         "收到日期": received.isoformat() if received else "", "文件": file,
+                         "季度": m.quarter, "单位类型": unit.type})
+    return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
+
+
+def milestone_grid(milestones: pd.DataFrame) -> pd.DataFrame:
+    """Units × milestones (statuses), columns in due order, for the rollup's 报送事项 sheet."""
+    if milestones.empty:
+        return pd.DataFrame(columns=["单位", "单位类型"])
+    key = milestones["事项"].where(milestones["季度"] == "",
+                                 milestones["事项"] + "（" + milestones["季度"].str[:4] + "年第"
+                                 + milestones["季度"].str[-1] + "季度）")
+    frame = milestones.assign(_key=key)
+    columns = list(dict.fromkeys(frame.sort_values("截止日期", kind="stable")["_key"]))
+    grid = frame.pivot(index="单位", columns="_key", values="状态").reindex(columns=columns).fillna("—")
+    order = list(dict.fromkeys(frame["单位"]))
+    kinds = frame.drop_duplicates("单位").set_index("单位")["单位类型"]
+    grid = grid.reindex(order)
+    grid.insert(0, "单位类型", kinds.reindex(order).values)
+    grid.columns.name = None
+    return grid.reset_index()
+
+
+def owed_now(milestones: pd.DataFrame) -> pd.DataFrame:
+    """Milestones past due and not received: what 催办 asks for."""
+    return milestones[milestones["状态"] == MISSING]

@@ -1,0 +1,69 @@
+"""Build templates/summary.docx, the Word template of phase/quarter/week summaries, in the bulletin's style.
+
+Staff may edit summary.docx directly in Word/WPS (keep the {{ ... }} and {%p ... %} tags); this
+script only recreates it from scratch:  .venv/bin/python templates/make_summary_docx.py
+"""
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_bulletin_docx import BODY_FONT, HEAD_FONT, RED, TITLE_FONT, page_number_footer, para, red_rule, table  # noqa: E402
+
+
+def build(path: Path) -> None:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = Pt(16)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    page_number_footer(section)
+
+    para(doc, "{{ office }}", name=TITLE_FONT, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, color=RED, exact=40)
+    red_rule(para(doc, "", indent=False, exact=12))
+    para(doc, "", indent=False)
+    para(doc, "{{ title_lines[0] }}", name=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36)
+    para(doc, "{{ title_lines[1] }}", name=TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36)
+    para(doc, "", indent=False)
+    para(doc, "按照专项治理“微腐败”工作实施方案“分类分层次做好归纳统计”的要求，现将{{ span }}工作情况总结如下。")
+
+    def loop(heading: str, name: str, numbered: bool = False) -> None:
+        para(doc, heading, name=HEAD_FONT)
+        para(doc, f"{{%p for para in {name} %}}")
+        para(doc, "{{ loop.index }}. {{ para }}" if numbered else "{{ para }}")
+        para(doc, "{%p endfor %}")
+
+    loop("一、总体情况", "overall")
+    loop("二、问题分类情况", "categories")
+    loop("三、自查自纠与督查检查情况", "sources")
+    para(doc, "四、各单位情况", name=HEAD_FONT)
+    para(doc, "{%p if units %}")
+    para(doc, "期间发现问题的街道和部门如下（按发现问题数排列）：")
+    table(doc, ["单位", "类别", "发现问题", "其中自查", "已销号", "整改率", "逾期"],
+          ["{{ r.unit }}", "{{ r.type }}", "{{ r.found }}", "{{ r.self }}", "{{ r.closed }}", "{{ r.rate }}", "{{ r.overdue }}"],
+          "units", [40, 16, 20, 20, 20, 20, 20])
+    para(doc, "{%p endif %}")
+    para(doc, "{%p for para in unit_notes %}")
+    para(doc, "{{ para }}")
+    para(doc, "{%p endfor %}")
+    loop("五、专项治理小组督查情况", "groups")
+    loop("六、下一步工作", "next_steps", numbered=True)
+    para(doc, "", indent=False)
+    para(doc, "{{ office }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    para(doc, "{{ date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    doc.core_properties.title = "专项治理“微腐败”工作阶段总结模板"
+    doc.save(str(path))
+
+
+if __name__ == "__main__":
+    target = Path(__file__).with_name("summary.docx")
+    build(target)
+    print("wrote", target)
