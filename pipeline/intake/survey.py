@@ -1,0 +1,111 @@
+"""Read and check a 问卷 export: answers on the satisfaction scale, the rated unit in the registry.
+
+The worker part (`read_answers`) is plain Python like parse.py: it finds the question columns
+among the sheet's dynamic columns, tallies each respondent's answers and queries an answer off
+the scale. The rest runs in ingest on the month's frame: the rated unit must be a registered
+unit or one of its grassroots units (counted for its reporting unit).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..problems import problem
+from ..textnorm import clean_text, squeeze
+
+SHEET = "问卷"
+KIND = "问卷调查"   # the kind's name in schemas/kinds.py; also the manifest 单位 of a survey file
+FIXED = ("被评价单位", "调查日期")
+COUNTS = ["单位", "满意数", "答案数"]
+
+
+def _scale():
+    from schemas.survey import CONTENT, NOT_QUESTIONS, SCALE  # schemas is light; the workers import it lazily
+
+    return SCALE, CONTENT, {squeeze(x) for x in NOT_QUESTIONS}
+
+
+def on_scale(value, scale: dict) -> str | None:
+    """满意 / 基本满意 / 不满意 for an answer as typed (5, 5.0, '５', '5分', ' 满意 '), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return scale.get(str(int(value))) if float(value).is_integer() else None
+    text = squeeze(value)
+    if text.endswith("分") and text[:-1].isdigit():
+        text = text[:-1]
+    return scale.get(text)
+
+
+def _text(value) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return clean_text(value)
+
+
+def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], records: list[dict], file: str,
+                 sheet_name: str, problems: list) -> None:
+    """Tally each respondent record's answers in place; an answer off the scale is a 疑问 at its cell."""
+    scale, content, not_questions = _scale()
+    fixed = set(colmap.values())
+    header = grid[header_row]
+    others = [(c, clean_text(v)) for c, v in enumerate(header) if c not in fixed and clean_text(v)]
+    rows = [grid[rec["_row"]] for rec in records]
+
+    def cell(row, c):
+        return row[c] if c < len(row) else None
+
+    questions = []
+    for c, label in others:
+        if squeeze(label) in not_questions:
+            continue
+        typed = [cell(row, c) for row in rows if _text(cell(row, c))]
+        # a column is a question when most of its answers are on the scale (not a timestamp or free text)
+        if typed and 2 * sum(on_scale(v, scale) is not None for v in typed) >= len(typed):
+            questions.append((c, label))
+    for rec, row in zip(records, rows):
+        satisfied = answered = 0
+        for c, label in questions:
+            value = cell(row, c)
+            if not _text(value):
+                continue
+            answer = on_scale(value, scale)
+            if answer is None:
+                problems.append(problem("survey_answer_off_scale", file=file, sheet=sheet_name, row=rec["_row"], col=c,
+                                        column=label, value=value))
+                continue
+            answered += 1
+            satisfied += answer in content
+        rec["满意数"], rec["答案数"] = satisfied, answered
+        # the whole row as typed tells one respondent from another (the tool's 序号 and 提交时间 included)
+        rec["_key"] = "\x1f".join(f"{label}={_text(cell(row, c))}" for c, label in
+                                  sorted([(c, lab) for lab, c in colmap.items()] + others, key=lambda x: x[1]))
+
+
+def respondents(books: dict[str, dict], received: dict[str, dt.date], config):
+    """One row per respondent of every survey book: META, the fixed columns, the reporting unit, the tallies."""
+    import pandas as pd  # not at the top: the reader workers import this module and never need pandas
+
+    names, owner = config.name_index(), config.grassroots_owner()
+    rows = []
+    for file in sorted(books):
+        found = books[file]["sheets"].get(SHEET) if books[file].get("kind", KIND) == KIND else None
+        for rec in (found or {}).get("records", []):
+            rated = clean_text(rec.get("被评价单位"))
+            rows.append({"_file": file, "_unit": books[file].get("unit"), "_received": pd.Timestamp(received[file]),
+                         "_row": rec["_row"], "_key": rec.get("_key"), "被评价单位": rec.get("被评价单位"),
+                         "调查日期": rec.get("调查日期"), "单位": owner.get(rated) or names.get(rated),
+                         "满意数": rec.get("满意数", 0), "答案数": rec.get("答案数", 0)})
+    frame = pd.DataFrame(rows, columns=["_file", "_unit", "_received", "_row", "_key", *FIXED, *COUNTS])
+    frame["调查日期"] = pd.to_datetime(frame["调查日期"], errors="coerce")
+    return frame
+
+
+def survey_problems(frame, books: dict) -> list[dict]:
+    """错误 at each 被评价单位 cell naming no registered unit nor grassroots unit."""
+    found = []
+    unknown = frame[frame["被评价单位"].notna() & frame["单位"].isna()]
+    for rec in unknown.to_dict("records"):
+        sheet = books[rec["_file"]]["sheets"][SHEET]
+        found.append(problem("survey_unit_unknown", file=rec["_file"], sheet=sheet["name"], row=int(rec["_row"]),
+                             col=sheet["columns"].get("被评价单位"), column="被评价单位", value=rec["被评价单位"]))
+    return found

@@ -1,0 +1,200 @@
+"""社会评价 and fair naming: Wilson intervals, funnel limits, survey exports as the office receives them."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from pipeline.campaign.survey import distinct_responses, survey_table, wilson
+from pipeline.ledger.funnel import below_funnel, binom_cdf, lower_limit, upper_limit
+from pipeline.ledger.rank import rank_units
+from tests.conftest import D, feedback_rows, manifest_row, problems_of, run
+
+# --- the statistics, against values worked by hand -------------------------------------------
+
+
+@pytest.mark.parametrize("p, n, low, high", [
+    (0.8, 10, 0.4902, 0.9433),   # 8 of 10
+    (0.5, 100, 0.4038, 0.5962),  # 50 of 100
+    (0.0, 10, 0.0, 0.2775),      # none of 10: the interval still reaches 28 %
+    (1.0, 20, 0.8389, 1.0),      # all of 20
+])
+def test_wilson_interval_known_values(p, n, low, high):
+    got = wilson(p, n)
+    assert round(got[0], 4) == low and round(got[1], 4) == high
+
+
+def test_funnel_limits_match_hand_computation():
+    # Binomial(10, 0.5): F(1) = 11/1024, F(2) = 56/1024; the 2.5 % point lies between 1 and 2 problems closed:
+    # α = (56/1024 − 0.025) / (45/1024) = 30.4/45, lower limit = (2 − α)/10 = 59.6/450
+    assert binom_cdf(1, 10, 0.5) == pytest.approx(11 / 1024)
+    assert binom_cdf(2, 10, 0.5) == pytest.approx(56 / 1024)
+    assert lower_limit(0.5, 10) == pytest.approx(59.6 / 450)
+    assert upper_limit(0.5, 10) == pytest.approx(1 - 59.6 / 450)  # symmetric at 50 %
+    assert below_funnel(1, 10, 0.5) and not below_funnel(2, 10, 0.5)
+    # 0 of 3 against 70 %: P = 0.3³ = 0.027 ≥ 2.5 %, inside the funnel (the normal approximation's
+    # limit 0.7 − 1.96·√(0.21/3) = 18 % would have named it)
+    assert binom_cdf(0, 3, 0.7) == pytest.approx(0.027)
+    assert not below_funnel(0, 3, 0.7)
+    assert lower_limit(0.7, 3) == 0.0
+    # the limit closes in on the average as problems grow
+    assert lower_limit(0.8, 20) < lower_limit(0.8, 100) < lower_limit(0.8, 1000) < 0.8
+
+
+def _unit(name, typ, found, closed, **extra):
+    row = dict(单位=name, 单位类型=typ, 受检基层单位数=5, 发现问题数=found, 已销号数=closed,
+               整改率=round(closed / found, 4) if found else None, 逾期数=0, 月报报送="按时", 月报收到日期="2017-06-15",
+               月报与台账一致="是", 月报差异="", 退回次数=0, 未说明疑问数=0)
+    row.update(extra)
+    return row
+
+
+def _ranked(config, rows):
+    ranking = rank_units(pd.DataFrame(rows), config, D(2017, 6, 30))
+    return ranking.set_index("单位")
+
+
+def test_small_unit_with_very_low_rate_is_not_named(config):
+    rows = [_unit(f"街道{i}", "街道", 20, 16) for i in range(8)] + [_unit("小街道", "街道", 4, 1)]
+    ranking = _ranked(config, rows)
+    small = ranking.loc["小街道"]
+    assert small["通报类别"] != "点名批评"
+    assert small["低于漏斗下限"] == "否"
+    assert "漏斗" not in small["理由"]
+
+
+def test_large_unit_clearly_below_the_funnel_is_named_with_its_figures(config):
+    rows = [_unit(f"街道{i}", "街道", 20, 18) for i in range(8)] + [_unit("大街道", "街道", 60, 30)]
+    ranking = _ranked(config, rows)
+    big = ranking.loc["大街道"]
+    assert big["通报类别"] == "点名批评"
+    assert big["低于漏斗下限"] == "是"
+    pooled = (8 * 18 + 30) / (8 * 20 + 60)
+    assert big["同类整改率"] == pytest.approx(pooled, abs=1e-4)
+    assert big["漏斗下限"] == pytest.approx(lower_limit(pooled, 60), abs=1e-4)
+    assert f"整改率50%（30/60），低于同类平均整改率{pooled * 100:.0f}%" in big["理由"]
+    assert f"95%漏斗下限{lower_limit(pooled, 60) * 100:.0f}%" in big["理由"]
+    # a unit below the average but inside its funnel is not named for its rate
+    rows[0] = _unit("街道0", "街道", 20, 13)
+    assert _ranked(config, rows).loc["街道0", "通报类别"] != "点名批评"
+
+
+def test_survey_component_uses_the_lower_bound_and_skips_small_samples(config):
+    rows = [_unit("甲街道", "街道", 10, 9, 问卷样本数=200, 满意率=0.9, 满意率下限=0.85),
+            _unit("乙街道", "街道", 10, 9, 问卷样本数=5, 满意率=1.0, 满意率下限=0.57)]
+    ranking = _ranked(config, rows)
+    assert ranking.loc["甲街道", "社会评价分"] == 85.0
+    assert ranking.loc["乙街道", "按社会评价评分"] == "否"
+    assert ranking.loc["乙街道", "社会评价分"] == 85.0  # the type's average
+    assert "问卷样本不足30份，社会评价按同类平均计" in ranking.loc["乙街道", "理由"]
+
+
+def test_a_respondent_row_in_two_exports_counts_once():
+    rows = pd.DataFrame([
+        {"_file": "a.xlsx", "_row": 1, "单位": "西华街道", "_key": "r1", "满意数": 1, "答案数": 1},
+        {"_file": "a.xlsx", "_row": 2, "单位": "西华街道", "_key": "same", "满意数": 1, "答案数": 1},
+        {"_file": "a.xlsx", "_row": 3, "单位": "西华街道", "_key": "same", "满意数": 1, "答案数": 1},
+        {"_file": "b.xlsx", "_row": 1, "单位": "西华街道", "_key": "r1", "满意数": 1, "答案数": 1},
+        {"_file": "b.xlsx", "_row": 2, "单位": "西华街道", "_key": "same", "满意数": 1, "答案数": 1},
+        {"_file": "b.xlsx", "_row": 3, "单位": "西华街道", "_key": "r4", "满意数": 0, "答案数": 1},
+    ])
+    # r1 repeated by the later export; "same" twice in one export = two people who answered alike
+    assert len(distinct_responses(rows)) == 4
+    table = survey_table(rows)
+    assert table.to_dict("records") == [{"单位": "西华街道", "样本数": 4, "满意率": 0.75,
+                                         "下限": round(wilson(0.75, 4)[0], 4), "上限": round(wilson(0.75, 4)[1], 4)}]
+
+
+# --- survey exports in the inbox ---------------------------------------------------------------
+
+QUESTIONS = ["您对该单位工作人员服务态度是否满意", "您对该单位办事效率的评价（1-5分）"]
+
+
+def survey_export(path: Path, rows: list[list], header=("序号", "被评价单位", "调查日期", *QUESTIONS)) -> Path:
+    """An online survey tool's export: one sheet 问卷, a row per respondent."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("问卷")
+    ws.write_row(0, 0, header)
+    for r, row in enumerate(rows, start=1):
+        ws.write_row(r, 0, row)
+    wb.close()
+    return path
+
+
+def test_survey_exports_accumulate_and_count_each_respondent_once(tmp_path, config):
+    inbox = tmp_path / "inbox"
+    first = [[1, "西华街道", "2017-06-05", "满意", 5], [2, "西华街道", "2017-06-05", "不满意", 2],
+             [3, "桐竹社区", "2017-06-06", "基本满意", 3], [4, "西安路街道", "2017-06-06", "满意", 4]]
+    survey_export(inbox / "2017-06-10" / "问卷导出_第1周.xlsx", first)
+    # the next export repeats respondent 2 and adds two new ones; the first file is also forwarded again
+    second = [first[1], [5, "西华街道", "2017-06-12", "满意", 4], [6, "西华街道", "2017-06-12", "不满意", 1]]
+    survey_export(inbox / "2017-06-17" / "问卷导出_第2周.xlsx", second)
+    shutil.copy(inbox / "2017-06-10" / "问卷导出_第1周.xlsx", inbox / "2017-06-17" / "问卷导出_第1周.xlsx")
+
+    result = run(config, inbox, tmp_path / "out")
+    for name in ("2017-06-10/问卷导出_第1周.xlsx", "2017-06-17/问卷导出_第2周.xlsx"):
+        row = manifest_row(result, name)
+        assert (row["结果"], row["单位"], row["错误数"]) == ("已采用", "问卷调查", 0)
+        assert row["回执"]
+    assert manifest_row(result, "2017-06-17/问卷导出_第1周.xlsx")["结果"] == "重复文件"
+
+    survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
+    assert list(survey.columns) == ["样本数", "满意率", "下限", "上限"]
+    # 西华街道: respondents 1, 2, 5, 6 (2 counted once); answers 满意,5 / 不满意,2 / 满意,4 / 不满意,1
+    assert survey.loc["西华街道", "样本数"] == 4
+    assert survey.loc["西华街道", "满意率"] == 0.5
+    assert survey.loc["西华街道", "下限"] == round(wilson(0.5, 4)[0], 4)
+    # 桐竹社区 belongs to 西安路街道
+    assert survey.loc["西安路街道", "样本数"] == 2 and survey.loc["西安路街道", "满意率"] == 1.0
+    units = result.units.set_index("单位")
+    assert units.loc["西华街道", "问卷样本数"] == 4 and units.loc["人民北路街道", "问卷样本数"] == 0
+
+
+def test_the_ranking_sheet_explains_its_formula_and_draws_the_funnel(tmp_path, config):
+    import openpyxl
+
+    from tests.conftest import inspection, rectification, report, unit_workbook
+
+    inbox = tmp_path / "inbox"
+    for name, found, closed in (("西华街道", 10, 8), ("西安路街道", 6, 5)):
+        unit_workbook(inbox / "2017-06-15" / f"{name}.xlsx", config, name,
+                      [inspection(f"自检{i}号", config.grassroots_of(name)[0]) for i in range(1, found + 1)],
+                      [rectification(f"自检{i}号") for i in range(1, closed + 1)],
+                      [report(found=found, rectified=closed)])
+    result = run(config, inbox, tmp_path / "out")
+    ws = openpyxl.load_workbook(next(result.out.glob("全区*.xlsx")))["排名"]
+    assert ws["A2"].value.startswith("得分 =（整改率×0.35") and "漏斗下限" in ws["A2"].value
+    assert len(ws._charts) == 1  # one funnel chart per type with problems (only 街道 here)
+
+
+def test_unknown_rated_unit_is_an_error_at_its_cell(tmp_path, config):
+    inbox = tmp_path / "inbox"
+    survey_export(inbox / "2017-06-10" / "问卷.xlsx", [[1, "西华街道", "2017-06-05", "满意", 5],
+                                                      [2, "幸福街道", "2017-06-05", "满意", 5]])
+    result = run(config, inbox, tmp_path / "out")
+    assert manifest_row(result, "2017-06-10/问卷.xlsx")["结果"] == "已退回"
+    problems = problems_of(result, "2017-06-10/问卷.xlsx")
+    bad = problems[problems["code"] == "survey_unit_unknown"].iloc[0]
+    assert (bad["severity"], bad["sheet"], bad["cell"], bad["value"]) == ("错误", "问卷", "B3", "幸福街道")
+    assert any(r[2] == "B3" and r[5] == "错误" for r in feedback_rows(result, "2017-06-10/问卷.xlsx"))
+    assert (result.out / "data" / "survey.csv").exists()
+
+
+def test_answer_off_the_scale_is_a_query_and_not_counted(tmp_path, config):
+    inbox = tmp_path / "inbox"
+    survey_export(inbox / "2017-06-10" / "问卷.xlsx", [[1, "西华街道", "2017-06-05", "满意", 5],
+                                                      [2, "西华街道", "2017-06-05", "满意", 7],
+                                                      [3, "西华街道", "2017-06-06", "不满意", 4]])
+    result = run(config, inbox, tmp_path / "out")
+    row = manifest_row(result, "2017-06-10/问卷.xlsx")
+    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 1, 0)
+    query = problems_of(result, "2017-06-10/问卷.xlsx").iloc[0]
+    assert (query["code"], query["severity"], query["cell"], query["value"]) == ("survey_answer_off_scale", "疑问", "E3", "7")
+    survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
+    assert survey.loc["西华街道", "样本数"] == 3
+    assert survey.loc["西华街道", "满意率"] == 0.8  # 4 of the 5 answers on the scale
