@@ -1,0 +1,99 @@
+"""A period's outputs appear whole or not at all; one run per outbox period at a time."""
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import inspection, unit_workbook
+from pipeline import ROOT
+from pipeline.jobs.staging import StagedPeriod
+
+PY = sys.executable
+
+
+def monthly(inbox, outbox, **kw):
+    return subprocess.Popen([PY, "-m", "pipeline", "monthly", "--period", "2017-06", "--as-of", "2017-06-30",
+                             "--inbox", str(inbox), "--outbox", str(outbox), "--workers", "1"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def inbox(config, tmp_path_factory):
+    root = tmp_path_factory.mktemp("whole")
+    names = ["西安路街道", "沙河源街道", "区卫生局", "区教育局", "专项治理第一小组"]
+    for day in ("2017-06-10", "2017-06-16"):
+        for unit in names:
+            if unit in {u.name for u in config.units}:
+                unit_workbook(root / "inbox" / day / f"{unit}.xlsx", config, unit,
+                              [inspection(f"自检{i}号", "桐竹社区") for i in range(1, 4)]
+                              if unit == "西安路街道" else [])
+    return root / "inbox"
+
+
+def test_a_killed_run_leaves_the_previous_outputs_byte_identical(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    first = monthly(inbox, outbox)
+    assert first.wait() == 0, first.stderr.read()
+    before = snapshot(outbox / "2017-06")
+    assert "data/manifest.csv" in before and "运行日志.txt" in before
+
+    victim = monthly(inbox, outbox, start_new_session=True)
+    for _ in range(2000):  # wait until it is writing its temporary folder, then kill it and its workers
+        if any(outbox.glob(".2017-06.部分输出-*")) or victim.poll() is not None:
+            break
+        time.sleep(0.01)
+    os.killpg(victim.pid, signal.SIGKILL)
+    assert victim.wait() == -signal.SIGKILL, "the run was killed before it finished"
+    assert snapshot(outbox / "2017-06") == before
+
+    again = monthly(inbox, outbox)
+    assert again.wait() == 0
+    assert not any(outbox.glob(".2017-06.部分输出-*")), "a killed run's temporary folder is cleaned on the next run"
+    assert snapshot(outbox / "2017-06")["data/manifest.csv"] == before["data/manifest.csv"]
+
+
+def test_a_second_run_on_the_same_period_stops_at_once_with_one_chinese_line(inbox, tmp_path):
+    outbox = tmp_path / "out"
+    with StagedPeriod(outbox, "2017-06"):  # a run in progress
+        second = monthly(inbox, outbox)
+        code = second.wait()
+        err = second.stderr.read()
+    assert code != 0
+    assert err.count("\n") == 1 and "正在另一个窗口中运行" in err
+    assert not (outbox / "2017-06").exists()
+
+
+def test_an_unwritable_outbox_gives_one_chinese_line_and_writes_nothing(inbox, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    proc = monthly(inbox, blocker / "out")
+    assert proc.wait() == 2
+    err = proc.stderr.read()
+    assert err.count("\n") == 1 and "无法读写文件" in err and "Traceback" not in err
+
+
+def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(config, inbox, tmp_path, monkeypatch):
+    from conftest import run
+    from pipeline.jobs import monthly as job
+
+    outbox = tmp_path / "out"
+    run(config, inbox, outbox)
+    before = snapshot(outbox / "2017-06")
+
+    def full_disk(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(job, "write_csv", full_disk)
+    with pytest.raises(OSError):
+        run(config, inbox, outbox)
+    assert snapshot(outbox / "2017-06") == before
+    assert not any(outbox.glob(".2017-06.部分输出-*"))
