@@ -1,0 +1,198 @@
+"""The history database: every month kept in OUTBOX/history.sqlite, searchable, browsable with `make browse`."""
+import json
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+import pandas as pd
+import pytest
+import sqlite_utils
+from datasette.utils import tilde_encode
+
+from conftest import D, inspection, rectification, report, run, unit_workbook
+from pipeline import ROOT
+from pipeline.cli import main
+from pipeline.jobs import browse
+from pipeline.publish import history
+from pipeline.publish.history import ConfidentialColumn, search_text, write_history
+
+
+def _inbox(config, inbox):
+    """西安路街道 reports in June and resubmits in July with one more problem; 西华街道 reports once."""
+    june = [inspection("自检1号", "桐竹社区", category="惠民政策和专项资金", problem="虚报冒领低保金3000元",
+                       deadline=D(2017, 6, 25)),
+            inspection("自检2号", "桂乐社区", problem="窗口工作人员态度生硬")]
+    fixes = [rectification("自检1号", status="整改中", done=None, problem="社区干部冒领低保",
+                           **{"整改措施": "追回违规资金并约谈当事人"})]
+    unit_workbook(inbox / "2017-06-15" / "西安路街道.xlsx", config, "西安路街道", june, fixes, [report()])
+    unit_workbook(inbox / "2017-06-16" / "西华街道.xlsx", config, "西华街道", [inspection("自检1号", "青芙社区")],
+                  [rectification("自检1号")], [report()])
+    july = june + [inspection("自检3号", "桐明社区", on=D(2017, 7, 3), problem="违规发放慰问品")]
+    unit_workbook(inbox / "2017-07-12" / "西安路街道_7月.xlsx", config, "西安路街道", july, fixes,
+                  [report(), report("2017-07", found=3, rectified=0)])
+
+
+@pytest.fixture(scope="module")
+def months(config, tmp_path_factory):
+    root = tmp_path_factory.mktemp("history")
+    inbox, out = root / "inbox", root / "out"
+    _inbox(config, inbox)
+    june = run(config, inbox, out, "2017-06", D(2017, 6, 30))
+    july = run(config, inbox, out, "2017-07", D(2017, 7, 31))
+    return {"2017-06": june, "2017-07": july, "inbox": inbox, "out": out, "db": out / "history.sqlite"}
+
+
+def _counts(db, table):
+    with sqlite3.connect(db) as con:
+        return dict(con.execute(f"select 期间, count(*) from [{table}] group by 期间").fetchall())
+
+
+def test_every_data_table_holds_each_period_with_the_rows_of_its_csv(months):
+    for table in months["2017-07"].tables:
+        csv = {p: len(pd.read_csv(months["out"] / p / "data" / f"{table}.csv")) for p in ("2017-06", "2017-07")}
+        stored = _counts(months["db"], table)
+        assert {p: stored.get(p, 0) for p in csv} == csv, table
+
+
+def test_columns_are_the_chinese_columns_of_data_plus_the_period(months):
+    db = sqlite_utils.Database(months["db"])
+    for table in ("items", "units", "manifest", "ranking"):
+        header = list(pd.read_csv(months["out"] / "2017-07" / "data" / f"{table}.csv", nrows=0).columns)
+        columns = list(db[table].columns_dict)
+        assert columns[0] == "期间"
+        assert columns[1:len(header) + 1] == header
+    indexed = {tuple(i.columns) for i in db["items"].indexes}
+    assert {("单位",), ("期间",), ("状态",)} <= indexed
+
+
+def test_items_carry_the_rectification_text_for_search(months):
+    with sqlite3.connect(months["db"]) as con:
+        row = con.execute("select 存在问题, 整改措施 from items where 期间 = '2017-07' and 单位 = '西安路街道' "
+                          "and 编号 = '自检1号'").fetchone()
+    assert row == ("社区干部冒领低保", "追回违规资金并约谈当事人")
+
+
+def test_full_text_search_finds_a_two_character_word_inside_a_longer_phrase(months):
+    with sqlite3.connect(months["db"]) as con:
+        found = con.execute("select items.期间, items.发现的问题 from items_fts join items on items.rowid = items_fts.rowid "
+                            "where items_fts match '低保' order by 1").fetchall()
+        by_measure = con.execute("select count(*) from items_fts where items_fts match '约谈'").fetchone()[0]
+        whole = con.execute("select count(*) from items_fts where items_fts match '虚报冒领低保金'").fetchone()[0]
+        nothing = con.execute("select count(*) from items_fts where items_fts match '小金库'").fetchone()[0]
+    assert found == [("2017-06", "虚报冒领低保金3000元"), ("2017-07", "虚报冒领低保金3000元")]
+    assert (by_measure, whole, nothing) == (2, 2, 0)
+    hits = list(sqlite_utils.Database(months["db"])["items"].search("低保", columns=["期间", "编号"]))
+    assert hits and {h["编号"] for h in hits} == {"自检1号"}
+
+
+def test_search_text_splits_chinese_runs_and_keeps_other_text():
+    assert search_text("冒领低保") .split() == ["冒", "冒领", "冒领低", "冒领低保", "领", "领低", "领低保", "低", "低保", "保"]
+    assert search_text("A-12号") == "A-12 号"
+    assert search_text(None) == ""
+
+
+def test_rerunning_a_period_replaces_its_rows(config, months):
+    before = {t: _counts(months["db"], t) for t in ("items", "units", "manifest")}
+    again = run(config, months["inbox"], months["out"], "2017-07", D(2017, 7, 31))
+    assert again.out == months["out"] / "2017-07"
+    assert {t: _counts(months["db"], t) for t in before} == before
+    with sqlite3.connect(months["db"]) as con:
+        assert con.execute("select count(*) from items_fts where items_fts match '低保'").fetchone()[0] == 2
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+
+
+def test_an_interrupted_write_leaves_the_earlier_history(months, monkeypatch, tmp_path):
+    db = tmp_path / "history.sqlite"
+    items = months["2017-07"].tables["items"]
+    write_history(db, "2017-07", {"items": items, "units": months["2017-07"].tables["units"]})
+    before = (_counts(db, "items"), _counts(db, "units"))
+
+    def power_cut(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(history, "_fts_write", power_cut)
+    with pytest.raises(OSError):
+        write_history(db, "2017-07", {"items": items.head(1), "units": months["2017-07"].tables["units"].head(1)})
+    assert (_counts(db, "items"), _counts(db, "units")) == before
+
+
+def test_a_complainant_column_is_never_written(tmp_path):
+    db = tmp_path / "history.sqlite"
+    clues = pd.DataFrame({"线索编号": ["X1"], "举报人": ["赵某某"], "联系方式": ["13800000000"]})
+    with pytest.raises(ConfidentialColumn):
+        write_history(db, "2017-07", {"clues": clues})
+    assert not db.exists() or b"13800000000" not in db.read_bytes()
+    write_history(db, "2017-07", {"clues": clues.drop(columns=["举报人", "联系方式"])})
+    data = db.read_bytes()
+    assert "赵某某".encode() not in data and b"13800000000" not in data
+
+
+def test_browse_without_a_history_says_so_in_chinese(tmp_path, capsys):
+    assert main(["browse", "--outbox", str(tmp_path)]) == 2
+    assert "还没有历史数据库" in capsys.readouterr().err
+
+
+def test_browse_listens_on_loopback_only(tmp_path):
+    command = browse.datasette_command(tmp_path / "history.sqlite", tmp_path / "m.json", 8001)
+    assert command[command.index("--host") + 1] == "127.0.0.1" and command.count("--host") == 1
+    assert "-i" in command  # immutable: Datasette never writes to the history
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, deadline: float) -> bytes:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read()
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def test_browse_serves_tables_facets_search_and_canned_queries_on_loopback(months):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "browse", "--outbox", str(months["out"]),
+                             "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    base = f"http://127.0.0.1:{port}/history"
+    try:
+        tables = json.loads(_get(base + ".json", time.monotonic() + 60))
+        assert {"items", "units", "manifest", "ranking"} <= {t["name"] for t in tables["tables"]}
+        assert "逐月历史数据库" in _get(base, time.monotonic() + 10).decode()
+
+        page = _get(base + "/items", time.monotonic() + 10).decode()
+        assert "问题台账（逐月）" in page and 'name="_search"' in page
+        data = json.loads(_get(base + "/items.json?" + urllib.parse.urlencode({"_search": "低保", "_shape": "objects"}),
+                               time.monotonic() + 10))
+        assert {f["name"] for f in data["facet_results"].values()} >= {"期间", "单位", "状态", "预警", "治理类别"}
+        assert data["filtered_table_rows_count"] == 2
+        assert all("低保" in r["发现的问题"] for r in data["rows"])
+
+        query = base + "/" + tilde_encode("某类别仍未销号的问题") + ".json?" + urllib.parse.urlencode(
+            {"治理类别": "惠民", "期间": "", "_shape": "array"})
+        rows = json.loads(_get(query, time.monotonic() + 10))
+        assert [(r["单位"], r["编号"], r["预警"]) for r in rows] == [("西安路街道", "自检1号", "红")]
+        rates = base + "/" + tilde_encode("各单位整改率逐月变化") + ".json?" + urllib.parse.urlencode(
+            {"单位": "西华", "_shape": "array"})
+        assert [(r["期间"], r["整改率"]) for r in json.loads(_get(rates, time.monotonic() + 10))] == [
+            ("2017-06", 1.0), ("2017-07", 1.0)]
+    finally:
+        proc.send_signal(signal.SIGINT)  # what Ctrl-C does
+        try:
+            output, _ = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output, _ = proc.communicate()
+    assert f"http://127.0.0.1:{port}/" in output and "按 Ctrl-C 停止" in output
+    assert proc.returncode == 0
