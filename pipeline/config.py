@@ -46,6 +46,16 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """A document units owe by a date (实施方案, 阶段小结…); a quarterly one is expanded per quarter."""
+    what: str
+    who: tuple[str, ...]
+    due: dt.date
+    match: tuple[tuple[str, ...], ...]  # every group must occur in the file name, any word of a group
+    quarter: str = ""                   # "2017Q3" for one quarter's 季度报告
+
+
+@dataclass(frozen=True)
 class Campaign:
     district: str
     office: str
@@ -63,6 +73,9 @@ class Campaign:
     ranking: dict = field(hash=False)
     bulletin: dict = field(hash=False)
     limits: dict = field(hash=False)
+    plan: dict = field(default_factory=dict, hash=False)  # the monthly inspection plan ([plan])
+    milestones: tuple[Milestone, ...] = ()
+    accountability: dict = field(default_factory=dict, hash=False)  # 承诺, 信访举报, 一案双查 ([accountability])
 
 
 @dataclass(frozen=True)
@@ -158,6 +171,40 @@ def _date(value, path: Path, key: str) -> dt.date:
     raise ConfigError(f"配置文件 {path} 中 {key} 应为日期（如 2017-06-30），现为“{value}”。")
 
 
+def _quarters(start: dt.date, end: dt.date) -> list[tuple[str, dt.date]]:
+    """(label, last day) of every quarter the campaign touches."""
+    out, year, q = [], start.year, (start.month - 1) // 3 + 1
+    while dt.date(year, 3 * q - 2, 1) <= end:
+        last = dt.date(year, 12, 31) if q == 4 else dt.date(year, 3 * q + 1, 1) - dt.timedelta(days=1)
+        out.append((f"{year}Q{q}", last))
+        year, q = (year + 1, 1) if q == 4 else (year, q + 1)
+    return out
+
+
+def load_milestones(rows: list, path: Path, start: dt.date, end: dt.date) -> tuple[Milestone, ...]:
+    out: list[Milestone] = []
+    for n, row in enumerate(rows, start=1):
+        where = f"配置文件 {path} 第{n}个 [[milestones]]"
+        what = str(row.get("what", "")).strip()
+        who = tuple(str(x) for x in row.get("who", []))
+        match = tuple(tuple(w for w in str(g).split("|") if w) for g in row.get("match", []))
+        if not what or not who or not match or not all(match):
+            raise ConfigError(f"{where}：what、who、match 都必须填写。")
+        bad = [w for w in who if w not in UNIT_TYPES]
+        if bad:
+            raise ConfigError(f"{where}：who 中的“{bad[0]}”无效，应为 街道、部门 或 专项治理小组。")
+        if row.get("quarterly"):
+            day = row.get("due_day", 10)
+            if not isinstance(day, int) or not 1 <= day <= 28:
+                raise ConfigError(f"{where}：due_day 应为 1–28 之间的整数。")
+            for label, last in _quarters(start, end):
+                nxt = last + dt.timedelta(days=1)
+                out.append(Milestone(what, who, dt.date(nxt.year, nxt.month, day), match, label))
+        else:
+            out.append(Milestone(what, who, _date(row.get("due"), path, "milestones.due"), match))
+    return tuple(sorted(out, key=lambda m: m.due))
+
+
 def load_campaign(path: Path) -> Campaign:
     if not path.exists():
         raise ConfigError(f"配置文件 {path} 不存在，请检查 config 目录。")
@@ -194,6 +241,10 @@ def load_campaign(path: Path) -> Campaign:
             ranking=dict(data.get("ranking", {})),
             bulletin=dict(data.get("bulletin", {})),
             limits=dict(data.get("limits", {})),
+            plan=dict(data.get("plan", {})),
+            accountability=dict(data.get("accountability", {})),
+            milestones=load_milestones(data.get("milestones", []), path, _date(c["start"], path, "campaign.start"),
+                                       _date(c["end"], path, "campaign.end")),
         )
     except KeyError as exc:
         raise ConfigError(f"配置文件 {path} 缺少必填项 {exc.args[0]}。") from exc

@@ -57,7 +57,29 @@ CATALOGUE: dict[str, Kind] = {
     "completed_after_received": Kind(ERROR, "完成时间晚于文件收到日期，不可能已完成", "请核对完成时间；尚未完成的请将完成情况改为“整改中”。", "完成时间"),
     "duplicate_period": Kind(ERROR, "同一月份填了多行", "每个月只保留一行，请删除重复行。", "报表月份"),
     "inspecting_unit_unregistered": Kind(ERROR, "检查单位不是全区登记的单位", "请填写检查单位全称（如“专项治理第一小组”）；本单位自查的问题留空。"),
+    "survey_unit_unknown": Kind(ERROR, "被评价单位不是全区登记的街道、部门或其基层单位",
+                                "请核对名称（可填街道、部门全称或其社区、科室、站所、服务窗口名称），修改后重新导出发送。"),
+    "survey_answer_off_scale": Kind(QUERY, "答案不在满意度量表内，未计入满意率",
+                                    "答案应为 满意、基本满意、不满意 或 1–5 分；请核实该答卷。"),
+    # resubmissions: moving the goalposts (the earlier accepted workbook said otherwise)
+    "deadline_moved_after_due": Kind(QUERY, "整改时限在原时限已过后被推迟", "逾期仍按原整改时限计算；确需调整的，请在该行“说明”列写明原因和批准情况。", "整改时限"),
+    "inspection_date_changed": Kind(QUERY, "检查时间与上次报送的台账不一致", "检查时间一经报送不应更改；确属填错的，请在该行“说明”列写明原因。", "检查时间"),
+    "completion_date_changed": Kind(QUERY, "已销号问题的完成时间被修改", "已销号问题的完成时间不应更改；确属填错的，请在该行“说明”列写明原因。", "完成时间"),
     "grassroots_unlisted": Kind(QUERY, "被检查单位不在本单位登记的基层单位名单中", "请核对名称；确属本单位基层单位的，请在“说明”列注明。"),
+    # 承诺书 (commitments) and the 信访举报 register
+    "commitment_after_received": Kind(ERROR, "承诺日期晚于文件收到日期", "请核对承诺书签字日期，如 2017-06-28。", "承诺日期"),
+    "commitment_unit_not_own": Kind(ERROR, "承诺单位不是本单位，也不是本单位登记的基层单位",
+                                    "请从下拉列表选择本单位或所属社区、科室、站(所)、服务窗口的全称。", "承诺单位"),
+    "clue_closed_before_accepted": Kind(ERROR, "办结日期早于受理日期", "请核对办结日期和受理日期。", "办结日期"),
+    "clue_due_before_accepted": Kind(ERROR, "办理时限早于受理日期", "请核对办理时限。", "办理时限"),
+    "clue_accepted_after_received": Kind(ERROR, "受理日期晚于登记表收到日期", "请核对受理日期。", "受理日期"),
+    "clue_closed_without_date": Kind(ERROR, "办理状态为“已办结”但没有办结日期", "请填写办结日期；尚未办结的请改为“在办”。", "办结日期"),
+    "clue_closed_without_verdict": Kind(QUERY, "线索已办结但没有核实结果", "请填写核实结果（属实、部分属实、不属实），或在“说明”列注明原因。", "核实结果"),
+    "clue_verified_without_action": Kind(QUERY, "核实结果为属实或部分属实，但没有填写处理方式",
+                                         "请按“四种形态”填写处理方式，或在“说明”列注明尚在研究处理。", "处理方式"),
+    "duplicate_clue_number": Kind(ERROR, "线索编号重复：登记表中已有相同编号", "线索编号不得重复使用，请改用新编号。", "线索编号"),
+    "clue_handler_unregistered": Kind(ERROR, "承办单位不是全区登记的单位", "请填写承办单位全称（如“专项治理第二小组”“西安路街道”）。", "承办单位"),
+    "clue_unit_unknown": Kind(QUERY, "被反映单位不在全区单位和基层单位名单中", "请核对名称；名单外的单位请在“说明”列注明其所属街道或部门。", "被反映单位"),
 }
 
 

@@ -150,13 +150,12 @@ def parse_number(value):
     return Unparsed(squeeze(value))
 
 
-CONTROL_CHARACTERS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
-_CONTROL = re.compile(CONTROL_CHARACTERS)
+from .safetext import CONTROL_CHARACTERS, safe_text  # noqa: E402  (the one sanitiser of every output)
 
 
 def printable(text: str) -> str:
-    """Text without the control characters a spreadsheet file cannot hold."""
-    return _CONTROL.sub("", text)
+    """Text a spreadsheet file can hold: see safetext.safe_text, the one sanitiser."""
+    return safe_text(text)
 
 
 def cell_name(row: int, col: int) -> str:

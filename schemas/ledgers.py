@@ -171,7 +171,7 @@ class MonthlyReport(pa.DataFrameModel):
         return df["报表月份"].isna() | ~keyed.duplicated(keep="first")
 
 
-SHEETS: dict[str, type[pa.DataFrameModel]] = {
+LEDGERS: dict[str, type[pa.DataFrameModel]] = {
     "检查台账": Inspection,
     "整改台账": Rectification,
     "月报表": MonthlyReport,
@@ -192,9 +192,11 @@ class ColumnSpec:
 
 @cache
 def columns(sheet: str) -> tuple[ColumnSpec, ...]:
-    """The sheet's columns in template order, read from its pandera model."""
+    """The sheet's columns in template order, read from its pandera model (any kind of workbook)."""
+    from .kinds import MODELS
+
     specs = []
-    for label, col in SHEETS[sheet].to_schema().columns.items():
+    for label, col in MODELS[sheet].to_schema().columns.items():
         vocab: tuple[str, ...] = ()
         for check in col.checks:
             if check.name == "isin":

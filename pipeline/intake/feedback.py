@@ -6,10 +6,11 @@ from pathlib import Path
 
 import xlsxwriter
 
-from schemas import SHEETS, spec_by_label
+from schemas import MODELS, spec_by_label
 from ..printing import a4_landscape
 from ..problems import ERROR
 from ..textnorm import clean_text, printable
+from .resubmission import write_changes_sheet
 
 RED = "#FFC7CE"
 YELLOW = "#FFEB9C"
@@ -51,7 +52,7 @@ def _write_cell(ws, r: int, c: int, value, fmt, date_fmt) -> None:
 
 
 def _safe_sheet_name(name: str, used: set[str]) -> str:
-    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:28] or "表"
+    base = "".join("_" if ch in "[]:*?/\\" else ch for ch in printable(name))[:28].strip("'") or "表"
     candidate, n = base, 2
     while candidate.lower() in used:
         candidate, n = f"{base[:26]}_{n}", n + 1
@@ -107,6 +108,7 @@ def write_feedback(path: Path, f, district: str) -> None:
     ws.autofilter(top, 0, top + max(1, len(f.problems)), 7)
     ws.repeat_rows(top)
 
+    write_changes_sheet(wb, f, used)
     if f.book and any(p["row"] is not None for p in f.problems):
         _write_marked_sheets(wb, f, used)
     wb.close()
@@ -131,7 +133,7 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
         for p in f.problems:
             if p["sheet"] == name and p["row"] is not None and p["col"] is not None:
                 cell_problems.setdefault((p["row"], p["col"]), []).append(p)
-        specs = spec_by_label(label) if label in SHEETS else {}
+        specs = spec_by_label(label) if label in MODELS else {}
         for lab, c in colmap.items():
             ws.set_column(c, c, specs[lab].width if lab in specs else 14)
         for r, row in enumerate(grid):

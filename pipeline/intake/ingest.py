@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -14,10 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from schemas import KINDS
 from ..config import Config
+from .documents import is_document, register
 from .order import order_files
+from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
 from .parse import read_context, read_submission
 from ..problems import ERROR, QUERY, describe, problem
+from ..safetext import display_name, looks_like_copy
 from .readers import SPREADSHEET_EXTENSIONS, WorkerPool, worker_count
 from .validate import build_frames, drop_shadowed, validate
 
@@ -44,6 +49,8 @@ class InboxFile:
     problems: list[dict] = field(default_factory=list)
     book: dict | None = None
     duplicate_of: str = ""
+    changes: pd.DataFrame | None = None  # what changed since the unit's previous accepted workbook (its 回执 sheet)
+    log: str = ""  # technical detail for 运行日志.txt (a reader's panic or traceback), never shown to staff
 
     @property
     def errors(self) -> int:
@@ -68,11 +75,16 @@ def received_date(rel: Path, mtime: float) -> dt.date:
 
 def scan(inbox: Path) -> list[InboxFile]:
     """Every file under the inbox, hashed, in a stable order; links are listed, never followed."""
-    files = []
-    for path in sorted(p for p in inbox.rglob("*") if p.is_symlink() or p.is_file()):
+    files, shown = [], set()
+    for path in sorted((p for p in inbox.rglob("*") if p.is_symlink() or p.is_file()), key=lambda p: os.fsencode(p)):
         rel = path.relative_to(inbox)
         stat = path.lstat()
-        f = InboxFile(rel.as_posix(), path, received_date(rel, stat.st_mtime), "")
+        # any name the disk holds (GBK bytes, newlines) is shown decoded and kept unique
+        name, n = display_name(rel.as_posix()), 2
+        while name in shown:
+            name, n = f"{display_name(rel.as_posix())}（同名{n}）", n + 1
+        shown.add(name)
+        f = InboxFile(name, path, received_date(rel, stat.st_mtime), "")
         if path.is_symlink():
             f.note = "链接（快捷方式）文件，不作处理；请把附件本身保存到收件箱"
         else:
@@ -85,8 +97,8 @@ def scan(inbox: Path) -> list[InboxFile]:
             except OSError as exc:
                 f.note = f"文件无法打开（{exc.strerror or exc}），可能正被其他程序占用或没有读取权限"
         files.append(f)
-    # the first copy of identical bytes is the earliest received, then the least nested
-    files.sort(key=lambda f: (f.received, f.rel.count("/"), f.rel))
+    # the first copy of identical bytes is the earliest received, then not named like a copy, then the least nested
+    files.sort(key=lambda f: (f.received, looks_like_copy(Path(f.rel).stem), f.rel.count("/"), f.rel))
     return files
 
 
@@ -158,6 +170,8 @@ def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None 
     with _pool(config, len(marked), workers) as pool:
         for rel, result in pool.run(_jobs(marked, grids=True)):
             by_rel[rel].book["grids"] = result.get("grids", {})
+        for rel, text in pool.incidents.items():
+            by_rel[rel].log = "\n".join(x for x in (by_rel[rel].log, text) if x)
 
 
 def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None = None) -> None:
@@ -177,11 +191,13 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
                 f.unit = result.get("unit") or ""
                 f.filled_on = result.get("filled_on")
             progress.step(rel)
+        for rel, text in pool.incidents.items():
+            by_rel[rel].log = text
     progress.finish()
 
 
 def _sort_problems(problems: list[dict]) -> list[dict]:
-    order = {"检查台账": 0, "整改台账": 1, "月报表": 2}
+    order = {"检查台账": 0, "整改台账": 1, "月报表": 2, "承诺书": 3, "信访举报": 0}
     return sorted(problems, key=lambda p: (p["severity"] != ERROR, order.get(p["sheet"], -1) if p["row"] is not None else -1,
                                            p["row"] if p["row"] is not None else -1,
                                            p["col"] if p["col"] is not None else -1, p["code"]))
@@ -192,6 +208,9 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     first_by_hash: dict[str, InboxFile] = {}
     to_read: list[InboxFile] = []
     for f in files:
+        if not f.note and is_document(f.path):  # milestone documents: registered by name, never opened
+            f.result, f.unit, f.note = register(f.path.name, f.received, config, as_of)
+            continue
         reason = _ignore_reason(f, as_of)
         if reason:
             f.result, f.note = IGNORED, reason
@@ -209,11 +228,12 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}
     received = {f.rel: f.received for f in to_read}
     frames = build_frames(books, received)
+    frames[SURVEY_SHEET] = respondents(books, received, config)  # a survey's rows carry their answer tallies
     for book in books.values():
         for sheet in book["sheets"].values():
             sheet["records"] = []
     reading = {f.rel: f for f in to_read}
-    for p in validate(frames, books, config):
+    for p in validate(frames, books, config) + survey_problems(frames[SURVEY_SHEET], books):
         reading[p["file"]].problems.append(p)
 
     for f in to_read:
@@ -232,6 +252,10 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     in_force = accepted.groupby("unit", sort=False)["file"].last().to_dict()
     for rel in in_force.values():
         reading[rel].result = ACCEPTED
+    cumulative = {kind.name for kind in KINDS if kind.cumulative}
+    for f in to_read:  # every accepted survey export counts, not only the latest
+        if f.result == SUPERSEDED and f.book.get("kind") in cumulative:
+            f.result = ACCEPTED
 
     by_rel = {f.rel: f for f in files}
     for f in files:

@@ -9,6 +9,8 @@ import re
 from pathlib import PurePosixPath
 
 from ..problems import problem
+from .confidential import seal
+from .survey import KIND as SURVEY_KIND, read_answers
 from .readers import ReadFailure, read_grids
 from ..textnorm import Unparsed, clean_text, number_key, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
 
@@ -228,17 +230,27 @@ def identify_unit(marker: dict, stated: list[str], path: str, context: dict, fil
     return None
 
 
+def book_kind(sheets: list[dict], kinds: list[dict]) -> dict:
+    """The kind of workbook, recognised by its sheets: the first kind with a signature sheet, else the default."""
+    names = [squeeze(s["name"]) for s in sheets if s["name"] != MARKER_SHEET]
+    for kind in kinds:
+        if any(sig == name or sig in name for sig in kind["signature"] for name in names):
+            return kind
+    return next(kind for kind in kinds if not kind["signature"])
+
+
 def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
-    """Locate the ledger sheets and read them; every problem found is returned, none raised."""
+    """Recognise the workbook's kind, locate its sheets and read them; every problem found is returned, none raised."""
     problems: list[dict] = []
     year = context["year"]
+    kind = book_kind(sheets, context["kinds"])
     marker = _marker(sheets)
     result_sheets: dict[str, dict] = {}
     grids: dict[str, dict] = {}
     stated: list[str] = []
     filled_on = None
     taken: set[str] = set()
-    for label, specs in context["sheets"].items():
+    for label, specs in kind["sheets"].items():
         sheet = _find_sheet(sheets, label, specs, taken)
         if sheet is None:
             continue
@@ -261,7 +273,7 @@ def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
         lookup = _label_lookup(specs)
         for c, value in enumerate(grid[header_row]):
             key = _header_key(value)
-            if key and key not in lookup and key not in TOLERATED_HEADERS:
+            if key and key not in lookup and key not in TOLERATED_HEADERS and not kind.get("open_columns"):
                 problems.append(problem("unknown_column", file=file, sheet=sheet["name"], row=header_row, col=c,
                                         column=clean_text(value), value=value))
         for spec in specs:
@@ -269,28 +281,50 @@ def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
                 problems.append(problem("missing_column", file=file, sheet=sheet["name"], row=header_row, col=0,
                                         column=spec["label"], detail=f"缺少“{spec['label']}”列"))
         records = _read_rows(grid, header_row, colmap, specs, file, sheet["name"], year, problems)
+        if kind.get("open_columns"):  # a survey's question columns
+            read_answers(grid, header_row, colmap, records, file, sheet["name"], problems)
         result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "records": records}
+    book = {"kind": kind["name"], "unit": None, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
+            "problems": problems, "marker": marker}
+    # the one place complainants' names and numbers are read: dropped and scrubbed before anything else sees them
+    seal(book, result_sheets, tuple(kind["confidential"]))
     if not result_sheets:
         problems.append(problem("no_ledger_sheets", file=file))
-        return {"unit": None, "filled_on": None, "sheets": {}, "grids": {}, "problems": problems, "marker": marker}
-    for label in context["sheets"]:
-        if label not in result_sheets:
+        return {**book, "filled_on": None, "grids": {}}
+    for label in kind["sheets"]:
+        if label not in result_sheets and label not in kind["optional"]:
             problems.append(problem("missing_sheet", file=file, sheet=label, detail=f"没有“{label}”"))
-    unit = identify_unit(marker, stated, file, context, file, problems)
-    return {"unit": unit, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
-            "problems": problems, "marker": marker}
+    if kind["owner"] == "office":  # schemas.kinds.OFFICE (schemas is not imported in the workers)
+        book["unit"] = context["office_books"][kind["name"]]
+    else:
+        book["unit"] = identify_unit(marker, stated, file, context, file, problems)
+    return book
+
+
+DEFAULT_REGISTER_UNIT = "区纪委信访室"
+
+
+def office_books(config) -> dict[str, str]:
+    """The name under which each office-owned kind of workbook is listed (config [accountability])."""
+    return {"信访举报登记表": str(config.campaign.accountability.get("register_unit") or DEFAULT_REGISTER_UNIT),
+            SURVEY_KIND: SURVEY_KIND}
 
 
 def read_context(config, limits: dict | None = None) -> dict:
     """Plain-data view of the schemas and registry for the workers (no pandera objects)."""
-    from schemas import SHEETS, columns
+    from schemas import KINDS, columns
 
     return {
-        "sheets": {
-            sheet: [{"label": c.label, "kind": c.kind, "required": c.required, "vocab": list(c.vocab),
-                     "aliases": list(c.aliases)} for c in columns(sheet)]
-            for sheet in SHEETS
-        },
+        "kinds": [{
+            "name": kind.name, "signature": list(kind.signature), "optional": sorted(kind.optional),
+            "owner": kind.owner, "confidential": list(kind.confidential), "open_columns": kind.open_columns,
+            "sheets": {
+                sheet: [{"label": c.label, "kind": c.kind, "required": c.required, "vocab": list(c.vocab),
+                         "aliases": list(c.aliases)} for c in columns(sheet)]
+                for sheet in kind.sheets
+            },
+        } for kind in KINDS],
+        "office_books": office_books(config),
         "names": config.name_index(),
         "spellings": sorted({(squeeze(k), v) for k, v in config.name_index().items() if len(squeeze(k)) >= 2}),
         "codes": {u.code: u.name for u in config.units},

@@ -14,11 +14,14 @@ import time
 import zipfile
 from multiprocessing.connection import wait
 
+from .package import main_part, odf_encrypted, relocate_workbook
+
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".et", ".ods", ".xlsb", ".ett", ".xltx", ".csv"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 4000
+_READY = "__worker_ready__"
 
 
 class ReadFailure(Exception):
@@ -51,7 +54,11 @@ def sniff(data: bytes, ext: str, limits: dict) -> str:
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
             return "xlsx"
         if "content.xml" in names and "mimetype" in names:
+            if odf_encrypted(archive, names):
+                raise ReadFailure("encrypted")
             return "ods"
+        if (main_part(archive, names) or "").endswith(".xml"):
+            return "xlsx-moved"  # the workbook part is elsewhere: _rels/.rels says where
         raise ReadFailure("not_spreadsheet", "压缩包或Word等其他文件")
     if data.startswith(OLE_MAGIC):
         if ENCRYPTION_STREAM in data:
@@ -72,7 +79,11 @@ def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] 
     """
     import python_calamine as pc
 
-    sniff(data, ext, limits)
+    if sniff(data, ext, limits) == "xlsx-moved":
+        try:
+            data = relocate_workbook(data)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise ReadFailure("truncated") from exc
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:
@@ -88,7 +99,9 @@ def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] 
             continue
         try:
             sheet = book.get_sheet_by_name(meta.name)
-        except Exception:
+        except Exception as exc:
+            if visible:  # a visible sheet Excel could not open either: the file is damaged, say so
+                raise ReadFailure("unreadable", "有工作表已损坏") from exc
             continue
         start = sheet.start or (0, 0)
         rows: list[list] = []
@@ -119,8 +132,22 @@ def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] 
     return sheets
 
 
-def _worker_main(conn, memory_mb: int, task, context) -> None:
+def _quiet(err_path: str | None) -> None:
+    """Send this worker's fd 1 and 2 (Rust panics, tracebacks) to its own file, never the terminal."""
+    if not err_path:
+        return
+    import sys
+
+    fd = os.open(err_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for target in (1, 2):
+        os.dup2(fd, target)
+    os.close(fd)
+    sys.stdout = sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
+
+
+def _worker_main(conn, memory_mb: int, task, context, err_path: str | None = None) -> None:
     """Serve jobs until the pipe closes; the memory cap turns allocation blow-ups into deaths."""
+    _quiet(err_path)
     try:
         import resource
 
@@ -128,6 +155,7 @@ def _worker_main(conn, memory_mb: int, task, context) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     except (ImportError, ValueError, OSError):
         pass
+    conn.send(_READY)  # a slow start on a busy machine must not count against the first file's time
     while True:
         try:
             job = conn.recv()
@@ -138,15 +166,34 @@ def _worker_main(conn, memory_mb: int, task, context) -> None:
             result = task(payload, context)
         except MemoryError:
             result = {"failure": ("too_large", "读取时内存超限")}
-        except Exception as exc:  # a reader bug must not stop the other files
-            result = {"failure": ("unreadable", type(exc).__name__)}
+        except BaseException as exc:  # a reader bug or a Rust panic must not stop the other files
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            _log_exception(exc)
+            result = {"failure": ("unreadable", "读取程序无法解析该文件的内容")}
         conn.send((key, result))
+
+
+def _log_exception(exc: BaseException) -> None:
+    """Where it failed and the exception's type, for the maintainer; never its message (it may quote cells)."""
+    import sys
+    import traceback
+
+    frames = "".join(traceback.format_tb(exc.__traceback__)[-6:])
+    sys.stderr.write(f"{frames}{type(exc).__module__}.{type(exc).__name__}\n")
+    sys.stderr.flush()
 
 
 class WorkerPool:
     """Pre-started workers, one job each at a time; a dead or stalled worker is replaced."""
 
-    def __init__(self, task, context, *, workers: int = 2, timeout: float = 60.0, memory_mb: int = 2048):
+    def __init__(self, task, context, *, workers: int = 2, timeout: float = 60.0, memory_mb: int = 2048,
+                 quiet: bool = True):
+        import tempfile
+
+        self._err_dir = tempfile.mkdtemp(prefix="pipeline-workers-") if quiet else None
+        self._serial = 0
+        self.incidents: dict = {}  # job key → what the worker wrote on stderr while reading it
         self._task = task
         self._context = context
         self._timeout = timeout
@@ -156,11 +203,33 @@ class WorkerPool:
 
     def _start(self):
         parent, child = self._mp.Pipe()
-        proc = self._mp.Process(target=_worker_main, args=(child, self._memory_mb, self._task, self._context),
+        self._serial += 1
+        err = os.path.join(self._err_dir, f"worker-{self._serial}.txt") if self._err_dir else None
+        proc = self._mp.Process(target=_worker_main, args=(child, self._memory_mb, self._task, self._context, err),
                                 daemon=True)
         proc.start()
         child.close()
-        return {"proc": proc, "conn": parent, "job": None, "since": 0.0}
+        return {"proc": proc, "conn": parent, "job": None, "since": time.monotonic(), "err": err, "offset": 0,
+                "ready": False}
+
+    def _err_size(self, worker) -> int:
+        try:
+            return os.path.getsize(worker["err"]) if worker["err"] else 0
+        except OSError:
+            return 0
+
+    def _collect(self, worker, key) -> None:
+        """Keep what the worker wrote while reading `key` (a panic, a traceback) for the run log."""
+        if not worker["err"]:
+            return
+        try:
+            with open(worker["err"], "rb") as fh:
+                fh.seek(worker["offset"])
+                text = fh.read(20000).decode("utf-8", "backslashreplace").strip()
+        except OSError:
+            return
+        if text:
+            self.incidents[key] = text
 
     def _replace(self, worker) -> None:
         try:
@@ -171,6 +240,18 @@ class WorkerPool:
         worker["conn"].close()
         worker.update(self._start())
 
+    def _starting(self, worker, has_message: bool, now: float) -> None:
+        """A worker says it is ready; one that died or never started is started again."""
+        if has_message:
+            try:
+                worker["ready"] = worker["conn"].recv() == _READY
+                return
+            except (EOFError, OSError):
+                pass
+        elif now - worker["since"] <= max(120.0, 4 * self._timeout):
+            return
+        self._replace(worker)
+
     def run(self, jobs):
         """Yield (key, result) for every (key, payload) job, in completion order."""
         pending = iter(jobs)
@@ -178,29 +259,37 @@ class WorkerPool:
         busy = 0
         while waiting is not None or busy:
             for w in self._workers:
-                if w["job"] is None and waiting is not None:
+                if w["job"] is None and w["ready"] and waiting is not None:
                     key, payload = waiting
                     waiting = next(pending, None)
+                    w["offset"] = self._err_size(w)
                     w["conn"].send((key, payload))
                     w["job"], w["since"] = key, time.monotonic()
                     busy += 1
-            conns = [w["conn"] for w in self._workers if w["job"] is not None]
+            conns = [w["conn"] for w in self._workers if w["job"] is not None or not w["ready"]]
             ready = wait(conns, timeout=1.0)
             now = time.monotonic()
             for w in self._workers:
+                if not w["ready"]:
+                    self._starting(w, w["conn"] in ready, now)
+                    continue
                 if w["job"] is None:
                     continue
                 if w["conn"] in ready:
                     try:
                         key, result = w["conn"].recv()
+                        self._collect(w, key)
                     except (EOFError, OSError):
-                        key, result = w["job"], {"failure": ("unreadable", "读取进程异常退出")}
+                        key, result = w["job"], {"failure": ("unreadable", "读取程序在解析该文件时崩溃，文件结构异常")}
+                        w["proc"].join(timeout=2)
+                        self._collect(w, key)
                         self._replace(w)
                     w["job"] = None
                     busy -= 1
                     yield key, result
                 elif now - w["since"] > self._timeout:
                     key = w["job"]
+                    self._collect(w, key)
                     self._replace(w)
                     w["job"] = None
                     busy -= 1
@@ -215,6 +304,10 @@ class WorkerPool:
             w["proc"].join(timeout=2)
             if w["proc"].is_alive():
                 w["proc"].kill()
+        if self._err_dir:
+            import shutil
+
+            shutil.rmtree(self._err_dir, ignore_errors=True)
 
     def __enter__(self):
         return self

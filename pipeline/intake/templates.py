@@ -19,6 +19,8 @@ TITLES = {
     "检查台账": "开展专项治理“微腐败”工作检查台账",
     "整改台账": "开展专项治理“微腐败”工作整改台账",
     "月报表": "开展专项治理“微腐败”工作月报表",
+    "承诺书": "开展专项治理“微腐败”工作书面承诺登记表",
+    "信访举报": "专项治理“微腐败”信访举报线索登记表",
 }
 LISTS_SHEET = "_lists"
 
@@ -38,6 +40,8 @@ def _instructions(unit: Unit, config: Config) -> list[tuple[str, str]]:
         ("p", "4. 整改台账：与检查台账一一对应，实行销号管理。每个问题一行，编号与检查台账相同；整改完成后将“完成情况”改为“已完成”并填写完成时间。"),
         ("p", "5. 专项治理小组督查发现本单位的问题，也要在本单位整改台账中填一行：“检查单位”填该小组名称，“编号”填小组台账中的编号。"),
         ("p", "6. 月报表：每月新增一行，数字为截至填报时的累计数，须与台账一致（见人见事、数据准确）。"),
+        ("p", "7. 承诺书：经自查自纠未发现问题的本单位或所属基层单位，由党组织书记签字作出书面承诺后，每份承诺填一行。"
+              "承诺后又被发现问题的，视为虚假承诺，将被点名并问责。没有承诺的不填。"),
         ("h", "二、编号规则"),
         ("p", "自查发现的问题编号为“自检1号、自检2号……”，督查发现的为“督查1号……”。编号在本单位台账内唯一，不得重复，作废的编号也不再使用。"),
         ("h", "三、台账是累计的"),
@@ -101,7 +105,9 @@ def _write_lists(wb, unit: Unit, config: Config) -> dict[str, str]:
     inspectors = [u.name for u in config.units if u.type == "专项治理小组"] + [
         u.name for u in config.units if u.type != "专项治理小组" and u.name != unit.name]
     refs = {}
-    for c, (key, values) in enumerate((("被检查单位", inspected), ("检查单位", inspectors), ("问题单位", inspected))):
+    own = [unit.name] + config.grassroots_of(unit.name)
+    for c, (key, values) in enumerate((("被检查单位", inspected), ("检查单位", inspectors), ("问题单位", inspected),
+                                       ("承诺单位", own))):
         for r, v in enumerate(values):
             ws.write_string(r, c, v)
         col = xl_col_to_name(c)
@@ -187,21 +193,7 @@ def write_template(path: Path, unit: Unit, config: Config, data: dict[str, list[
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": f"{unit.name}专项治理台账", "author": config.campaign.office,
                        "created": dt.datetime(config.campaign.year, 5, 15)})
-    fmts = {
-        "title": wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
-        "h": wb.add_format({"bold": True, "font_size": 12}),
-        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
-        "label": wb.add_format({"bold": True, "align": "right"}),
-        "unit": wb.add_format({"bold": True, "font_size": 12, "bottom": 1, "locked": True}),
-        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
-                               "valign": "vcenter", "text_wrap": True}),
-        "head_req": wb.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1, "align": "center",
-                                   "valign": "vcenter", "text_wrap": True}),
-        "input": wb.add_format({"locked": False, "text_wrap": True, "valign": "top"}),
-        "date_in": wb.add_format({"locked": False, "num_format": "yyyy-mm-dd", "valign": "top"}),
-        "cell": wb.add_format({"border": 1, "valign": "top"}),
-        "cellwrap": wb.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
-    }
+    fmts = formats(wb)
     intro = wb.add_worksheet("填报说明")
     _write_instructions(wb, intro, unit, config, fmts)
     ledgers = {sheet: wb.add_worksheet(sheet) for sheet in SHEETS}
@@ -218,6 +210,25 @@ def write_template(path: Path, unit: Unit, config: Config, data: dict[str, list[
     wb.close()
 
 
+def formats(wb) -> dict:
+    """The cell formats every template shares."""
+    return {
+        "title": wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
+        "h": wb.add_format({"bold": True, "font_size": 12}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "label": wb.add_format({"bold": True, "align": "right"}),
+        "unit": wb.add_format({"bold": True, "font_size": 12, "bottom": 1, "locked": True}),
+        "head": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center",
+                               "valign": "vcenter", "text_wrap": True}),
+        "head_req": wb.add_format({"bold": True, "bg_color": "#F8CBAD", "border": 1, "align": "center",
+                                   "valign": "vcenter", "text_wrap": True}),
+        "input": wb.add_format({"locked": False, "text_wrap": True, "valign": "top"}),
+        "date_in": wb.add_format({"locked": False, "num_format": "yyyy-mm-dd", "valign": "top"}),
+        "cell": wb.add_format({"border": 1, "valign": "top"}),
+        "cellwrap": wb.add_format({"border": 1, "text_wrap": True, "valign": "top"}),
+    }
+
+
 def write_templates(config: Config, out: Path) -> list[Path]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -226,4 +237,8 @@ def write_templates(config: Config, out: Path) -> list[Path]:
         path = out / template_name(unit)
         write_template(path, unit, config)
         paths.append(path)
+    from .register_template import REGISTER_FILE, write_register_template
+
+    write_register_template(out / REGISTER_FILE, config)
+    paths.append(out / REGISTER_FILE)
     return paths

@@ -10,19 +10,21 @@ import datetime as dt
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas import SHEETS, columns
+from schemas import KINDS, MODELS, columns
+from schemas.clues import CONFIDENTIAL
 from ..config import Config
 from ..problems import CATALOGUE, problem
 from ..textnorm import clean_text
 
 META = ["_file", "_unit", "_received", "_row", "_key"]
+SECRET = {label for kind in KINDS for label in kind.confidential} | set(CONFIDENTIAL)  # never a frame column
 
 
 def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[str, pd.DataFrame]:
-    """One DataFrame per sheet type from the parsed books, labels as columns plus META."""
+    """One DataFrame per sheet type (of every kind of workbook), labels as columns plus META."""
     frames = {}
-    for sheet in SHEETS:
-        specs = columns(sheet)
+    for sheet in MODELS:
+        specs = [c for c in columns(sheet) if c.label not in SECRET]
         labels = [c.label for c in specs]
         records, owners = [], []
         for file in sorted(books):
@@ -78,7 +80,7 @@ def _locate(frame: pd.DataFrame, index: int, sheet: str, label: str, books: dict
 def schema_problems(frames: dict[str, pd.DataFrame], books: dict) -> list[dict]:
     """Run each sheet's pandera model lazily and turn every failure case into a located problem."""
     found: list[dict] = []
-    for sheet, model in SHEETS.items():
+    for sheet, model in MODELS.items():
         frame = frames[sheet]
         if frame.empty:
             continue
@@ -128,8 +130,30 @@ def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Conf
     return found
 
 
+def accountability_problems(frames: dict[str, pd.DataFrame], books: dict, config: Config) -> list[dict]:
+    """承诺书 and the 信访举报 register against the registry: whose commitment, who handles, about whom."""
+    found: list[dict] = []
+    names = config.name_index()
+    owner = config.grassroots_owner()
+    pledges = frames["承诺书"]
+    who = pledges["承诺单位"].map(lambda v: clean_text(v) if v is not None else None)
+    belongs = [w is None or names.get(w) == unit or owner.get(w) == unit for w, unit in zip(who, pledges["_unit"])]
+    for index in pledges.index[~pd.Series(belongs, index=pledges.index, dtype=bool)]:
+        found.append(_locate(pledges, index, "承诺书", "承诺单位", books, "commitment_unit_not_own"))
+    clues = frames["信访举报"]
+    handler = clues["承办单位"].map(lambda v: clean_text(v) if v is not None else None)
+    for index in clues.index[handler.notna() & ~handler.isin(names.keys())]:
+        found.append(_locate(clues, index, "信访举报", "承办单位", books, "clue_handler_unregistered"))
+    about = clues["被反映单位"].map(lambda v: clean_text(v) if v is not None else None)
+    unknown = about.notna() & ~about.isin(names.keys()) & ~about.isin(owner.keys()) & clues["说明"].isna()
+    for index in clues.index[unknown]:
+        found.append(_locate(clues, index, "信访举报", "被反映单位", books, "clue_unit_unknown"))
+    return found
+
+
 def validate(frames: dict[str, pd.DataFrame], books: dict, config: Config) -> list[dict]:
-    return schema_problems(frames, books) + registry_problems(frames, books, config)
+    return (schema_problems(frames, books) + registry_problems(frames, books, config)
+            + accountability_problems(frames, books, config))
 
 
 def drop_shadowed(problems: list[dict]) -> list[dict]:

@@ -16,6 +16,8 @@ from pathlib import Path
 from schemas.vocab import CATEGORIES
 from ..config import Config
 from ..intake.templates import write_template
+from .demo_survey import add_survey_exports, plant_slow_unit
+from .demo_accountability import add_clue_register, plant_accountability, pledges_on
 
 D = dt.date
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"
@@ -219,14 +221,18 @@ class Demo:
                             "整改情况": "正在按整改方案推进",
                             "制度机制建设数": plan.mechanisms[month],
                             "制度机制建设情况": "建立和完善相关制度" if plan.mechanisms[month] else ""})
-        return {"检查台账": inspections, "整改台账": rectifications, "月报表": reports}
+        return {"检查台账": inspections, "整改台账": rectifications, "月报表": reports, "承诺书": pledges_on(plan, on)}
 
 
-def build_demo_inbox(config: Config, inbox: Path, seed: int = 2017) -> int:
+def build_demo_inbox(config: Config, inbox: Path, seed: int = 2017, adjust=None) -> int:
     """Write the demo inbox; returns the number of files written."""
     demo = Demo(config, seed)
     rng = demo.rng
     plans = demo.plan()
+    plant_slow_unit(demo, plans)  # demo_survey: a large 街道 named beyond the funnel
+    plant_accountability(demo, plans)  # demo_accountability: commitments and a place where problems recur
+    if adjust is not None:  # e.g. demo_plan: the July plan's checks that groups carried out
+        adjust(plans)
     units = config.unit_by_name()
     inbox.mkdir(parents=True, exist_ok=True)
     written = 0
@@ -286,7 +292,10 @@ def build_demo_inbox(config: Config, inbox: Path, seed: int = 2017) -> int:
         (noise_day / "邮件附件（下载不完整）.xlsx").write_bytes(data[: len(data) // 2])
     (noise_day / "报送说明.docx").write_bytes(b"PK\x03\x04demo cover letter")
     (noise_day / "网页版台账.xlsx").write_text("<html><body>请使用附件</body></html>", encoding="utf-8")
-    return written + 4
+    from .demo_documents import add_milestone_documents
+
+    return written + 4 + add_milestone_documents(config, inbox) + add_survey_exports(config, inbox) \
+        + add_clue_register(config, inbox)
 
 
 def run_demo(config: Config, directory: Path, period: str, log=sys.stdout) -> None:
@@ -296,7 +305,9 @@ def run_demo(config: Config, directory: Path, period: str, log=sys.stdout) -> No
     inbox = directory / "inbox"
     shutil.rmtree(inbox, ignore_errors=True)
     log.write("正在生成演示收件箱（虚构数据）……\n")
-    count = build_demo_inbox(config, inbox)
+    from .demo_plan import build_inbox_with_plan
+
+    count = build_inbox_with_plan(config, directory, inbox, period, build_demo_inbox, log)
     log.write(f"演示收件箱：{inbox}（{count} 个文件）\n")
     as_of = period_bounds(period)[1]
     result = run_monthly(config, period, inbox, directory, as_of)
@@ -305,3 +316,4 @@ def run_demo(config: Config, directory: Path, period: str, log=sys.stdout) -> No
     for path in sorted(p for p in result.out.rglob("*") if p.is_file() and "回执" not in p.parts):
         log.write(f"  {path.relative_to(result.out)}\n")
     log.write(f"  回执/（{len(list((result.out / '回执').glob('*.xlsx')))} 份回执）\n")
+    log.write(f"逐月历史数据库：{directory / 'history.sqlite'}（在浏览器中查看：make browse OUTBOX={directory}）\n")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import multiprocessing
-import shutil
 import sys
+import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +16,29 @@ from .. import ROOT
 from ..config import Config
 from ..intake.feedback import write_feedback
 from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
+from ..intake.resubmission import attach_changes
+from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
 from ..ledger.rank import rank_units
 from ..ledger.reconcile import ITEM_COLUMNS, build_items
 from ..ledger.rollup import district_totals, unit_rollup
+from ..publish.history import HISTORY_FILE, write_history
 from ..publish.bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from ..publish.render import rollup_name, write_rollup
 from ..publish.tables import dates_as_text, write_csv
+from ..campaign.milestones import milestone_status
+from ..campaign.accountability import accountability, merge_unit_counts
+from ..publish.accountability import add_accountability
+from ..campaign.survey import survey_table, unit_survey_columns
+from ..intake.survey import SHEET as SURVEY_SHEET
+from ..campaign.trend import monthly_trend
+from ..intake.documents import REGISTERED, registered_documents
+from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
+from ..publish.edits import add_moved_deadlines
+from ..publish.runlog import write_run_log
+from ..safetext import output_name
+from .staging import RUN_LOG, StagedPeriod
+from ..campaign.plan_status import plan_counts, plan_status
+from .plan import read_plan
 
 PARALLEL_ROLLUP_ITEMS = 50_000
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
@@ -59,10 +76,11 @@ def default_as_of(period: str, today: dt.date | None = None) -> dt.date:
 
 
 def _feedback_name(f, used: set[str]) -> str:
-    stem = Path(f.rel).stem
-    base = f"{f.unit or '未识别单位'}_{f.received.isoformat()}_{stem}_回执"
+    # a 250-byte mail attachment name must not make its 回执 name too long for the disk
+    stem = output_name(Path(f.rel).stem, 120)
+    base = output_name(f"{f.unit or '未识别单位'}_{f.received.isoformat()}_{stem}_回执")
     name, n = base, 2
-    while name in used:
+    while name.lower() in {u.lower() for u in used}:
         name, n = f"{base}_{n}", n + 1
     used.add(name)
     return f"回执/{name}.xlsx"
@@ -90,30 +108,67 @@ class MonthlyResult:
 
 def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: dt.date,
                 *, workers: int | None = None, log=sys.stderr) -> MonthlyResult:
-    out = Path(outbox) / period
-    for stale in ("data", "回执"):
-        shutil.rmtree(out / stale, ignore_errors=True)
-    for stale in [*out.glob("*.xlsx"), *out.glob("*.docx"), *out.glob("*.html"), *out.glob("催办清单.txt")]:
-        stale.unlink()
+    """The month's outputs, written aside and swapped in whole (see staging); one run per outbox period."""
+    with StagedPeriod(Path(outbox), period) as stage, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        result = _write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log)
+        write_run_log(stage.path / RUN_LOG, result.intake.files, caught, period, as_of)
+        stage.commit()
+        write_history(Path(outbox) / HISTORY_FILE, period, result.tables, result.intake.frames.get("整改台账"))
+    result.out = stage.final
+    log.write(f"输出目录：{result.out}\n")
+    return result
+
+
+def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
+                  *, workers: int | None = None, log=sys.stderr) -> MonthlyResult:
+    """Everything the month writes goes under `out`, the temporary folder swapped in at the end."""
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     intake = ingest(Path(inbox), config, as_of, workers=workers)
+    changes = workbook_changes(intake.frames, intake.accepted, config)
+    goalposts = moved_goalposts(intake.frames, intake.accepted, changes, config)
+    attach_changes(intake.files, goalposts, changes)
     attach_grids(intake.files, config, workers=workers)
 
     used: set[str] = set()
-    feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result != IGNORED}
+    feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
     manifest = manifest_frame(intake, feedback)
     files = intake.accepted
     items = build_items(intake.frames, files, config, as_of)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
+    milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
+    trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
+    units = units.merge(last_month[["单位", "上月整改率"]], on="单位", how="left")
+    survey = survey_table(intake.frames[SURVEY_SHEET], [u.name for u in config.units])
+    units = units.merge(unit_survey_columns(survey), on="单位", how="left")
+    units["问卷样本数"] = units["问卷样本数"].fillna(0).astype(int)
+    # the month's inspection plan, when `make plan` drew one (out is a folder inside OUTBOX)
+    executed = plan_status(read_plan(out.parent, period), items, config, period)
+    units = units.merge(plan_counts(executed), on="单位", how="left")
+    units[["计划检查数", "已执行计划数"]] = units[["计划检查数", "已执行计划数"]].fillna(0).astype(int)
+    acc = accountability(intake.frames, files, items, config, as_of)  # 承诺, 信访举报, 一案双查
+    units = merge_unit_counts(units, acc)
     district = district_totals(units)
     ranking = rank_units(units, config, as_of)
     chase = reminders(items, units, config, as_of)
     tables = {"manifest": manifest, "items": dates_as_text(items[ITEM_COLUMNS]), "units": units, "district": district,
               "ranking": ranking}
+    tables.update(milestones=milestones, trend=trend)
+    tables.update(survey=survey)
+    tables.update(changes=changes)
+    tables.update(acc.tables())
+    if not executed.empty:
+        tables.update(plan_status=executed)
 
     rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
                   manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of)
+    rollup.update(milestones=milestones, trend=trend)
+    edits = edit_rollup(changes, pd.DataFrame(goalposts, columns=["file", "code"]).assign(
+        单位=lambda d: d["file"].map(dict(zip(files["file"], files["unit"])))))
+    rollup.update(edits=edits)
+    rollup.update(accountability=acc)
+    rollup.update(plan_status=executed)
     with _beside(len(items) >= PARALLEL_ROLLUP_ITEMS) as pool:
         # the leaders' workbook is the slowest output: at city scale it is written on the other core
         pending = pool.submit(write_rollup, **rollup)
@@ -123,10 +178,14 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
         for name, frame in tables.items():
             write_csv(frame, out / "data" / f"{name}.csv")
         context = bulletin_context(units, district, ranking, items, config, period, as_of)
+        context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
+        context = add_accountability(context, acc, config)
+        context = add_moved_deadlines(context, edits, config)
         bulletin = out / f"{context['title']}"
         render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
         render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
-        (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of), encoding="utf-8")
+        (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
+                                      encoding="utf-8")
         pending.result()
 
     counts = manifest["结果"].value_counts()
@@ -134,6 +193,5 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
         f"共收到文件 {len(manifest)} 个：已采用 {counts.get(ACCEPTED, 0)}，已被替代 {counts.get(SUPERSEDED, 0)}，"
         f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已忽略 {counts.get(IGNORED, 0)}。\n"
     )
-    log.write(f"输出目录：{out}\n")
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
                          ranking=ranking, tables=tables)

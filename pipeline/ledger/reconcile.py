@@ -14,6 +14,7 @@ from schemas.vocab import DONE, NO_PROBLEM
 from ..config import Config
 from ..intake.order import order_files
 from ..textnorm import clean_text
+from .changes import original_deadlines
 
 STATUS_NONE = "无问题"
 STATUS_NO_RECT = "未建整改台账"
@@ -24,7 +25,7 @@ OPEN = (STATUS_NO_RECT, STATUS_OPEN)
 
 ITEM_COLUMNS = [
     "单位", "单位类型", "检查单位", "编号", "被检查单位", "检查时间", "检查方式", "治理类别", "问题性质", "发现的问题",
-    "整改时限", "整改责任人", "完成情况", "完成时间", "状态", "逾期", "逾期天数", "预警", "距整改时限天数",
+    "整改时限", "原整改时限", "整改责任人", "完成情况", "完成时间", "状态", "逾期", "逾期天数", "预警", "距整改时限天数",
     "来源文件", "来源行", "整改来源文件", "整改来源行", "备注",
 ]
 
@@ -111,6 +112,8 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     names = config.name_index()
     unit_type = {u.name: u.type for u in config.units}
     insp = carry_forward(frames["检查台账"], files, ["_unit", "_key"], [deadline_changes])
+    insp = insp.merge(original_deadlines(frames["检查台账"], files), on=["_unit", "_key"], how="left") if not insp.empty \
+        else insp.assign(原整改时限=pd.Series(dtype="datetime64[ns]"))
     rect = frames["整改台账"]
     rect = rect.assign(_by=rect["检查单位"].map(lambda v: names.get(clean_text(v)) if v is not None else None)
                        .fillna(rect["_unit"]).astype(object))
@@ -147,6 +150,10 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
         "问题性质": merged["问题性质"],
         "发现的问题": merged["发现的问题"],
         "整改时限": merged["整改时限"],
+        "原整改时限": merged["原整改时限"],
+        # 逾期 is judged against the first recorded deadline unless the row's 说明 explains the change
+        "_judge": merged["原整改时限"].where(merged["说明"].map(lambda v: clean_text(v) == ""), merged["整改时限"])
+        .fillna(merged["整改时限"]),
         "整改责任人": merged["整改责任人"],
         "完成情况": merged["完成情况"],
         "完成时间": merged["完成时间"],
@@ -179,13 +186,13 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     items = items.assign(_u=items["单位"].map(order), _b=items["检查单位"].map(order), _n=items["_key"].map(_natural),
                          _o=items["状态"] == STATUS_ORPHAN)
     items = items.sort_values(["_u", "_o", "_b", "_n", "来源文件", "来源行"], kind="stable")
-    return items.drop(columns=["_u", "_b", "_n", "_o"]).reset_index(drop=True)
+    return items.drop(columns=["_u", "_b", "_n", "_o", "_judge"], errors="ignore").reset_index(drop=True)
 
 
 def assess(items: pd.DataFrame, as_of: dt.date, yellow_days: int, green_days: int) -> pd.DataFrame:
     """Overdue, days overdue and the red/yellow/green warning against the as-of date."""
     day = pd.Timestamp(as_of)
-    deadline = pd.to_datetime(items["整改时限"])
+    deadline = pd.to_datetime(items["_judge"] if "_judge" in items else items["整改时限"])
     done = pd.to_datetime(items["完成时间"])
     is_open = items["状态"].isin(OPEN)
     closed = items["状态"] == STATUS_CLOSED

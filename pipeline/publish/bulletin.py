@@ -13,8 +13,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from schemas.vocab import CATEGORIES
 from ..config import Config
+from ..safetext import safe_text
 from ..ledger.rank import CRITICISE, PRAISE
 from ..ledger.reconcile import OPEN
+from ..campaign.plan_status import plan_sentence
 
 
 def cn_date(day: dt.date) -> str:
@@ -72,6 +74,8 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
         f"{len(groups)}个专项治理小组通过专项督查、随机抽查、交叉检查等方式，检查基层单位{int(groups['受检基层单位数'].sum())}个，"
         f"发现问题{int(groups['检查发现问题数'].sum())}个，已整改销号{int(groups['检查发现已销号数'].sum())}个。",
     ]
+    if plan_sentence(units):
+        overall.append(plan_sentence(units))
     by_category = {cat: int(ranked[f"类别_{cat}"].sum()) for cat in CATEGORIES}
     ordered = sorted(((n, cat) for cat, n in by_category.items() if n), reverse=True)
     categories = []
@@ -133,6 +137,7 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
         "reports": reports,
         "missing": missing,
         "next_steps": next_steps,
+        "accountability": [],  # 承诺 / 信访举报 / 一案双查 paragraphs, filled by publish.accountability
         "figures": {
             "inspected": int(total["受检基层单位数"]), "found": found, "closed": int(total["已销号数"]),
             "rate": pct(total["整改率"]), "overdue": int(total["逾期数"]),
@@ -173,7 +178,18 @@ def reminder_text(frame: pd.DataFrame, period: str, as_of: dt.date) -> str:
     line = number + item.where(frame["事项"] != "月报表未报送", f"{cn_month(period)}月报表尚未报送，请尽快报送。")
     blocks = [f"【{unit}】\n截至{cn_date(as_of)}，请贵单位抓紧办理以下事项：\n" + "\n".join(lines)
               for unit, lines in line.groupby(frame["单位"], sort=False)]
-    return "\n\n".join(blocks) + "\n"
+    return safe_text("\n\n".join(blocks) + "\n")
+
+
+def safe_context(value):
+    """Every text of a template context through the one sanitiser (safetext.safe_text)."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {k: safe_context(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(safe_context(v) for v in value) if isinstance(value, list) else tuple(safe_context(v) for v in value)
+    return value
 
 
 def _environment(template_dir: Path) -> Environment:
@@ -182,13 +198,13 @@ def _environment(template_dir: Path) -> Environment:
 
 
 def render_html(context: dict, template_dir: Path, path: Path) -> None:
-    html = _environment(template_dir).get_template("bulletin.html.j2").render(**context)
-    path.write_text(html, encoding="utf-8")
+    html = _environment(template_dir).get_template("bulletin.html.j2").render(**safe_context(context))
+    path.write_text(safe_text(html), encoding="utf-8")
 
 
 def render_docx(context: dict, template_dir: Path, path: Path) -> None:
     from docxtpl import DocxTemplate
 
     doc = DocxTemplate(str(template_dir / "bulletin.docx"))
-    doc.render(context, autoescape=True)
+    doc.render(safe_context(context), autoescape=True)
     doc.save(str(path))

@@ -14,8 +14,13 @@ import xlsxwriter
 
 from schemas.vocab import CATEGORIES, NATURES
 from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines
+from .campaign_calendar import add_calendar_sheets
+from .plan_book import add_plan_status_sheet
+from .accountability import add_accountability_sheets
 from ..config import Config
+from ..ledger.rank import formula_line
 from ..printing import a4_landscape
+from .funnel_chart import add_funnel_charts
 from ..textnorm import printable
 from ..ledger.reconcile import OPEN
 
@@ -245,15 +250,19 @@ def _units(book: Book, units: pd.DataFrame, district: pd.DataFrame) -> None:
                     book.f["sub"])
 
 
-def _ranking(book: Book, ranking: pd.DataFrame) -> None:
+def _ranking(book: Book, ranking: pd.DataFrame, config: Config) -> None:
     ws = book.sheet("排名", "排名")
     ws.merge_range(0, 0, 0, 9, "街道、部门推进情况排名（分别排名）", book.f["title"])
+    ws.write_string(1, 0, formula_line(config), book.f["sub"])
     cols = ["单位类型", "排名", "单位", "得分", "通报类别", "理由", "整改率分", "逾期分", "报送分", "质量分", "力度分",
-            "按整改率评分", "零空白", "发现问题数", "已销号数", "整改率", "逾期数", "月报报送", "退回次数"]
-    frame = ranking[cols]
+            "社会评价分", "按整改率评分", "零空白", "按社会评价评分", "发现问题数", "已销号数", "整改率", "同类整改率",
+            "漏斗下限", "低于漏斗下限", "问卷样本数", "满意率", "满意率下限", "逾期数", "月报报送", "退回次数"]
+    frame = ranking[[c for c in cols if c in ranking.columns]]
     first, last = book.table(ws, 2, frame, widths={"单位": 16, "理由": 60, "通报类别": 9},
                              kinds={"整改率": "pct", "得分": "dec", "整改率分": "dec", "逾期分": "dec", "报送分": "dec",
-                                    "质量分": "dec", "力度分": "dec"})
+                                    "质量分": "dec", "力度分": "dec", "社会评价分": "dec", "同类整改率": "pct",
+                                    "漏斗下限": "pct", "满意率": "pct", "满意率下限": "pct"})
+    add_funnel_charts(book, ws, "排名", ranking, last + 3)
     ws.set_row(2, 30)
     c = cols.index("通报类别")
     if last >= first:
@@ -328,16 +337,30 @@ def _reminders(book: Book, reminders: pd.DataFrame) -> None:
             ws.write_string(r, 2, warning, book.f[f"w_{warning}"])
 
 
+def _edits(book: Book, edits) -> None:
+    """Per unit: what resubmissions added, removed and changed, and the goalposts moved."""
+    if edits is None or edits.empty:
+        return
+    ws = book.sheet("台账修改情况", "各单位重报台账的修改情况")
+    ws.write_string(0, 0, "各单位重报台账与上一份通过审核的台账相比的修改条数（明细见 data/changes.csv）", book.f["title"])
+    book.table(ws, 2, edits, widths={"单位": 18})
+
+
 def write_rollup(path: Path, *, units, district, ranking, items, manifest, reminders, config: Config, period: str,
-                 as_of: dt.date) -> None:
+                 as_of: dt.date, milestones=None, trend=None, edits=None,
+                 plan_status=None, accountability=None) -> None:
     title = f"{config.campaign.district}专项治理“微腐败”工作月度汇总（{cn_month(period)}）"
     book = Book(path, title, period)
     _overview(book, units, district, items, config, period, as_of)
     _units(book, units, district)
-    _ranking(book, ranking)
+    _ranking(book, ranking, config)
     _open_items(book, items)
     _reports(book, units)
     _categories(book, units)
     _quality(book, manifest)
     _reminders(book, reminders)
+    add_calendar_sheets(book, milestones, trend)
+    _edits(book, edits)
+    add_plan_status_sheet(book, plan_status)
+    add_accountability_sheets(book, accountability)
     book.wb.close()

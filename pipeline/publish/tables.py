@@ -1,20 +1,11 @@
 """CSV files under data/: UTF-8 with BOM, dates as text, text that cannot turn into a formula."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..textnorm import CONTROL_CHARACTERS
-
-_CONTROL = re.compile(CONTROL_CHARACTERS)
-_RISKY_START = frozenset("=+-@\t\r")
-
-
-def _safe_text(text: str) -> str:
-    text = _CONTROL.sub("", text)
-    return "'" + text if text[:1] in _RISKY_START else text
+from ..safetext import csv_text as _safe_text, needs_cleaning
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -27,7 +18,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
             values = safe[col].tolist()
-            if any(isinstance(v, str) and (v[:1] in _RISKY_START or _CONTROL.search(v)) for v in values):
+            if any(isinstance(v, str) and needs_cleaning(v) for v in values):
                 safe[col] = [_safe_text(v) if isinstance(v, str) else v for v in values]
     safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
