@@ -111,3 +111,17 @@ def test_a_worker_that_dies_hangs_or_runs_out_of_memory_becomes_a_rejection():
     assert results["b"]["failure"][0] == "unreadable"
     assert results["c"]["failure"][0] == "unreadable" and "秒" in results["c"]["failure"][1]
     assert results["d"]["failure"][0] in {"too_large", "unreadable"}
+
+
+class _DiesOnArrival:
+    """A context that kills the worker while it is being started, before it can say it is ready."""
+
+    def __reduce__(self):
+        return os._exit, (1,)
+
+
+def test_workers_that_cannot_start_reject_the_files_instead_of_looping_forever():
+    with WorkerPool(_crash, _DiesOnArrival(), workers=2, timeout=3, memory_mb=1024) as pool:
+        results = dict(pool.run([("a", "fine"), ("b", "fine")]))
+    assert set(results) == {"a", "b"}
+    assert all(r["failure"][0] == "unreadable" and "无法启动" in r["failure"][1] for r in results.values())

@@ -22,6 +22,7 @@ ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 4000
 _READY = "__worker_ready__"
+MAX_FAILED_STARTS = 3
 
 
 class ReadFailure(Exception):
@@ -193,6 +194,7 @@ class WorkerPool:
 
         self._err_dir = tempfile.mkdtemp(prefix="pipeline-workers-") if quiet else None
         self._serial = 0
+        self._failed_starts = 0
         self.incidents: dict = {}  # job key → what the worker wrote on stderr while reading it
         self._task = task
         self._context = context
@@ -241,16 +243,24 @@ class WorkerPool:
         worker.update(self._start())
 
     def _starting(self, worker, has_message: bool, now: float) -> None:
-        """A worker says it is ready; one that died or never started is started again."""
+        """A worker says it is ready; one that died or never started is started again, a few times."""
         if has_message:
             try:
                 worker["ready"] = worker["conn"].recv() == _READY
+                if worker["ready"]:
+                    self._failed_starts = 0
                 return
             except (EOFError, OSError):
                 pass
         elif now - worker["since"] <= max(120.0, 4 * self._timeout):
             return
+        self._failed_starts += 1
         self._replace(worker)
+
+    def _cannot_start(self) -> bool:
+        """Workers that keep dying before they are ready (e.g. a memory cap too low) must not loop forever."""
+        return self._failed_starts >= MAX_FAILED_STARTS * len(self._workers) and not any(
+            w["ready"] for w in self._workers)
 
     def run(self, jobs):
         """Yield (key, result) for every (key, payload) job, in completion order."""
@@ -258,6 +268,11 @@ class WorkerPool:
         waiting = next(pending, None)
         busy = 0
         while waiting is not None or busy:
+            if self._cannot_start():
+                while waiting is not None:
+                    yield waiting[0], {"failure": ("unreadable", "读取进程无法启动（可能是内存上限设置过低）")}
+                    waiting = next(pending, None)
+                return
             for w in self._workers:
                 if w["job"] is None and w["ready"] and waiting is not None:
                     key, payload = waiting

@@ -13,32 +13,32 @@ from pathlib import Path
 import pandas as pd
 
 from .. import ROOT
+from ..campaign.accountability import accountability, merge_unit_counts
+from ..campaign.milestones import milestone_status
+from ..campaign.plan_status import plan_counts, plan_status
+from ..campaign.survey import survey_table, unit_survey_columns
+from ..campaign.trend import monthly_trend
 from ..config import Config
+from ..intake.documents import REGISTERED, registered_documents
 from ..intake.feedback import write_feedback
 from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
 from ..intake.resubmission import attach_changes
+from ..intake.survey import SHEET as SURVEY_SHEET
 from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
 from ..ledger.rank import rank_units
 from ..ledger.reconcile import ITEM_COLUMNS, build_items
 from ..ledger.rollup import district_totals, unit_rollup
-from ..publish.history import HISTORY_FILE, write_history
-from ..publish.bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
-from ..publish.render import rollup_name, write_rollup
-from ..publish.tables import dates_as_text, write_csv
-from ..campaign.milestones import milestone_status
-from ..campaign.accountability import accountability, merge_unit_counts
 from ..publish.accountability import add_accountability
-from ..campaign.survey import survey_table, unit_survey_columns
-from ..intake.survey import SHEET as SURVEY_SHEET
-from ..campaign.trend import monthly_trend
-from ..intake.documents import REGISTERED, registered_documents
+from ..publish.bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
 from ..publish.edits import add_moved_deadlines
+from ..publish.history import HISTORY_FILE, write_history
+from ..publish.render import rollup_name, write_rollup
 from ..publish.runlog import write_run_log
+from ..publish.tables import dates_as_text, write_csv
 from ..safetext import output_name
-from .staging import RUN_LOG, StagedPeriod
-from ..campaign.plan_status import plan_counts, plan_status
 from .plan import read_plan
+from .staging import RUN_LOG, StagedPeriod
 
 PARALLEL_ROLLUP_ITEMS = 50_000
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
@@ -120,55 +120,57 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     return result
 
 
+def _with_counts(units: pd.DataFrame, counts: pd.DataFrame, integers: list[str]) -> pd.DataFrame:
+    """units.csv gains a campaign module's per-unit figures; units it does not mention get 0."""
+    merged = units.merge(counts, on="单位", how="left")
+    merged[integers] = merged[integers].fillna(0).astype(int)
+    return merged
+
+
 def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
                   *, workers: int | None = None, log=sys.stderr) -> MonthlyResult:
     """Everything the month writes goes under `out`, the temporary folder swapped in at the end."""
     (out / "data").mkdir(parents=True, exist_ok=True)
 
+    # intake: every file answered; resubmissions compared with the workbook they replace
     intake = ingest(Path(inbox), config, as_of, workers=workers)
-    changes = workbook_changes(intake.frames, intake.accepted, config)
-    goalposts = moved_goalposts(intake.frames, intake.accepted, changes, config)
+    files = intake.accepted
+    changes = workbook_changes(intake.frames, files, config)
+    goalposts = moved_goalposts(intake.frames, files, changes, config)
     attach_changes(intake.files, goalposts, changes)
     attach_grids(intake.files, config, workers=workers)
-
     used: set[str] = set()
     feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
     manifest = manifest_frame(intake, feedback)
-    files = intake.accepted
+
+    # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
     units = units.merge(last_month[["单位", "上月整改率"]], on="单位", how="left")
     survey = survey_table(intake.frames[SURVEY_SHEET], [u.name for u in config.units])
-    units = units.merge(unit_survey_columns(survey), on="单位", how="left")
-    units["问卷样本数"] = units["问卷样本数"].fillna(0).astype(int)
+    units = _with_counts(units, unit_survey_columns(survey), ["问卷样本数"])
     # the month's inspection plan, when `make plan` drew one (out is a folder inside OUTBOX)
     executed = plan_status(read_plan(out.parent, period), items, config, period)
-    units = units.merge(plan_counts(executed), on="单位", how="left")
-    units[["计划检查数", "已执行计划数"]] = units[["计划检查数", "已执行计划数"]].fillna(0).astype(int)
+    units = _with_counts(units, plan_counts(executed), ["计划检查数", "已执行计划数"])
     acc = accountability(intake.frames, files, items, config, as_of)  # 承诺, 信访举报, 一案双查
     units = merge_unit_counts(units, acc)
     district = district_totals(units)
     ranking = rank_units(units, config, as_of)
     chase = reminders(items, units, config, as_of)
-    tables = {"manifest": manifest, "items": dates_as_text(items[ITEM_COLUMNS]), "units": units, "district": district,
-              "ranking": ranking}
-    tables.update(milestones=milestones, trend=trend)
-    tables.update(survey=survey)
-    tables.update(changes=changes)
-    tables.update(acc.tables())
-    if not executed.empty:
-        tables.update(plan_status=executed)
-
-    rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
-                  manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of)
-    rollup.update(milestones=milestones, trend=trend)
     edits = edit_rollup(changes, pd.DataFrame(goalposts, columns=["file", "code"]).assign(
         单位=lambda d: d["file"].map(dict(zip(files["file"], files["unit"])))))
-    rollup.update(edits=edits)
-    rollup.update(accountability=acc)
-    rollup.update(plan_status=executed)
+
+    tables = {"manifest": manifest, "items": dates_as_text(items[ITEM_COLUMNS]), "units": units, "district": district,
+              "ranking": ranking, "milestones": milestones, "trend": trend, "survey": survey, "changes": changes,
+              **acc.tables()}
+    if not executed.empty:
+        tables["plan_status"] = executed
+
+    rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
+                  manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of,
+                  milestones=milestones, trend=trend, edits=edits, accountability=acc, plan_status=executed)
     with _beside(len(items) >= PARALLEL_ROLLUP_ITEMS) as pool:
         # the leaders' workbook is the slowest output: at city scale it is written on the other core
         pending = pool.submit(write_rollup, **rollup)
@@ -191,7 +193,8 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     counts = manifest["结果"].value_counts()
     log.write(
         f"共收到文件 {len(manifest)} 个：已采用 {counts.get(ACCEPTED, 0)}，已被替代 {counts.get(SUPERSEDED, 0)}，"
-        f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已忽略 {counts.get(IGNORED, 0)}。\n"
+        f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已登记 {counts.get(REGISTERED, 0)}，"
+        f"已忽略 {counts.get(IGNORED, 0)}。\n"
     )
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
                          ranking=ranking, tables=tables)
