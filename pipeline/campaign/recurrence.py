@@ -34,31 +34,54 @@ def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config) -
     verified = verified.assign(_place=verified["被反映单位"].map(lambda v: clean_text(v) if isinstance(v, str) else ""))
     verified = verified[verified["_place"].isin(owner.keys())]
     checked = set(clues.loc[clues["一案双查"] == "是", "被反映单位"].map(clean_text)) if len(clues) else set()
-    rows = []
-    for (place, category), part in problems.groupby(["_place", "治理类别"], sort=False):
-        closed = part[(part["状态"] == STATUS_CLOSED) & part["_done"].notna()]
-        if closed.empty:
-            continue
-        again = part[part["_on"].apply(lambda on: bool((closed["_done"] < on).any()))]
-        if again.empty:
-            continue
-        # the evidence is the place's whole history in that category: what was closed, and what came back
-        rows.append({"基层单位": place, "所属单位": owner[place], "触发": RECURRING, "治理类别": category,
-                     "问题数": len(part), "相关问题": ";".join(dict.fromkeys(part["_ref"])),
-                     "已一案双查": "是" if place in checked else "否"})
-    threshold = frequent_threshold(config)
-    for place in sorted(set(problems["_place"]) | set(verified["_place"])):
-        mine, hits = problems[problems["_place"] == place], verified[verified["_place"] == place]
-        if len(mine) + len(hits) < threshold:
-            continue
-        categories = [c for c in dict.fromkeys([*mine["治理类别"], *hits["治理类别"]]) if isinstance(c, str) and c]
-        rows.append({"基层单位": place, "所属单位": owner[place], "触发": FREQUENT, "治理类别": "、".join(categories),
-                     "问题数": len(mine) + len(hits),
-                     "相关问题": ";".join([*mine["_ref"], *hits["线索编号"].astype(str)]),
-                     "已一案双查": "是" if place in checked else "否"})
-    out = pd.DataFrame(rows, columns=RECURRENCE_COLUMNS)
-    if out.empty:
-        return out.astype(object)
+    parts = [p for p in (_recurring(problems), _frequent(problems, verified, frequent_threshold(config))) if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=RECURRENCE_COLUMNS).astype(object)
+    found = pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame({"基层单位": found["_place"], "所属单位": found["_place"].map(owner), "触发": found["触发"],
+                        "治理类别": found["治理类别"], "问题数": found["问题数"], "相关问题": found["相关问题"],
+                        "已一案双查": found["_place"].isin(checked).map({True: "是", False: "否"})})
     out = out.assign(_u=out["所属单位"].map(order), _t=out["触发"].map({RECURRING: 0, FREQUENT: 1}))
     out = out.sort_values(["_u", "基层单位", "_t", "治理类别"], kind="stable").drop(columns=["_u", "_t"])
     return out.reset_index(drop=True).astype(object)
+
+
+def _refs(values: pd.Series) -> str:
+    return ";".join(dict.fromkeys(values))
+
+
+def _recurring(problems: pd.DataFrame) -> pd.DataFrame:
+    """反复发生: a problem found in a place and category after an earlier one there was closed out.
+
+    The evidence is the place's whole history in that category: what was closed, and what came back.
+    """
+    keys = ["_place", "治理类别"]
+    closed_on = problems["_done"].where((problems["状态"] == STATUS_CLOSED) & problems["_done"].notna())
+    first_closed = closed_on.groupby([problems[k] for k in keys], sort=False).transform("min")
+    again = (problems["_on"] > first_closed).groupby([problems[k] for k in keys], sort=False).transform("any")
+    part = problems[again]
+    if part.empty:
+        return pd.DataFrame()
+    grouped = part.groupby(keys, sort=False)
+    return pd.DataFrame({"_place": [k[0] for k in grouped.groups], "治理类别": [k[1] for k in grouped.groups],
+                         "问题数": grouped.size().values, "相关问题": grouped["_ref"].agg(_refs).values,
+                         "触发": RECURRING})
+
+
+def _frequent(problems: pd.DataFrame, verified: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """易发多发: at least `threshold` problems about a place, ledger items and verified clues together."""
+    evidence = pd.concat([
+        pd.DataFrame({"_place": problems["_place"], "_category": problems["治理类别"], "_ref": problems["_ref"]}),
+        pd.DataFrame({"_place": verified["_place"], "_category": verified["治理类别"],
+                      "_ref": verified["线索编号"].astype(str)}),
+    ], ignore_index=True)
+    counts = evidence.groupby("_place").size()
+    evidence = evidence[evidence["_place"].map(counts) >= threshold]
+    if evidence.empty:
+        return pd.DataFrame()
+    grouped = evidence.groupby("_place", sort=True)
+    categories = grouped["_category"].agg(
+        lambda s: "、".join(c for c in dict.fromkeys(s) if isinstance(c, str) and c))
+    return pd.DataFrame({"_place": categories.index, "治理类别": categories.values,
+                         "问题数": grouped.size().values, "相关问题": grouped["_ref"].agg(";".join).values,
+                         "触发": FREQUENT})

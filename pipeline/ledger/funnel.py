@@ -41,11 +41,14 @@ def _lower(p0: float, n: int, q: float) -> float | None:
         return None
     if p0 <= 0.0 or p0 >= 1.0:
         return float(p0)
-    r, below = 0, 0.0
-    cdf = binom_cdf(0, n, p0)
+    # walk the cumulative distribution once, each term from the last (a unit may have hundreds of problems)
+    step = math.log(p0) - math.log1p(-p0)
+    log_pmf = n * math.log1p(-p0)
+    r, below, cdf = 0, 0.0, math.exp(log_pmf)
     while cdf < q and r < n:
+        log_pmf += math.log(n - r) - math.log(r + 1) + step
         r, below = r + 1, cdf
-        cdf = binom_cdf(r, n, p0)
+        cdf = min(1.0, cdf + math.exp(log_pmf))
     alpha = (cdf - q) / (cdf - below) if cdf > below else 0.0
     return max(0.0, min(1.0, (r - alpha) / n))
 

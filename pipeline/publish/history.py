@@ -33,7 +33,7 @@ SEARCHED = ("发现的问题", "存在问题", "整改措施")
 FTS_TABLE = "items_fts"
 MAX_GRAM = 8
 # bump when search_text changes: the index is then rebuilt from items (kept in PRAGMA user_version)
-SEARCH_VERSION = 1
+SEARCH_VERSION = 2
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(f"([{_CJK}]+)")
@@ -58,7 +58,7 @@ def _segment(text: str) -> str:
             out.append(part)
             continue
         n = len(part)
-        out.extend(part[a:b] for a in range(n) for b in range(a + 1, min(a + MAX_GRAM, n) + 1))
+        out.extend(dict.fromkeys(part[a:b] for a in range(n) for b in range(a + 1, min(a + MAX_GRAM, n) + 1)))
     return " ".join(p for p in out if p)
 
 
@@ -88,29 +88,38 @@ def _sql_type(values: pd.Series) -> type:
     return str
 
 
+def _rows(frame: pd.DataFrame, period: str) -> list[tuple]:
+    """(期间, values…) as SQLite stores them and the CSV shows them: no NaN, whole counts as int, dates as text."""
+    cols = [c for c in frame.columns if c != PERIOD]
+    out = {}
+    for c in cols:
+        s = frame[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            s = s.dt.strftime("%Y-%m-%d")
+        elif _sql_type(s) is int and not pd.api.types.is_integer_dtype(s):
+            s = pd.to_numeric(s, errors="coerce").astype("Int64")
+        values = s.astype(object)
+        out[c] = values.where(s.notna(), None).tolist()
+    columns = [[period] * len(frame), *(out[c] for c in cols)]
+    return [tuple(map(_plain, row)) for row in zip(*columns)]
+
+
 def _plain(value):
-    """A value SQLite stores as it reads in the CSV: no NaN, dates as YYYY-MM-DD text."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
+    if isinstance(value, (str, int, float)) or value is None:
+        return value
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, dt.date):
         return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
+    return value.item() if hasattr(value, "item") else value  # numpy scalars
 
 
-def _records(frame: pd.DataFrame, period: str) -> list[dict]:
-    cols = [c for c in frame.columns if c != PERIOD]
-    whole = [_sql_type(frame[c]) is int for c in cols]
-    rows = frame[cols].astype(object).to_numpy().tolist()
-    return [{PERIOD: period, **{c: _whole(_plain(v)) if w else _plain(v) for c, w, v in zip(cols, whole, row)}}
-            for row in rows]
-
-
-def _whole(value):
-    return int(value) if isinstance(value, float) else value
+def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str) -> None:
+    """One executemany: sqlite-utils' insert_all builds a dict per row, too slow for a city's items."""
+    cols = [PERIOD, *(c for c in frame.columns if c != PERIOD)]
+    names = ", ".join(f"[{c}]" for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", _rows(frame, period))
 
 
 def _refuse_confidential(tables: dict[str, pd.DataFrame]) -> None:
@@ -188,7 +197,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             for name, frame in tables.items():
                 table = _ensure_table(db, name, frame)
                 if len(frame):
-                    table.insert_all(_records(frame, period), alter=True, batch_size=500)
+                    _insert(db, name, frame, period)
             if "items" in tables or "items" in history:
                 if searchable:
                     _fts_write(db, _fts_rows(db, f"[{PERIOD}] = ?", (period,)))
