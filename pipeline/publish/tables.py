@@ -1,11 +1,15 @@
 """CSV files under data/: UTF-8 with BOM, dates as text, text that cannot turn into a formula."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from ..safetext import csv_text as _safe_text, needs_cleaning
+from ..safetext import CONTROL_CHARACTERS, FORMULA_START, csv_text
+
+# one regular expression per column instead of a Python test per value (a city month has millions)
+_RISKY = "|".join([f"^[{re.escape(''.join(sorted(FORMULA_START)))}]", CONTROL_CHARACTERS, r"[\ud800-\udfff]"])
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -16,10 +20,12 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
     for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            values = safe[col].tolist()
-            if any(isinstance(v, str) and needs_cleaning(v) for v in values):
-                safe[col] = [_safe_text(v) if isinstance(v, str) else v for v in values]
+        column = safe[col]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            risky = column.astype(str).str.contains(_RISKY, regex=True)
+            if risky.any():
+                risky &= column.map(type).eq(str)  # a number such as -5 is written as a number
+                safe[col] = column.mask(risky, column[risky].map(csv_text))
     safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
