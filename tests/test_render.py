@@ -125,3 +125,19 @@ def test_libreoffice_prints_the_rollup_and_the_bulletin(month, tmp_path):
                    check=True, capture_output=True, timeout=240)
     pdfs = sorted(tmp_path.glob("*.pdf"))
     assert len(pdfs) == 2 and all(p.stat().st_size > 10_000 for p in pdfs)
+
+
+def test_a_city_sized_open_list_is_cut_to_the_most_urgent_rows_with_a_note(tmp_path, config):
+    """At city scale the leaders' sheet lists the most overdue first and says where the rest is."""
+    import dataclasses
+
+    rows = [inspection(f"自检{i}号", "桐竹社区", deadline=D(2017, 6, 10 + i)) for i in range(1, 8)]
+    unit_workbook(tmp_path / "inbox" / "2017-06-18" / "西安路街道.xlsx", config, "西安路街道", rows)
+    small = dataclasses.replace(config, campaign=dataclasses.replace(
+        config.campaign, limits={**config.campaign.limits, "rollup_detail_rows": 3}))
+    result = run(small, tmp_path / "inbox", tmp_path / "out")
+    ws = openpyxl.load_workbook(next(result.out.glob("全区*.xlsx")), read_only=True)["未销号问题"]
+    table = list(ws.iter_rows(values_only=True))
+    assert "共7条" in table[1][0] and "其余4条" in table[1][0] and "data/items.csv" in table[1][0]
+    numbers = [r[3] for r in table[3:] if r and r[3]]
+    assert numbers == ["自检1号", "自检2号", "自检3号"]  # the longest overdue first

@@ -274,13 +274,22 @@ OPEN_COLUMNS = ["预警", "单位", "检查单位", "编号", "被检查单位",
                 "距整改时限天数", "逾期天数", "状态", "整改责任人", "来源文件", "来源行", "整改来源文件", "整改来源行", "备注"]
 
 
-def _open_items(book: Book, items: pd.DataFrame) -> None:
+def _cut_note(ws, book: Book, shown: int, total: int, where: str) -> None:
+    """A leader's sheet holds what can be read; the line above the table says where the rest is."""
+    if total > shown:
+        ws.write_string(1, 0, f"共{total}条，本表按紧急程度列出前{shown}条，其余{total - shown}条见{where}。", book.f["sub"])
+
+
+def _open_items(book: Book, items: pd.DataFrame, limit: int) -> None:
     ws = book.sheet("未销号问题", "未销号问题")
     ws.merge_range(0, 0, 0, 10, "未销号问题清单（红：逾期未完成；黄：10日内到期；绿：20日内到期）", book.f["title"])
     order = {"红": 0, "黄": 1, "绿": 2, "无": 3}
     open_items = items[items["状态"].isin(OPEN)]
-    open_items = open_items.assign(_w=open_items["预警"].map(order)).sort_values(["_w", "整改时限", "单位"], kind="stable")
-    frame = open_items[OPEN_COLUMNS]
+    # red first, the longest overdue first within it; then by deadline
+    open_items = open_items.assign(_w=open_items["预警"].map(order), _late=-open_items["逾期天数"]).sort_values(
+        ["_w", "_late", "整改时限", "单位"], kind="stable")
+    frame = open_items[OPEN_COLUMNS].head(limit)
+    _cut_note(ws, book, len(frame), len(open_items), "data/items.csv（状态为“未建整改台账”或“整改中”）")
     first, last = book.table(ws, 2, frame, kinds={"整改时限": "date"},
                              widths={"预警": 5, "单位": 12, "检查单位": 12, "编号": 9, "被检查单位": 12, "治理类别": 12,
                                      "问题性质": 8, "发现的问题": 28, "整改时限": 11, "状态": 9, "整改责任人": 12,
@@ -328,9 +337,15 @@ def _quality(book: Book, manifest: pd.DataFrame) -> None:
         ws.conditional_format(first, 3, last, 3, {"type": "cell", "criteria": "==", "value": '"已退回"', "format": book.f["bad"]})
 
 
-def _reminders(book: Book, reminders: pd.DataFrame) -> None:
+def _reminders(book: Book, reminders: pd.DataFrame, limit: int) -> None:
     ws = book.sheet("催办", "催办")
     ws.merge_range(0, 0, 0, 8, "催办清单：逾期未完成、即将到期的问题和未报送月报的单位", book.f["title"])
+    if len(reminders) > limit:
+        # keep the most urgent rows, still grouped by unit as the 催办清单 is
+        urgency = reminders["事项"].map({"月报表未报送": 0, "逾期未完成整改": 1}).fillna(2)
+        kept = urgency.sort_values(kind="stable").index[:limit]
+        _cut_note(ws, book, limit, len(reminders), "催办清单.txt")
+        reminders = reminders.loc[sorted(kept)]
     first, last = book.table(ws, 2, reminders, widths={"单位": 14, "事项": 14, "被检查单位": 14, "说明": 24, "来源": 50})
     for r, warning in enumerate(reminders["预警"], start=first):
         if warning in WARNING_FILL:
@@ -351,14 +366,15 @@ def write_rollup(path: Path, *, units, district, ranking, items, manifest, remin
                  plan_status=None, accountability=None) -> None:
     title = f"{config.campaign.district}专项治理“微腐败”工作月度汇总（{cn_month(period)}）"
     book = Book(path, title, period)
+    detail_rows = int(config.campaign.limits.get("rollup_detail_rows", 20000))
     _overview(book, units, district, items, config, period, as_of)
     _units(book, units, district)
     _ranking(book, ranking, config)
-    _open_items(book, items)
+    _open_items(book, items, detail_rows)
     _reports(book, units)
     _categories(book, units)
     _quality(book, manifest)
-    _reminders(book, reminders)
+    _reminders(book, reminders, detail_rows)
     add_calendar_sheets(book, milestones, trend)
     _edits(book, edits)
     add_plan_status_sheet(book, plan_status)
