@@ -37,9 +37,10 @@ class Clue(pa.DataFrameModel):
     # confidential: never in a frame (dropped at intake), so optional to the model
     complainant: Optional[Series[str]] = _field(
         "举报人", "举报人姓名，匿名的留空。【保密】仅在本表中登记，任何报表、通报均不显示。", "（保密）",
-        width=10)
+        width=10, aliases=("举报人姓名", "反映人", "反映人姓名", "信访人", "来电人", "来信人", "来访人"))
     contact: Optional[Series[str]] = _field(
-        "联系方式", "举报人电话等。【保密】仅在本表中登记，任何报表、通报均不显示。", "（保密）", width=14)
+        "联系方式", "举报人电话等。【保密】仅在本表中登记，任何报表、通报均不显示。", "（保密）", width=14,
+        aliases=("联系电话", "电话", "电话号码", "手机", "手机号码", "举报人电话", "联系人电话"))
     reported_unit: Series[str] = _field(
         "被反映单位", "被反映的社区、科室、站(所)、服务窗口，或街道、部门。", "锦绣社区", required=True, width=16)
     reported_person: Series[str] = _field(

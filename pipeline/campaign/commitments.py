@@ -61,8 +61,10 @@ def build_commitments(pledges: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
                                _done=pd.to_datetime(problems["完成时间"]))
     verified = clues[is_verified(clues)] if len(clues) else clues
     rows = []
+    names = config.name_index()  # a unit's own commitment may name it by an alias (西安路 ≡ 西安路街道)
     for p in pledges.sort_values(["_unit", "_file", "_row"], kind="stable").to_dict("records"):
         place = clean_text(p["承诺单位"] or "")
+        place = names.get(place, place)
         day = pd.Timestamp(p["承诺日期"])
         mine = problems[_about(problems, "被检查单位", "单位", place, config)]
         after = mine["_on"] >= day

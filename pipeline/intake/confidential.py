@@ -18,6 +18,8 @@ _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 MIN_NAME = 2
+# a bracketed piece that looks like a person's name (2-3 Chinese characters), not a unit's (桐竹社区)
+_NAME_LIKE = re.compile(r"[\u3400-\u9fff]{2,3}")
 
 
 def _nfkc(text: str) -> str:
@@ -44,6 +46,8 @@ def mask_value(label: str, value) -> str:
     """How a confidential cell is shown in the register's own 回执."""
     if value is None or str(value).strip() == "":
         return ""
+    if isinstance(value, float) and value.is_integer():  # a number typed into the cell: 13912345678.0
+        value = int(value)
     text = _nfkc(str(value))
     if label == "联系方式" or (_DIGITS.search(text) and len(_DIGITS.findall(text)) >= 5):
         return mask_phone(text)
@@ -66,9 +70,13 @@ class Scrubber:
                 numbers.add(re.sub(r"\D", "", found))
             words = _ANY_NUMBER.sub(" ", text)
             for part in [words, *_SPLIT.split(words)]:
-                part = re.sub(r"\s", "", _PUNCT.sub("", part))
-                if len(part) >= (3 if part.isascii() else MIN_NAME):
-                    names.add(part)
+                # as written (an e-mail keeps its dots), without punctuation, and each piece between
+                # brackets: “钟晓梅（退休教师）” must also hide a bare 钟晓梅 written elsewhere
+                pieces = [re.sub(r"\s", "", part), re.sub(r"\s", "", _PUNCT.sub("", part))]
+                pieces += [p for p in (re.sub(r"\s", "", x) for x in _PUNCT.split(part)) if _NAME_LIKE.fullmatch(p)]
+                for piece in pieces:
+                    if len(piece) >= (3 if piece.isascii() else MIN_NAME):
+                        names.add(piece)
         self.numbers = numbers
         patterns = [r"\s*".join(map(re.escape, n)) for n in sorted(names, key=len, reverse=True)]
         self.names = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None

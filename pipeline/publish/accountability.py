@@ -76,7 +76,8 @@ def _clue_list(book, clues: pd.DataFrame) -> None:
 def _recurrence(book, recurrence: pd.DataFrame) -> None:
     ws = book.sheet("一案双查", "一案双查")
     ws.merge_range(0, 0, 0, 6, "问题反复发生、易发多发的基层单位（供案件监督管理室落实“一案双查”）", book.f["title"])
-    first, last = book.table(ws, 2, recurrence, widths={"基层单位": 14, "所属单位": 14, "治理类别": 24, "相关问题": 50})
+    first, last = book.table(ws, 2, recurrence, widths={"基层单位": 14, "所属单位": 14, "治理类别": 24, "相关问题": 50},
+                             kinds={"问题数": "num"})
     if last >= first:
         c = list(recurrence.columns).index("已一案双查")
         ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==", "value": '"否"', "format": book.f["yellow"]})
