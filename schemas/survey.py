@@ -18,7 +18,9 @@ CONTENT = frozenset({SATISFIED, FAIRLY})  # 满意率 counts both
 # columns an online survey tool adds beside the questions: kept to tell respondents apart, never scored
 NOT_QUESTIONS = frozenset({"序号", "编号", "答卷编号", "答卷序号", "id", "ID", "提交答卷时间", "提交时间", "答题时间",
                            "所用时间", "答题时长", "来源", "来源详情", "来自IP", "IP", "ip", "IP地址", "说明", "备注",
-                           "填写人", "姓名", "电话", "联系方式", "性别", "年龄", "职业", "总分"})
+                           "填写人", "姓名", "电话", "联系方式", "性别", "年龄", "职业", "总分",
+                           "得分", "总得分", "答卷ID", "用户ID", "No", "No.", "NO", "NO.", "开始时间", "结束时间",
+                           "填写时间", "手机", "手机号", "昵称", "微信昵称", "年龄段"})
 
 
 class SurveyResponse(pa.DataFrameModel):

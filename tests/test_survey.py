@@ -90,7 +90,7 @@ def test_survey_component_uses_the_lower_bound_and_skips_small_samples(config):
     assert ranking.loc["甲街道", "社会评价分"] == 85.0
     assert ranking.loc["乙街道", "按社会评价评分"] == "否"
     assert ranking.loc["乙街道", "社会评价分"] == 85.0  # the type's average
-    assert "问卷样本不足30份，社会评价按同类平均计" in ranking.loc["乙街道", "理由"]
+    assert "问卷样本5份，不足30份，社会评价按同类平均计" in ranking.loc["乙街道", "理由"]
 
 
 def test_a_respondent_row_in_two_exports_counts_once():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -20,9 +21,18 @@ def _names(config: Config):
     grassroots = {squeeze(g.name): g.name for g in config.grassroots}
     units = {squeeze(k): v for k, v in config.name_index().items()}
 
+    # people often write the owner before the grassroots unit: 西安路街道桐竹社区, 西安路街办-桐竹社区
+    prefixed = {}
+    for g in config.grassroots:
+        for spelling, name in units.items():
+            if name == g.owner:
+                prefixed[spelling + squeeze(g.name)] = g.name
+
     def resolve(value) -> str:
         key = squeeze(value)
-        return grassroots.get(key) or units.get(key) or key
+        if key not in grassroots and key not in units:
+            key = re.sub(r"[-－—_/／、·•()（）]", "", key)
+        return grassroots.get(key) or units.get(key) or prefixed.get(key) or key
     return resolve
 
 
@@ -47,7 +57,7 @@ def plan_status(plan: pd.DataFrame, items: pd.DataFrame, config: Config, period:
     found: dict[tuple, list] = {}
     for by, who, method, no, when_, file, line in zip(rows["_by"], rows["_who"], rows["检查方式"], rows["编号"],
                                                       rows["_when"], rows["来源文件"], rows["来源行"]):
-        found.setdefault((by, who, method), []).append(f"{no}（{when_:%Y-%m-%d}，{file} {line}）")
+        found.setdefault((by, who, squeeze(method)), []).append(f"{no}（{when_:%Y-%m-%d}，{file} {line}）")
     status, record = [], []
     for by, who, method in zip(plan["检查单位"].map(resolve), plan["被检查单位"].map(resolve), plan["检查方式"]):
         hits = found.get((by, who, squeeze(method)), [])

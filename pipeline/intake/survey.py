@@ -15,6 +15,7 @@ from ..textnorm import clean_text, squeeze
 SHEET = "问卷"
 KIND = "问卷调查"   # the kind's name in schemas/kinds.py; also the manifest 单位 of a survey file
 FIXED = ("被评价单位", "调查日期")
+QUESTION_WORDS = ("满意", "评价", "评分", "打分")
 COUNTS = ["单位", "满意数", "答案数"]
 
 
@@ -36,7 +37,19 @@ def on_scale(value, scale: dict) -> str | None:
     return scale.get(text)
 
 
+def _whole(value) -> bool:
+    """A whole number as typed (6, 0, '１０', '6分'): a score, even when off the 1–5 scale."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return float(value).is_integer()
+    text = squeeze(value)
+    return text.removesuffix("分").isdigit()
+
+
 def _text(value) -> str:
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return value.isoformat(sep=" ", timespec="seconds")  # a submission time tells respondents apart
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]
     return clean_text(value)
@@ -59,8 +72,10 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], reco
         if squeeze(label) in not_questions:
             continue
         typed = [cell(row, c) for row in rows if _text(cell(row, c))]
-        # a column is a question when most of its answers are on the scale (not a timestamp or free text)
-        if typed and 2 * sum(on_scale(v, scale) is not None for v in typed) >= len(typed):
+        # a column is a question when its label asks for satisfaction, or when most of its answers are on the
+        # scale or whole numbers (a score of 0 or 6 is a query), not a timestamp or free text
+        scale_like = sum(on_scale(v, scale) is not None or _whole(v) for v in typed)
+        if typed and (any(word in squeeze(label) for word in QUESTION_WORDS) or 2 * scale_like >= len(typed)):
             questions.append((c, label))
     for rec, row in zip(records, rows):
         satisfied = answered = 0
@@ -85,12 +100,14 @@ def respondents(books: dict[str, dict], received: dict[str, dt.date], config):
     """One row per respondent of every survey book: META, the fixed columns, the reporting unit, the tallies."""
     import pandas as pd  # not at the top: the reader workers import this module and never need pandas
 
-    names, owner = config.name_index(), config.grassroots_owner()
+    # names as people type them: full-width, stray spaces inside (西华 街道), aliases, grassroots units
+    names = {squeeze(k): v for k, v in config.name_index().items()}
+    owner = {squeeze(k): v for k, v in config.grassroots_owner().items()}
     rows = []
     for file in sorted(books):
         found = books[file]["sheets"].get(SHEET) if books[file].get("kind", KIND) == KIND else None
         for rec in (found or {}).get("records", []):
-            rated = clean_text(rec.get("被评价单位"))
+            rated = squeeze(rec.get("被评价单位"))
             rows.append({"_file": file, "_unit": books[file].get("unit"), "_received": pd.Timestamp(received[file]),
                          "_row": rec["_row"], "_key": rec.get("_key"), "被评价单位": rec.get("被评价单位"),
                          "调查日期": rec.get("调查日期"), "单位": owner.get(rated) or names.get(rated),

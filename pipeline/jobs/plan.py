@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..campaign.accountability import accountability
-from ..campaign.plan import Plan, clean_seed, default_seed, draw_plan, previous_cross_pairs, risk_weights
+from ..campaign.plan import (PLAN_COLUMNS, Plan, clean_seed, default_seed, draw_plan, previous_cross_pairs,
+                             risk_weights)
 from ..config import Config
 from ..intake.ingest import ingest
 from ..ledger.reconcile import build_items
@@ -36,7 +37,16 @@ def read_plan(outbox: Path, period: str) -> pd.DataFrame | None:
     path = plan_path(outbox, period)
     if not path.is_file():
         return None
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    # staff may open the plan in Excel and save it again: then it is GB18030 without BOM
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            plan = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            break
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+            plan = None
+    if plan is None or not {"检查方式", "检查单位", "被检查单位"} <= set(plan.columns):
+        return None
+    return plan.assign(**{c: "" for c in PLAN_COLUMNS if c not in plan.columns})[PLAN_COLUMNS]
 
 
 def previous_period(period: str) -> str:

@@ -103,15 +103,17 @@ def _reasons(u, s, criticise_over: int) -> tuple[list[str], list[str]]:
     return bad, good
 
 
-def funnel_check(part: pd.DataFrame, min_items: int) -> pd.DataFrame:
+def funnel_check(part: pd.DataFrame) -> pd.DataFrame:
     """Per unit of one type: the type's pooled 整改率, the 95 % funnel's lower limit for the unit's
-    number of problems, and whether its rate lies below it (see ledger/funnel.py)."""
+    number of problems, and whether its rate lies below it (see ledger/funnel.py). No minimum number
+    of problems: the exact funnel already spares small units, and a rule stated as "beyond the funnel"
+    must name every unit beyond it."""
     p0 = pooled_rate(part["已销号数"], part["发现问题数"])
     rows = []
     for u in part.itertuples(index=False):
         n, closed = int(u.发现问题数), int(u.已销号数)
         limit = lower_limit(p0, n) if p0 is not None and n > 0 else None
-        below = n >= min_items and p0 is not None and below_funnel(closed, n, p0)
+        below = p0 is not None and below_funnel(closed, n, p0)
         rows.append({"单位": u.单位, "同类整改率": None if p0 is None else round(p0, 4),
                      "漏斗下限": None if limit is None else round(limit, 4), "低于漏斗下限": "是" if below else "否"})
     return pd.DataFrame(rows, columns=["单位", "同类整改率", "漏斗下限", "低于漏斗下限"]).set_index("单位")
@@ -121,7 +123,10 @@ def _survey_reason(s, min_sample: int) -> str:
     if s.按社会评价评分 == "是":
         return f"问卷满意率{_pct(s.满意率)}（{int(s.问卷样本数)}份，95%区间下限{_pct(s.满意率下限)}）"
     if s.社会评价分 == s.社会评价分:
-        return f"问卷样本不足{min_sample}份，社会评价按同类平均计"
+        n = s.问卷样本数 if s.问卷样本数 == s.问卷样本数 and s.问卷样本数 is not None else 0
+        if not n:
+            return "无问卷答卷，社会评价按同类平均计"
+        return f"问卷样本{int(n)}份，不足{min_sample}份，社会评价按同类平均计"
     return ""
 
 
@@ -131,7 +136,6 @@ def rank_units(units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFr
     praise_top = int(b.get("praise_top", 3))
     praise_rate = float(b.get("praise_min_rate", 0.8))
     scores = score_units(units, config, as_of).set_index("单位")
-    min_items = int(config.campaign.ranking.get("min_items_for_rates", 3))
     min_sample = int(config.campaign.ranking.get("min_survey_sample", 30))
     for col in ("问卷样本数", "满意率", "满意率下限"):
         scores[col] = units.set_index("单位")[col] if col in units.columns else None
@@ -147,7 +151,7 @@ def rank_units(units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFr
         late = part[part["_missing"]]["得分"].rank(method="min", ascending=False) + len(reporters)
         part["排名"] = pd.concat([rank, late]).astype(int)
         praised = 0
-        funnel = funnel_check(part, min_items)
+        funnel = funnel_check(part)
         for u in part.itertuples(index=False):
             s = scores.loc[u.单位]
             fun = funnel.loc[u.单位]
