@@ -56,8 +56,8 @@ def decode_name(raw: bytes) -> str:
             break
         except UnicodeDecodeError:
             continue
-    else:
-        text = raw.decode("utf-8", "backslashreplace")
+    else:  # mostly GBK with a stray byte (a name cut mid-character) reads better as GBK: fewest escapes wins
+        text = min((raw.decode(e, "backslashreplace") for e in ("utf-8", "gbk")), key=lambda t: t.count("\\x"))
     return _NAME_CONTROL.sub(lambda m: {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
 
 

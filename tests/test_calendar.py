@@ -82,6 +82,16 @@ def test_quarterly_reports_are_due_the_tenth_after_each_quarter(config):
     assert _status(config, named, "专项治理第一小组", "季度报告", D(2017, 10, 11), "2017Q3") == "按时"
 
 
+def test_an_unlabelled_quarterly_report_answers_the_quarter_just_ended(config):
+    """A 季报 without a quarter in its name, sent on 10-8 while Q2's is still owed, is Q3's (on time)."""
+    docs = _docs(("季度工作报告.docx", D(2017, 10, 8), "专项治理第一小组", "季度报告", ""))
+    at = D(2017, 10, 11)
+    assert _status(config, docs, "专项治理第一小组", "季度报告", at, "2017Q3") == "按时"
+    assert _status(config, docs, "专项治理第一小组", "季度报告", at, "2017Q2") == "未报"
+    early = _docs(("季报.docx", D(2017, 6, 28), "专项治理第一小组", "季度报告", ""))  # sent before Q2 ended
+    assert _status(config, early, "专项治理第一小组", "季度报告", D(2017, 7, 11), "2017Q2") == "按时"
+
+
 @pytest.fixture(scope="module")
 def documents_month(config, tmp_path_factory):
     root = tmp_path_factory.mktemp("documents")
@@ -131,8 +141,9 @@ def test_bulletin_names_units_late_with_a_milestone(documents_month):
 
 @pytest.fixture(scope="module")
 def june(config, tmp_path_factory):
-    """A small month checked by hand: 西安路街道's own four findings, one group finding, and a
-    later file that the summary as of 6-30 must not see."""
+    """A small month checked by hand: 西安路街道's own four findings, one group finding, and files
+    received after 6-30 that the summary must see: a June inspection reported late, and closures
+    reported late (one on or before 6-30, which counts, one after it, which does not)."""
     root = tmp_path_factory.mktemp("june")
     inbox = root / "inbox"
     unit_workbook(inbox / "2017-06-26" / "西安路街道.xlsx", config, "西安路街道", [
@@ -152,9 +163,24 @@ def june(config, tmp_path_factory):
         inspection("督查1号", "桐竹社区", on=D(2017, 6, 22), method="专项督查", category="集体三资管理",
                    nature="隐患风险")])
     unit_workbook(inbox / "2017-07-02" / "西华街道.xlsx", config, "西华街道", [
-        inspection("自检1号", "青芙社区", on=D(2017, 6, 28))])
+        inspection("自检1号", "青芙社区", on=D(2017, 6, 28)),
+        inspection("自检2号", "青芙社区", on=D(2017, 7, 1))])
+    unit_workbook(inbox / "2017-07-05" / "西安路街道（7月更新）.xlsx", config, "西安路街道", [
+        inspection("自检1号", "桐竹社区", on=D(2017, 6, 5)),
+        inspection("自检2号", "桂乐社区", on=D(2017, 6, 12)),
+        inspection("自检3号", "桂乐社区", on=D(2017, 6, 15), category="违反八项规定", nature="违纪违法"),
+        inspection("自检4号", "桐竹社区", on=D(2017, 5, 28), category="工程建设"),
+        inspection("自检5号", "桐明社区", on=D(2017, 6, 20), nature="无问题", problem=None, deadline=None,
+                   responsible=None, category=None),
+    ], [
+        rectification("自检1号", done=D(2017, 6, 10)),
+        rectification("自检2号", done=D(2017, 6, 29)),
+        rectification("自检3号", done=D(2017, 7, 3)),
+        rectification("自检4号", done=D(2017, 6, 1)),
+        rectification("督查1号", by="专项治理第一小组", done=D(2017, 6, 25), unit_with_problem="桐竹社区"),
+    ])
     span = span_from_args(config, D(2017, 6, 1), D(2017, 6, 30), None, None, None, None)
-    out = run_summary(config, span, inbox, root / "out", workers=1, log=io.StringIO())
+    out = run_summary(config, span, inbox, root / "out", as_of=D(2017, 7, 31), workers=1, log=io.StringIO())
     return out
 
 
@@ -164,10 +190,10 @@ def test_summary_counts_match_the_hand_count(june):
     assert list(table.columns) == ["单位", "单位类型", "治理类别", "问题性质", "检查方式", "问题数", "已销号数"]
     assert table.values.tolist() == [
         ["西安路街道", "街道", "集体三资管理", "隐患风险", "专项督查", "1", "1"],
-        ["西安路街道", "街道", "作风和不作为", "一般问题", "自查自纠", "2", "1"],
+        ["西安路街道", "街道", "作风和不作为", "一般问题", "自查自纠", "2", "2"],
         ["西安路街道", "街道", "违反八项规定", "违纪违法", "自查自纠", "1", "0"],
-        ["西安路街道", "街道", "", "无问题", "自查自纠", "1", "0"],
-    ]
+        ["西华街道", "街道", "作风和不作为", "一般问题", "自查自纠", "1", "0"],
+    ]  # 问题数 counts problems only, like 发现问题数: the 无问题 inspection has no row
 
 
 def test_summary_workbook_and_word_say_the_same(june):
@@ -177,12 +203,12 @@ def test_summary_workbook_and_word_say_the_same(june):
     book = openpyxl.load_workbook(next(june.glob("*.xlsx")))
     assert {"总览", "分类统计", "自查与督查", "单位情况", "专项治理小组", "新发现问题", "期间销号"} <= set(book.sheetnames)
     units = {r[0]: r for r in book["单位情况"].iter_rows(min_row=4, values_only=True) if r[0]}
-    assert units["西安路街道"][3:7] == (4, 3, 1, 2)  # 发现, 自查, 督查, 已销号
+    assert units["西安路街道"][3:7] == (4, 3, 1, 3)  # 发现, 自查, 督查, 已销号
     groups = {r[0]: r for r in book["专项治理小组"].iter_rows(min_row=4, values_only=True) if r[0]}
     assert groups["专项治理第一小组"][1:4] == (1, 1, 1)
     text = "\n".join(p.text for p in docx.Document(str(next(june.glob("*.docx")))).paragraphs)
-    assert "发现问题4个，其中违纪违法问题1个" in text
-    assert "已整改销号2个，整改率50.0%" in text
+    assert "发现问题5个，其中违纪违法问题1个" in text
+    assert "已整改销号3个，整改率60.0%" in text
 
 
 # --- month against month -------------------------------------------------------------------

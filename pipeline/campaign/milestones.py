@@ -23,6 +23,11 @@ def quarter_start(quarter: str) -> dt.date:
     return dt.date(int(quarter[:4]), 3 * int(quarter[-1]) - 2, 1)
 
 
+def quarter_end(quarter: str) -> dt.date:
+    year, q = int(quarter[:4]), int(quarter[-1])
+    return dt.date(year, 12, 31) if q == 4 else dt.date(year, 3 * q + 1, 1) - dt.timedelta(days=1)
+
+
 def status(received: dt.date | None, due: dt.date, as_of: dt.date) -> str:
     """Whole days: on the due day is still on time; unreceived is 未报 only once the due day has passed."""
     if received is not None and received <= as_of:
@@ -47,10 +52,12 @@ def _assign(docs: pd.DataFrame, owed: list[Milestone]) -> dict[Milestone, tuple[
             if m.what == r.事项 and m.quarter == r.季度 and m not in got:
                 got[m] = (r.收到日期, r.文件)
     for r in docs[docs["季度"] == ""].itertuples(index=False):
-        for m in quarterly:
-            if m.what == r.事项 and m not in got and quarter_start(m.quarter) <= r.收到日期:
-                got[m] = (r.收到日期, r.文件)
-                break
+        # the quarter that ended last before it arrived (a report sent on 10-8 is Q3's), else the earliest open one
+        ended = [m for m in quarterly if m.what == r.事项 and quarter_end(m.quarter) < r.收到日期]
+        begun = [m for m in quarterly if m.what == r.事项 and m not in got and quarter_start(m.quarter) <= r.收到日期]
+        pick = ended[-1] if ended and ended[-1] not in got else (begun[0] if begun else None)
+        if pick is not None:
+            got[pick] = (r.收到日期, r.文件)
     return got
 
 

@@ -70,10 +70,11 @@ def closed_by(items: pd.DataFrame, day: dt.date) -> pd.Series:
 def summary_long(items: pd.DataFrame, config: Config, span: Span) -> pd.DataFrame:
     """The contract's long form: one row per (单位, 治理类别, 问题性质, 检查方式) with 问题数 and 已销号数.
 
-    Inspections that found nothing are kept as rows of 问题性质 无问题 (已销号数 0), so the file
-    also counts them; every figure for people excludes them.
+    Like 发现问题数 in units.csv, 问题数 counts problems only: inspections that found nothing
+    (问题性质 无问题) are not problems and have no row (the workbook counts them as inspections).
     """
     part = in_span(items, span)
+    part = part[part["问题性质"] != NO_PROBLEM]
     keys = ["单位", "单位类型", "治理类别", "问题性质", "检查方式"]
     frame = part[keys].astype(object).where(part[keys].notna(), "").assign(_closed=closed_by(part, span.end).astype(int))
     if frame.empty:

@@ -203,19 +203,22 @@ def _sort_problems(problems: list[dict]) -> list[dict]:
                                            p["col"] if p["col"] is not None else -1, p["code"]))
 
 
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+
+
 def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None = None) -> Intake:
     files = scan(inbox)
     first_by_hash: dict[str, InboxFile] = {}
     to_read: list[InboxFile] = []
     for f in files:
         if not f.note and is_document(f.path):  # milestone documents: registered by name, never opened
-            f.result, f.unit, f.note = register(f.path.name, f.received, config, as_of)
+            f.result, f.unit, f.note = register(Path(f.rel).name, f.received, config, as_of)  # shown name: GBK decoded
             continue
         reason = _ignore_reason(f, as_of)
         if reason:
             f.result, f.note = IGNORED, reason
             continue
-        original = first_by_hash.get(f.sha256)
+        original = first_by_hash.get(f.sha256) if f.sha256 != _EMPTY_SHA256 else None  # empty files are each 文件是空的
         if original is not None:
             f.result, f.duplicate_of = DUPLICATE, original.rel
             f.note = f"与 {original.rel} 内容完全相同，按一份处理"

@@ -47,7 +47,9 @@ def sniff(data: bytes, ext: str, limits: dict) -> str:
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
             raise ReadFailure("truncated") from exc
         declared = sum(i.file_size for i in infos)
-        if declared > limits.get("max_unzipped_mb", 300) * 1024 * 1024 or len(infos) > 10000:
+        if len(infos) > 10000:
+            raise ReadFailure("too_large", f"压缩包内有 {len(infos)} 个部件")
+        if declared > limits.get("max_unzipped_mb", 300) * 1024 * 1024:
             raise ReadFailure("too_large", f"解压后约 {declared // 1024 // 1024} MB")
         if any(i.flag_bits & 0x1 for i in infos):
             raise ReadFailure("encrypted")

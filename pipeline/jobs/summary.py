@@ -1,6 +1,7 @@
 """Wire a summary (phase, quarter, week or any span): the inbox as of its last day → OUTBOX/summaries/<D1>_<D2>/."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import sys
 from pathlib import Path
@@ -20,17 +21,22 @@ def summary_folder(outbox: Path, span: Span) -> Path:
     return Path(outbox) / "summaries" / f"{span.start.isoformat()}_{span.end.isoformat()}"
 
 
-def run_summary(config: Config, span: Span, inbox: Path, outbox: Path, *, workers: int | None = None,
-                log=sys.stderr) -> Path:
-    """Items as known on the span's last day (files received by then), counted over the span."""
+def run_summary(config: Config, span: Span, inbox: Path, outbox: Path, *, as_of: dt.date | None = None,
+                workers: int | None = None, log=sys.stderr) -> Path:
+    """Items as the inbox knows them now (or on `as_of`), counted over the span.
+
+    A summary is written after its span: inspections of the span and closures by its last day that
+    units reported later count (the ledgers are cumulative); 已销号 means 完成时间 on or before D2.
+    """
+    as_of = as_of or dt.date.today()
     out = summary_folder(outbox, span)
     shutil.rmtree(out / "data", ignore_errors=True)
     for stale in [*out.glob("*.xlsx"), *out.glob("*.docx")]:
         stale.unlink()
     (out / "data").mkdir(parents=True, exist_ok=True)
-    intake = ingest(Path(inbox), config, span.end, workers=workers)
-    items = build_items(intake.frames, intake.accepted, config, span.end)
-    summary = build_summary(items, config, span, span.end)
+    intake = ingest(Path(inbox), config, as_of, workers=workers)
+    items = build_items(intake.frames, intake.accepted, config, as_of)
+    summary = build_summary(items, config, span, as_of)
     write_csv(summary.long, out / "data" / "summary.csv")
     name = printable(span.title).replace("/", "／")
     write_summary_book(out / f"{name}.xlsx", summary)
