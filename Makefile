@@ -45,23 +45,23 @@ monthly: $(STAMP)
 
 ## plan: 制定每月检查计划（随机抽查、交叉检查），如 make plan PERIOD=2017-07 [SEED=362514 掷骰子所得数字] [INBOX=inbox OUTBOX=outbox AS_OF=2017-07-01]
 plan: $(STAMP)
-	$(PY) -m pipeline plan --period $(PERIOD) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),) $(if $(SEED),--seed $(SEED),)
+	$(PY) -m pipeline plan --period $(PERIOD) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),) $(if $(SEED),--seed "$(SEED)",)
 
 ## summary: 任意时段的工作总结（工作簿和Word），如 make summary FROM=2017-05-20 TO=2017-06-30 [TITLE=标题 INBOX=inbox OUTBOX=outbox]
 summary: $(STAMP)
-	$(PY) -m pipeline summary --from $(FROM) --to $(TO) $(if $(TITLE),--title "$(TITLE)",) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG)
+	$(PY) -m pipeline summary --from $(FROM) --to $(TO) $(if $(TITLE),--title "$(TITLE)",) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
 
 ## phase: 阶段总结，日期取自配置，如 make phase PHASE=自查自纠（或 整改落实、建章立制）
 phase: $(STAMP)
-	$(PY) -m pipeline summary --phase $(PHASE) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG)
+	$(PY) -m pipeline summary --phase $(PHASE) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
 
 ## quarterly: 季度报告（含各专项治理小组本季度检查、发现和整改情况），如 make quarterly QUARTER=2017Q3
 quarterly: $(STAMP)
-	$(PY) -m pipeline summary --quarter $(QUARTER) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG)
+	$(PY) -m pipeline summary --quarter $(QUARTER) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
 
 ## weekly: 周例会材料（本周新发现、销号、下周到期、逾期，每个单位一页），如 make weekly WEEK=2017-06-19
 weekly: $(STAMP)
-	$(PY) -m pipeline summary --week $(WEEK) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG)
+	$(PY) -m pipeline summary --week $(WEEK) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
 
 ## bench: 测量月度处理的耗时和内存（区级60个、市级1500个工作簿；SIZE=province 为省级11000个），并与 calamine 读取下限比较
 bench: $(STAMP)

@@ -63,10 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("summary", help="阶段、季度、每周或任意时段的工作总结（工作簿和Word）",
                        description="按检查时间统计一个时段发现和整改的问题（按类别、性质、自查与督查、单位），"
                                    "输出 OUTBOX/summaries/<起>_<止>/：data/summary.csv、领导用工作簿和Word总结。"
-                                   "收件箱按截止日读取。例：python -m pipeline summary --from 2017-05-20 --to 2017-06-30；"
+                                   "收件箱读取至今（或 --as-of 日），后来报送的时段内检查和截止日前的销号也计入。例：python -m pipeline summary --from 2017-05-20 --to 2017-06-30；"
                                    "python -m pipeline summary --phase 自查自纠；--quarter 2017Q3；--week 2017-06-19")
     s.add_argument("--from", dest="start", type=_day, default=None, help="起始日期 YYYY-MM-DD")
-    s.add_argument("--to", dest="end", type=_day, default=None, help="截止日期 YYYY-MM-DD（收件箱按此日读取）")
+    s.add_argument("--to", dest="end", type=_day, default=None, help="截止日期 YYYY-MM-DD（已销号指完成时间不晚于此日）")
+    s.add_argument("--as-of", type=_day, default=None, help="收件箱读取截止日 YYYY-MM-DD（默认：今天）")
     s.add_argument("--title", default=None, help="总结标题（默认按时段生成）")
     s.add_argument("--phase", default=None, help="按配置中的阶段起止日期：自查自纠、整改落实、建章立制")
     s.add_argument("--quarter", default=None, help="季度，如 2017Q3（各专项治理小组季度检查、发现和整改情况）")
@@ -101,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             from .intake.templates import write_templates
 
             paths = write_templates(config, args.out)
-            print(f"已为 {len(paths)} 个单位生成台账模板：{args.out}")
+            units = [p for p in paths if p.name != "信访举报登记表.xlsx"]  # the office's register is not a unit's
+            print(f"已为 {len(units)} 个单位生成台账模板，并生成信访举报登记表：{args.out}")
         elif args.command == "monthly":
             from .jobs.monthly import default_as_of, run_monthly
 
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             except ValueError as exc:
                 print(str(exc), file=sys.stderr)
                 return 2
-            run_summary(config, span, args.inbox, args.outbox, workers=args.workers)
+            run_summary(config, span, args.inbox, args.outbox, as_of=args.as_of, workers=args.workers)
         elif args.command == "demo":
             from .jobs.demo import run_demo
 

@@ -160,6 +160,8 @@ def load_grassroots(path: Path, units: tuple[Unit, ...]) -> tuple[Grassroots, ..
             raise ConfigError(f"配置文件 {path} 第{line}行：类型“{typ}”无效，应为 社区、科室、站所 或 服务窗口。")
         if name in seen and seen[name] != owner:
             raise ConfigError(f"配置文件 {path} 第{line}行：基层单位“{name}”已登记在“{seen[name]}”名下。")
+        if name in seen:  # the same line twice: listed once, or a plan could draw one unit twice
+            continue
         seen[name] = owner
         result.append(Grassroots(owner, name, typ))
     return tuple(result)
