@@ -17,6 +17,7 @@ import pandas as pd
 
 from schemas import KINDS
 from ..config import Config
+from .cache import ParseCache, code_version
 from .documents import is_document, register
 from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
@@ -144,6 +145,7 @@ class Intake:
     frames: dict[str, pd.DataFrame]
     in_force: dict[str, str]
     accepted: pd.DataFrame  # accepted workbooks (file, unit, received, filled_on, name) in the order they take effect
+    from_cache: int = 0  # files not read again: parsed by an earlier run from the same bytes
 
     def by_rel(self) -> dict[str, InboxFile]:
         return {f.rel: f for f in self.files}
@@ -174,26 +176,52 @@ def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None 
             by_rel[rel].log = "\n".join(x for x in (by_rel[rel].log, text) if x)
 
 
-def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None = None) -> None:
+def _take(f: InboxFile, book: dict) -> None:
+    f.book = book
+    f.problems = list(book["problems"])
+    f.unit = book.get("unit") or ""
+    f.filled_on = book.get("filled_on")
+
+
+def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None = None,
+               cache: ParseCache | None = None) -> None:
+    """Parse every file, from the cache when its bytes were parsed before by the same reading code."""
     progress = Progress(len(to_read))
     by_rel = {f.rel: f for f in to_read}
-    if not to_read:
-        return
-    with _pool(config, len(to_read), workers) as pool:
-        for rel, result in pool.run(_jobs(to_read)):
-            f = by_rel[rel]
-            if "failure" in result:
-                code, detail = result["failure"]
-                f.problems = [problem(code, file=rel, detail=detail)]
-            else:
-                f.book = result
-                f.problems = list(result["problems"])
-                f.unit = result.get("unit") or ""
-                f.filled_on = result.get("filled_on")
-            progress.step(rel)
-        for rel, text in pool.incidents.items():
-            by_rel[rel].log = text
+    misses = []
+    for f in to_read:
+        book = cache.get(f.rel, f.sha256) if cache is not None else None
+        if book is None:
+            misses.append(f)
+            continue
+        _take(f, book)
+        progress.step(f.rel)
+    if misses:
+        with _pool(config, len(misses), workers) as pool:
+            for rel, result in pool.run(_jobs(misses)):
+                f = by_rel[rel]
+                if "failure" in result:  # never cached: a stall on a busy machine must not stick
+                    code, detail = result["failure"]
+                    f.problems = [problem(code, file=rel, detail=detail)]
+                else:
+                    if cache is not None:
+                        cache.put(rel, f.sha256, result)
+                    _take(f, result)
+                progress.step(rel)
+            for rel, text in pool.incidents.items():
+                by_rel[rel].log = text
     progress.finish()
+
+
+def parse_cache(directory: Path | None, config: Config) -> ParseCache | None:
+    """The outbox's cache of parsed files for this reading code and registry (None: no cache)."""
+    if directory is None:
+        return None
+    from .. import ROOT
+
+    cache = ParseCache(directory, code_version(ROOT, read_context(config)))
+    cache.forget_other_versions()
+    return cache
 
 
 def _sort_problems(problems: list[dict]) -> list[dict]:
@@ -206,7 +234,9 @@ def _sort_problems(problems: list[dict]) -> list[dict]:
 _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
-def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None = None) -> Intake:
+def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None = None,
+           cache: Path | None = None) -> Intake:
+    """`cache`: a folder where parsed files are kept between runs (OUTBOX/.cache), or None."""
     files = scan(inbox)
     first_by_hash: dict[str, InboxFile] = {}
     to_read: list[InboxFile] = []
@@ -226,7 +256,8 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
         first_by_hash[f.sha256] = f
         to_read.append(f)
 
-    read_files(to_read, config, workers=workers)
+    parsed = parse_cache(cache, config)
+    read_files(to_read, config, workers=workers, cache=parsed)
 
     books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}
     received = {f.rel: f.received for f in to_read}
@@ -265,4 +296,5 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
         if f.result == DUPLICATE:
             f.unit = by_rel[f.duplicate_of].unit
     frames = {sheet: frame[frame["_file"].isin(accepted["file"])].reset_index(drop=True) for sheet, frame in frames.items()}
-    return Intake(files=files, frames=frames, in_force=in_force, accepted=accepted.reset_index(drop=True))
+    return Intake(files=files, frames=frames, in_force=in_force, accepted=accepted.reset_index(drop=True),
+                  from_cache=parsed.hits if parsed is not None else 0)

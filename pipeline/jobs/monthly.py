@@ -19,6 +19,7 @@ from ..campaign.plan_status import plan_counts, plan_status
 from ..campaign.survey import survey_table, unit_survey_columns
 from ..campaign.trend import monthly_trend
 from ..config import Config
+from ..intake.cache import CACHE_FOLDER
 from ..intake.documents import REGISTERED, registered_documents
 from ..intake.feedback import write_feedback
 from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
@@ -133,7 +134,7 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     # intake: every file answered; resubmissions compared with the workbook they replace
-    intake = ingest(Path(inbox), config, as_of, workers=workers)
+    intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER)
     files = intake.accepted
     changes = workbook_changes(intake.frames, files, config)
     goalposts = moved_goalposts(intake.frames, files, changes, config)
@@ -196,5 +197,7 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
         f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已登记 {counts.get(REGISTERED, 0)}，"
         f"已忽略 {counts.get(IGNORED, 0)}。\n"
     )
+    if intake.from_cache:
+        log.write(f"其中 {intake.from_cache} 个文件与上次运行时相同，直接使用了上次的读取结果。\n")
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
                          ranking=ranking, tables=tables)

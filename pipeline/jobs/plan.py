@@ -12,6 +12,7 @@ from ..campaign.accountability import accountability
 from ..campaign.plan import (PLAN_COLUMNS, Plan, clean_seed, default_seed, draw_plan, previous_cross_pairs,
                              risk_weights)
 from ..config import Config
+from ..intake.cache import CACHE_FOLDER
 from ..intake.ingest import ingest
 from ..ledger.reconcile import build_items
 from ..publish.plan_book import plan_book_name, write_plan_book
@@ -79,7 +80,7 @@ def run_plan(config: Config, period: str, inbox: Path, outbox: Path, as_of: dt.d
     else:
         seed = default_seed(period)
         seed_note = f"默认由计划月份得出（{period} → {seed}）；联席会议可掷骰子另定，用 SEED= 指定"
-    intake = ingest(Path(inbox), config, as_of, workers=workers)
+    intake = ingest(Path(inbox), config, as_of, workers=workers, cache=Path(outbox) / CACHE_FOLDER)
     items = build_items(intake.frames, intake.accepted, config, as_of)
     extra = campaign_frames(intake, items, config, as_of)
     weights = risk_weights(config, items, as_of, commitments=extra["commitments"], clues=extra["clues"])

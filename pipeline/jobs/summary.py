@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import ROOT
 from ..campaign.summary import Span, build_summary
 from ..config import Config
+from ..intake.cache import CACHE_FOLDER
 from ..intake.ingest import ingest
 from ..ledger.reconcile import build_items
 from ..publish.summary_book import write_summary_book
@@ -34,7 +35,7 @@ def run_summary(config: Config, span: Span, inbox: Path, outbox: Path, *, as_of:
     for stale in [*out.glob("*.xlsx"), *out.glob("*.docx")]:
         stale.unlink()
     (out / "data").mkdir(parents=True, exist_ok=True)
-    intake = ingest(Path(inbox), config, as_of, workers=workers)
+    intake = ingest(Path(inbox), config, as_of, workers=workers, cache=Path(outbox) / CACHE_FOLDER)
     items = build_items(intake.frames, intake.accepted, config, as_of)
     summary = build_summary(items, config, span, as_of)
     write_csv(summary.long, out / "data" / "summary.csv")

@@ -1,0 +1,66 @@
+"""The parse cache speeds up reruns and changes nothing: cold, warm and cache-deleted runs agree byte for byte."""
+import filecmp
+import shutil
+
+from conftest import D, inspection, rectification, report, run, unit_workbook
+from pipeline.intake.cache import CACHE_FOLDER, decode, encode
+
+
+def _inbox(tmp_path, config):
+    inbox = tmp_path / "inbox"
+    unit_workbook(inbox / "2017-06-15" / "西安路街道_台账.xlsx", config, "西安路街道",
+                  [inspection("自检1号", "桐竹社区", on="2017年6月5日"), inspection("自检２号", "桂乐社区", nature="无问题",
+                                                                        category=None, problem=None, deadline=None)],
+                  [rectification("自检1号")], [report(inspected=2)], filled_on=D(2017, 6, 15))
+    unit_workbook(inbox / "2017-06-21" / "西华街道.xlsx", config, "西华街道",
+                  [inspection("自检1号", "青芙社区", deadline="2017-06-01")], reports=[report(found="三")])
+    (inbox / "2017-06-21" / "坏文件.xlsx").write_bytes(b"PK\x03\x04 not really")
+    return inbox
+
+
+def _data(out):
+    return sorted(p.relative_to(out) for p in (out / "2017-06" / "data").iterdir())
+
+
+def test_cold_warm_and_cache_deleted_runs_write_the_same_data(tmp_path, config):
+    inbox = _inbox(tmp_path, config)
+    out = tmp_path / "out"
+    run(config, inbox, out)
+    cold = tmp_path / "cold"
+    shutil.copytree(out / "2017-06" / "data", cold)
+    cache = out / CACHE_FOLDER
+    assert any(cache.rglob("*.json.z")), "parsed files are kept for the next run"
+
+    warm = run(config, inbox, out)
+    assert warm.intake.from_cache == 2, "the two readable workbooks are not read again"
+    assert "2 个文件与上次运行时相同" in warm.log
+    for name in _data(out):
+        assert filecmp.cmp(cold / name.name, out / name, shallow=False), f"{name} differs on a warm run"
+
+    shutil.rmtree(cache)
+    run(config, inbox, out)
+    for name in _data(out):
+        assert filecmp.cmp(cold / name.name, out / name, shallow=False), f"{name} differs after deleting the cache"
+
+
+def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path, config):
+    inbox = _inbox(tmp_path, config)
+    out = tmp_path / "out"
+    first = run(config, inbox, out)
+    for entry in (out / CACHE_FOLDER).rglob("*.json.z"):
+        entry.write_bytes(b"garbage")
+    second = run(config, inbox, out)
+    assert second.manifest.equals(first.manifest)
+    assert all(entry.read_bytes() != b"garbage" for entry in (out / CACHE_FOLDER).rglob("*.json.z"))
+
+
+def test_an_entry_holds_typed_rows_as_they_were_read():
+    import datetime as dt
+
+    book = {"kind": "台账", "unit": "西安路街道", "filled_on": dt.date(2017, 6, 15), "marker": {"模板": "x"},
+            "problems": [{"file": "a.xlsx", "row": 3, "col": None, "value": "＝1"}],
+            "sheets": {"检查台账": {"name": "检查台账", "header_row": 2, "columns": {"编号": 0, "检查时间": 1},
+                                   "records": [{"_row": 3, "_key": "自检1", "编号": "自检1号", "检查时间": dt.date(2017, 6, 5),
+                                                "发现问题数": 2.0},
+                                               {"_row": 4, "_key": None, "编号": None, "检查时间": None}]}}}
+    assert decode(encode(book)) == book
