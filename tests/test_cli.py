@@ -14,10 +14,16 @@ def cli(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
 
 
-@pytest.mark.parametrize("command", ["templates", "monthly", "demo"])
+COMMANDS = build_parser()._subparsers._group_actions[0].choices
+
+
+def test_the_documented_commands_all_exist():
+    assert {"templates", "monthly", "demo", "plan", "summary", "browse"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help_with_an_example(command):
-    sub = build_parser()._subparsers._group_actions[0].choices[command]
-    assert "例：" in sub.description
+    assert "例：" in COMMANDS[command].description
 
 
 def test_a_bad_period_is_one_chinese_line():
@@ -50,7 +56,8 @@ def test_every_make_target_is_documented():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     targets = set(re.findall(r"^([a-z]+):", makefile, re.M))
     documented = set(re.findall(r"^## ([a-z]+):", makefile, re.M))
-    assert {"demo", "test", "templates", "monthly", "bench"} <= targets
+    assert {"demo", "test", "templates", "monthly", "bench", "plan", "summary", "phase", "quarterly", "weekly",
+            "browse"} <= targets
     assert targets - {"help"} <= documented
 
 
