@@ -60,10 +60,22 @@ class _Here:
         return False
 
 
+def _quiet_child() -> None:
+    """The second process's warnings stay off the staff's terminal; its errors still reach the job."""
+    import os
+
+    warnings.simplefilter("ignore")
+    sink = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(sink, 1)
+    os.dup2(sink, 2)
+    os.close(sink)
+
+
 def _beside(parallel: bool):
     if not parallel:
         return _Here()
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_quiet_child)
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
