@@ -64,10 +64,11 @@ def _assign(docs: pd.DataFrame, owed: list[Milestone]) -> dict[Milestone, tuple[
 def milestone_status(documents: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFrame:
     """One row per unit × milestone it owes, in registry and due order."""
     rows = []
+    received_by_then = documents[documents["收到日期"] <= as_of]
+    by_unit = dict(tuple(received_by_then.groupby("单位", sort=False))) if len(received_by_then) else {}
     for unit in config.units:
         owed = [m for m in config.campaign.milestones if unit.type in m.who]
-        docs = documents[(documents["单位"] == unit.name) & (documents["收到日期"] <= as_of)]
-        got = _assign(docs, owed)
+        got = _assign(by_unit[unit.name], owed) if unit.name in by_unit else {}
         for m in owed:
             received, file = got.get(m, (None, ""))
             rows.append({"单位": unit.name, "事项": m.what, "截止日期": m.due.isoformat(),
