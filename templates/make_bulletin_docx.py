@@ -89,7 +89,8 @@ def table(doc, headers: list[str], cells: list[str], loop: str, widths_mm: list[
             font(run, HEAD_FONT if r == 0 else BODY_FONT, 12)
 
 
-def build(path: Path) -> None:
+def official_document() -> Document:
+    """A4 with GB/T 9704 margins, 3号仿宋 body text and page numbers: the page every office document uses."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -100,6 +101,11 @@ def build(path: Path) -> None:
     normal.font.size = Pt(16)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
     page_number_footer(section)
+    return doc
+
+
+def build(path: Path) -> None:
+    doc = official_document()
 
     para(doc, "{{ office }}", name=TITLE_FONT, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, color=RED, exact=40)
     para(doc, "第{{ issue }}期", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)

@@ -6,26 +6,15 @@ script only recreates it from scratch:  .venv/bin/python templates/make_summary_
 import sys
 from pathlib import Path
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_bulletin_docx import BODY_FONT, HEAD_FONT, RED, TITLE_FONT, page_number_footer, para, red_rule, table  # noqa: E402
+from make_bulletin_docx import (HEAD_FONT, RED, TITLE_FONT, official_document, para, red_rule,  # noqa: E402
+                                table)
 
 
 def build(path: Path) -> None:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.font.size = Pt(16)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    page_number_footer(section)
+    doc = official_document()
 
     para(doc, "{{ office }}", name=TITLE_FONT, size=20, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, color=RED, exact=40)
     red_rule(para(doc, "", indent=False, exact=12))
