@@ -72,6 +72,22 @@ class Book:
         for name, color in WARNING_FILL.items():
             self.f[f"w_{name}"] = f({"border": 1, "valign": "top", "bg_color": color, "align": "center"})
 
+    def tiles(self, ws, tiles: list[tuple[str, object]], *, per_row: int, width: int, top: int = 3) -> None:
+        """The big figures at the top of an overview: a label over a number; 整改率 as a percentage."""
+        f = self.f
+        for i, (label, value) in enumerate(tiles):
+            r, c = top + (i // per_row) * 3, (i % per_row) * width
+            ws.merge_range(r, c, r, c + width - 1, label, f["label"])
+            rate = label == "整改率"
+            ws.merge_range(r + 1, c, r + 1, c + width - 1, None, f["big_pct" if rate else "big"])
+            if rate and (value is None or pd.isna(value)):
+                ws.write_string(r + 1, c, "—", f["big"])
+            elif rate:
+                ws.write_number(r + 1, c, float(value), f["big_pct"])
+            else:
+                ws.write_number(r + 1, c, int(value), f["big"])
+            ws.set_row(r + 1, 34)
+
     def sheet(self, name: str, heading: str):
         ws = self.wb.add_worksheet(name)
         a4_landscape(ws, f"&L{self.title}&R{heading}")
@@ -138,19 +154,7 @@ def _overview(book: Book, units, district, items, config: Config, period: str, a
              ("整改率", total["整改率"]), ("逾期未完成", total["逾期数"]),
              ("月报按时", total["月报按时单位数"]), ("月报迟报", total["月报迟报单位数"]), ("月报未报", total["月报未报单位数"]),
              ("正在整改", total["整改中数"]), ("未建整改台账", total["未建整改台账数"])]
-    for i, (label, value) in enumerate(tiles):
-        r, c = 3 + (i // 5) * 3, (i % 5) * 2
-        ws.merge_range(r, c, r, c + 1, label, f["label"])
-        if label == "整改率":
-            ws.merge_range(r + 1, c, r + 1, c + 1, None, f["big_pct"])
-            if value is None or pd.isna(value):
-                ws.write_string(r + 1, c, "—", f["big"])
-            else:
-                ws.write_number(r + 1, c, float(value), f["big_pct"])
-        else:
-            ws.merge_range(r + 1, c, r + 1, c + 1, None, f["big"])
-            ws.write_number(r + 1, c, int(value), f["big"])
-        ws.set_row(r + 1, 34)
+    book.tiles(ws, tiles, per_row=5, width=2)
     ws.write_string(10, 0, "近期时间节点", f["label"])
     for i, text in enumerate(upcoming_deadlines(config, as_of, period)):
         ws.merge_range(11 + i, 0, 11 + i, 9, f"· {text}", f["wrap"])

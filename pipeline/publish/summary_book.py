@@ -30,19 +30,7 @@ def _overview(book: Book, s: Summary) -> None:
     tiles = [("检查基层单位", g["inspected"]), ("发现问题", g["found"]), ("已销号", g["closed"]), ("整改率", g["rate"]),
              ("违纪违法问题", g["cases"]), ("未销号", g["open"]), ("逾期未完成", g["overdue"]),
              ("期间销号（含此前发现）", g["closed_in_span"])]
-    for i, (label, value) in enumerate(tiles):
-        r, c = 3 + (i // 4) * 3, (i % 4) * 3
-        ws.merge_range(r, c, r, c + 2, label, f["label"])
-        if label == "整改率":
-            ws.merge_range(r + 1, c, r + 1, c + 2, None, f["big_pct"])
-            if value is None:
-                ws.write_string(r + 1, c, "—", f["big"])
-            else:
-                ws.write_number(r + 1, c, float(value), f["big_pct"])
-        else:
-            ws.merge_range(r + 1, c, r + 1, c + 2, None, f["big"])
-            ws.write_number(r + 1, c, int(value), f["big"])
-        ws.set_row(r + 1, 34)
+    book.tiles(ws, tiles, per_row=4, width=3)
 
     top = 45  # chart data below the printed area
     ws.write_string(top - 1, 0, "图表数据", f["sub"])
