@@ -21,7 +21,7 @@ from ..campaign.trend import monthly_trend
 from ..config import Config
 from ..intake.cache import CACHE_FOLDER
 from ..intake.documents import REGISTERED, registered_documents
-from ..intake.feedback import write_feedback
+from ..intake.feedback import FeedbackWriter
 from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
 from ..intake.resubmission import attach_changes
 from ..intake.survey import SHEET as SURVEY_SHEET
@@ -187,9 +187,10 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     with _beside(len(items) >= PARALLEL_ROLLUP_ITEMS) as pool:
         # the leaders' workbook is the slowest output: at city scale it is written on the other core
         pending = pool.submit(write_rollup, **rollup)
+        answer = FeedbackWriter(config.campaign.district, out)
         for f in intake.files:
             if f.rel in feedback:
-                write_feedback(out / feedback[f.rel], f, config.campaign.district)
+                answer.write(out / feedback[f.rel], f)
         for name, frame in tables.items():
             write_csv(frame, out / "data" / f"{name}.csv")
         context = bulletin_context(units, district, ranking, items, config, period, as_of)

@@ -1,0 +1,33 @@
+"""A clean 回执 filled in from a prepared workbook reads exactly like one built from scratch."""
+import datetime as dt
+from types import SimpleNamespace
+
+import openpyxl
+
+from pipeline.intake.feedback import FeedbackWriter, write_feedback
+
+
+def _cells(path):
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c for c in row] for row in ws.iter_rows(values_only=True)] for ws in wb}, \
+        {ws.title: sorted(str(r) for r in ws.merged_cells.ranges) for ws in wb}
+
+
+def _file(**over):
+    f = SimpleNamespace(rel="2017-06-15/西安路街道_台账 & <副本>.xlsx", unit="西安路街道", received=dt.date(2017, 6, 15),
+                        result="已采用", problems=[], book=None, errors=0, queries=0, duplicate_of="", changes=None)
+    f.__dict__.update(over)
+    return f
+
+
+def test_a_clean_feedback_workbook_reads_the_same_either_way(tmp_path):
+    writer = FeedbackWriter("金牛区", tmp_path / "scratch")
+    for n, f in enumerate([_file(), _file(result="已被替代", unit=""),
+                           _file(result="重复文件", duplicate_of="2017-06-14/西安路街道.xlsx")]):
+        fast, slow = tmp_path / f"fast{n}.xlsx", tmp_path / f"slow{n}.xlsx"
+        writer.write(fast, f)
+        write_feedback(slow, f, "金牛区")
+        assert _cells(fast) == _cells(slow)
+        text = [v for row in _cells(fast)[0]["审核结果"] for v in row if v]
+        assert f.rel in text and not any("⟦" in v for v in text)
+    assert not list((tmp_path / "scratch").iterdir()), "no prepared workbook is left among the outputs"
