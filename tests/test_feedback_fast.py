@@ -22,7 +22,8 @@ def _file(**over):
 
 def test_a_clean_feedback_workbook_reads_the_same_either_way(tmp_path):
     writer = FeedbackWriter("金牛区", tmp_path / "scratch")
-    for n, f in enumerate([_file(), _file(result="已被替代", unit=""),
+    register = _file(rel="2017-06-15/信访举报登记表.xlsx", unit="区纪委信访室", book={"kind": "信访举报登记表"})
+    for n, f in enumerate([_file(), register, _file(result="已被替代", unit=""),
                            _file(result="重复文件", duplicate_of="2017-06-14/西安路街道.xlsx")]):
         fast, slow = tmp_path / f"fast{n}.xlsx", tmp_path / f"slow{n}.xlsx"
         writer.write(fast, f)
@@ -31,3 +32,9 @@ def test_a_clean_feedback_workbook_reads_the_same_either_way(tmp_path):
         text = [v for row in _cells(fast)[0]["审核结果"] for v in row if v]
         assert f.rel in text and not any("⟦" in v for v in text)
     assert not list((tmp_path / "scratch").iterdir()), "no prepared workbook is left among the outputs"
+
+
+def test_the_register_answer_is_titled_for_the_register(tmp_path):
+    f = _file(rel="2017-06-15/信访举报登记表.xlsx", unit="区纪委信访室", book={"kind": "信访举报登记表"})
+    FeedbackWriter("金牛区", tmp_path).write(tmp_path / "r.xlsx", f)
+    assert _cells(tmp_path / "r.xlsx")[0]["审核结果"][0][0] == "专项治理“微腐败”信访举报登记表审核回执"

@@ -24,6 +24,14 @@ VERDICT_TEXT = {
 }
 
 
+TITLES = {"信访举报登记表": "信访举报登记表审核回执", "问卷调查": "问卷数据审核回执"}
+
+
+def _title(f) -> str:
+    """What the 回执 answers: a unit's ledgers, the office's clue register, or a survey export."""
+    return TITLES.get((f.book or {}).get("kind"), "台账审核回执")
+
+
 def _explanation(f) -> str:
     if f.result == "已退回":
         if f.book is None:
@@ -65,7 +73,7 @@ def _safe_sheet_name(name: str, used: set[str]) -> str:
 def write_feedback(path: Path, f, district: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    wb.set_properties({"title": "台账审核回执", "author": f"{district}专项治理办公室", "created": dt.datetime(2000, 1, 1)})
+    wb.set_properties({"title": _title(f), "author": f"{district}专项治理办公室", "created": dt.datetime(2000, 1, 1)})
     title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     label = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "valign": "top"})
     text = wb.add_format({"text_wrap": True, "border": 1, "valign": "top"})
@@ -78,7 +86,7 @@ def write_feedback(path: Path, f, district: str) -> None:
 
     used: set[str] = set()
     ws = wb.add_worksheet(_safe_sheet_name("审核结果", used))
-    a4_landscape(ws, f"&C{district}专项治理“微腐败”台账审核回执")
+    a4_landscape(ws, f"&C{district}专项治理“微腐败”{_title(f)}")
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 12)
     ws.set_column(2, 2, 8)
@@ -87,7 +95,7 @@ def write_feedback(path: Path, f, district: str) -> None:
     ws.set_column(5, 5, 6)
     ws.set_column(6, 6, 40)
     ws.set_column(7, 7, 44)
-    ws.merge_range(0, 0, 0, 7, "专项治理“微腐败”台账审核回执", title)
+    ws.merge_range(0, 0, 0, 7, f"专项治理“微腐败”{_title(f)}", title)
     ws.set_row(0, 30)
     info = [("文件", f.rel), ("填报单位", f.unit or "（未能识别）"), ("收到日期", f.received.isoformat()),
             ("审核结果", VERDICT_TEXT.get(f.result, f.result)), ("说明", _explanation(f))]
@@ -197,22 +205,22 @@ class FeedbackWriter:
     def __init__(self, district: str, scratch: Path):
         self.district = district
         self.scratch = Path(scratch)
-        self._prepared: dict[str, list[tuple[zipfile.ZipInfo, bytes]]] = {}
+        self._prepared: dict[tuple, list[tuple[zipfile.ZipInfo, bytes]]] = {}
 
-    def _prepare(self, result: str) -> list[tuple[zipfile.ZipInfo, bytes]]:
-        if result not in self._prepared:
+    def _prepare(self, result: str, kind) -> list[tuple[zipfile.ZipInfo, bytes]]:
+        if (result, kind) not in self._prepared:
             from types import SimpleNamespace
 
             fake = SimpleNamespace(rel=_PLACEHOLDERS["rel"], unit=_PLACEHOLDERS["unit"], received=_Day(),
-                                   result=result, problems=[], book=None, errors=0, queries=0,
+                                   result=result, problems=[], book={"kind": kind}, errors=0, queries=0,
                                    duplicate_of=_PLACEHOLDERS["duplicate_of"], changes=None)
             self.scratch.mkdir(parents=True, exist_ok=True)
             path = self.scratch / f".回执模板-{len(self._prepared)}.xlsx"
             write_feedback(path, fake, self.district)
             with zipfile.ZipFile(path) as z:
-                self._prepared[result] = [(info, z.read(info)) for info in z.infolist()]
+                self._prepared[result, kind] = [(info, z.read(info)) for info in z.infolist()]
             path.unlink()
-        return self._prepared[result]
+        return self._prepared[result, kind]
 
     def write(self, path: Path, f) -> None:
         values = {"rel": f.rel, "unit": f.unit or "（未能识别）", "received": f.received.isoformat(),
@@ -222,7 +230,7 @@ class FeedbackWriter:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(path, "w") as out:
-            for info, data in self._prepare(f.result):
+            for info, data in self._prepare(f.result, (f.book or {}).get("kind")):
                 if info.filename == _SHARED_STRINGS:
                     text = data.decode("utf-8")
                     for key, mark in _PLACEHOLDERS.items():
