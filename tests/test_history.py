@@ -196,3 +196,20 @@ def test_browse_serves_tables_facets_search_and_canned_queries_on_loopback(month
             output, _ = proc.communicate()
     assert f"http://127.0.0.1:{port}/" in output and "按 Ctrl-C 停止" in output
     assert proc.returncode == 0
+
+
+def test_an_unchanged_rerun_keeps_the_stored_period_and_a_changed_one_replaces_it(tmp_path):
+    import pandas as pd
+
+    from pipeline.publish.history import write_history
+
+    db_path = tmp_path / "history.sqlite"
+    units = pd.DataFrame({"单位": ["西安路街道", "西华街道"], "发现问题数": [3, 1]})
+    write_history(db_path, "2017-06", {"units": units})
+    stamp = db_path.stat().st_mtime_ns
+    write_history(db_path, "2017-06", {"units": units.copy()})
+    assert db_path.stat().st_mtime_ns == stamp, "nothing to write when the month is the same"
+    write_history(db_path, "2017-06", {"units": units.assign(发现问题数=[4, 1])})
+    with sqlite3.connect(db_path) as con:
+        rows = con.execute("select 单位, 发现问题数 from units where 期间 = '2017-06' order by 单位 desc").fetchall()
+    assert rows == [("西安路街道", 4), ("西华街道", 1)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 import sqlite3
 from pathlib import Path
@@ -31,6 +32,7 @@ CONFIDENTIAL = ("举报人", "联系方式")
 INDEXED = ("单位", PERIOD, "状态")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
 FTS_TABLE = "items_fts"
+RUNS_TABLE = "history_runs"  # per period: a fingerprint of what was written, so an unchanged rerun skips it
 MAX_GRAM = 8
 # bump when search_text changes: the index is then rebuilt from items (kept in PRAGMA user_version)
 SEARCH_VERSION = 2
@@ -173,6 +175,25 @@ def rebuild_search(db: sqlite_utils.Database) -> None:
     db.execute(f"pragma user_version = {SEARCH_VERSION}")
 
 
+def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
+    """One hash of every table's names, columns and values: an unchanged rerun need not rewrite its period."""
+    digest = hashlib.sha256(f"search {SEARCH_VERSION}".encode())
+    for name in sorted(tables):
+        frame = tables[name]
+        digest.update(f"\0{name}\0{list(frame.columns)}\0{len(frame)}\0".encode("utf-8", "surrogatepass"))
+        if len(frame):
+            text = frame.astype(object).where(frame.notna(), None).astype(str)
+            digest.update(pd.util.hash_pandas_object(text, index=False).values.tobytes())
+    return digest.hexdigest()
+
+
+def _unchanged(db: sqlite_utils.Database, period: str, mark: str) -> bool:
+    if not db.table(RUNS_TABLE).exists():  # the fingerprint includes SEARCH_VERSION
+        return False
+    row = db.execute(f"select [指纹] from [{RUNS_TABLE}] where [{PERIOD}] = ?", (period,)).fetchone()
+    return row is not None and row[0] == mark
+
+
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                   rectifications: pd.DataFrame | None = None) -> Path:
     """Replace `period`'s rows of every table in the history database with `tables`, all or nothing."""
@@ -186,6 +207,9 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
     db = sqlite_utils.Database(sqlite3.connect(path, timeout=600))
     try:
         db.execute("pragma secure_delete = on")  # replaced rows leave no readable trace in free pages
+        mark = fingerprint(tables)
+        if _unchanged(db, period, mark):  # the same month written again: the stored rows are already these
+            return path
         with db.atomic():
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
             version = db.execute("pragma user_version").fetchone()[0]
@@ -203,6 +227,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                     _fts_write(db, _fts_rows(db, f"[{PERIOD}] = ?", (period,)))
                 else:
                     rebuild_search(db)
+            db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
     finally:
         db.close()
     return path
