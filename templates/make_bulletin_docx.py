@@ -104,6 +104,21 @@ def official_document() -> Document:
     return doc
 
 
+def paragraphs(doc, heading: str, name: str, numbered: bool = False) -> None:
+    """A heading, then one paragraph per item of the context list `name` (numbered if asked)."""
+    para(doc, heading, name=HEAD_FONT)
+    para(doc, f"{{%p for para in {name} %}}")
+    para(doc, "{{ loop.index }}. {{ para }}" if numbered else "{{ para }}")
+    para(doc, "{%p endfor %}")
+
+
+def sign_off(doc) -> None:
+    """The issuing office and the date, right-aligned after a blank line."""
+    para(doc, "", indent=False)
+    para(doc, "{{ office }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    para(doc, "{{ date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+
+
 def build(path: Path) -> None:
     doc = official_document()
 
@@ -118,10 +133,7 @@ def build(path: Path) -> None:
     para(doc, "现将{{ period }}全区专项治理“微腐败”工作推进情况通报如下（统计截至{{ as_of }}，当前处于{{ phase }}阶段）。")
 
     def loop(heading: str, name: str, numbered: bool = False) -> None:
-        para(doc, heading, name=HEAD_FONT)
-        para(doc, f"{{%p for para in {name} %}}")
-        para(doc, "{{ loop.index }}. {{ para }}" if numbered else "{{ para }}")
-        para(doc, "{%p endfor %}")
+        paragraphs(doc, heading, name, numbered)
 
     loop("一、总体进展", "overall")
     para(doc, "二、表扬单位", name=HEAD_FONT)
@@ -147,9 +159,7 @@ def build(path: Path) -> None:
     loop("六、以问责消除“微腐败”零空白", "accountability")
     para(doc, "{%p endif %}")
     loop("{{ '七' if accountability else '六' }}、下一步工作要求", "next_steps", numbered=True)
-    para(doc, "", indent=False)
-    para(doc, "{{ office }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    para(doc, "{{ date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    sign_off(doc)
     doc.core_properties.title = "专项治理“微腐败”工作通报模板"
     doc.save(str(path))
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 sys.path.insert(0, str(Path(__file__).parent))
-from make_bulletin_docx import (HEAD_FONT, RED, TITLE_FONT, official_document, para, red_rule,  # noqa: E402
-                                table)
+from make_bulletin_docx import (HEAD_FONT, RED, TITLE_FONT, official_document, para, paragraphs,  # noqa: E402
+                                red_rule, sign_off, table)
 
 
 def build(path: Path) -> None:
@@ -25,10 +25,7 @@ def build(path: Path) -> None:
     para(doc, "按照专项治理“微腐败”工作实施方案“分类分层次做好归纳统计”的要求，现将{{ span }}工作情况总结如下。")
 
     def loop(heading: str, name: str, numbered: bool = False) -> None:
-        para(doc, heading, name=HEAD_FONT)
-        para(doc, f"{{%p for para in {name} %}}")
-        para(doc, "{{ loop.index }}. {{ para }}" if numbered else "{{ para }}")
-        para(doc, "{%p endfor %}")
+        paragraphs(doc, heading, name, numbered)
 
     loop("一、总体情况", "overall")
     loop("二、问题分类情况", "categories")
@@ -45,9 +42,7 @@ def build(path: Path) -> None:
     para(doc, "{%p endfor %}")
     loop("五、专项治理小组督查情况", "groups")
     loop("六、下一步工作", "next_steps", numbered=True)
-    para(doc, "", indent=False)
-    para(doc, "{{ office }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    para(doc, "{{ date }}", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    sign_off(doc)
     doc.core_properties.title = "专项治理“微腐败”工作阶段总结模板"
     doc.save(str(path))
 
