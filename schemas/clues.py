@@ -11,7 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .ledgers import _field
+from .fields import NOTE_HELP, column, note_column
 from .vocab import CATEGORIES
 
 CHANNELS = ("来信", "来访", "电话", "网络", "其他")
@@ -27,47 +27,45 @@ CONFIDENTIAL = ("举报人", "联系方式")
 class Clue(pa.DataFrameModel):
     """信访举报: one row per clue received by the 举报投诉受理组 / 信访室."""
 
-    number: Series[str] = _field(
+    number: Series[str] = column(
         "线索编号", "登记表内唯一的编号，如“信访2017-001”，不得重复使用。", "信访2017-001", kind="code",
         required=True, width=14, aliases=("编号",))
-    accepted_on: Series[pd.Timestamp] = _field(
+    accepted_on: Series[pd.Timestamp] = column(
         "受理日期", "受理线索的日期，如 2017-06-05。", "2017-06-05", kind="date", required=True, width=12)
-    channel: Series[str] = _field(
+    channel: Series[str] = column(
         "来源渠道", "“四位一体”受理渠道，从下拉列表选择。", "电话", required=True, isin=CHANNELS, width=9)
     # confidential: never in a frame (dropped at intake), so optional to the model
-    complainant: Optional[Series[str]] = _field(
+    complainant: Optional[Series[str]] = column(
         "举报人", "举报人姓名，匿名的留空。【保密】仅在本表中登记，任何报表、通报均不显示。", "（保密）",
         width=10, aliases=("举报人姓名", "反映人", "反映人姓名", "信访人", "来电人", "来信人", "来访人"))
-    contact: Optional[Series[str]] = _field(
+    contact: Optional[Series[str]] = column(
         "联系方式", "举报人电话等。【保密】仅在本表中登记，任何报表、通报均不显示。", "（保密）", width=14,
         aliases=("联系电话", "电话", "电话号码", "手机", "手机号码", "举报人电话", "联系人电话"))
-    reported_unit: Series[str] = _field(
+    reported_unit: Series[str] = column(
         "被反映单位", "被反映的社区、科室、站(所)、服务窗口，或街道、部门。", "锦绣社区", required=True, width=16)
-    reported_person: Series[str] = _field(
+    reported_person: Series[str] = column(
         "被反映人", "被反映的人员姓名及职务，可留空。", "张某（社区主任）", width=14)
-    category: Series[str] = _field(
+    category: Series[str] = column(
         "治理类别", "从下拉列表选择八类治理内容之一。", "集体三资管理", isin=CATEGORIES, width=18,
         aliases=("治理内容", "问题类别"))
-    problem: Series[str] = _field(
+    problem: Series[str] = column(
         "反映问题", "反映的主要问题。请勿在此写入举报人姓名、电话。", "社区集体资产出租未公开招租", required=True,
         width=36, aliases=("反映内容", "主要问题"))
-    handler: Series[str] = _field(
+    handler: Series[str] = column(
         "承办单位", "负责核查办理的街道、部门或专项治理小组。", "专项治理第二小组", required=True, width=16)
-    due_on: Series[pd.Timestamp] = _field(
+    due_on: Series[pd.Timestamp] = column(
         "办理时限", "办结的最后日期，如 2017-07-05。", "2017-07-05", kind="date", width=12)
-    handling: Series[str] = _field(
+    handling: Series[str] = column(
         "办理状态", "从下拉列表选择：待办、在办、已办结。", "在办", required=True, isin=HANDLING, width=9)
-    closed_on: Series[pd.Timestamp] = _field(
+    closed_on: Series[pd.Timestamp] = column(
         "办结日期", "办结的日期；办理状态为“已办结”时必填。", "", kind="date", width=12)
-    verdict: Series[str] = _field(
+    verdict: Series[str] = column(
         "核实结果", "属实、部分属实、不属实；尚未核实的留空。", "", isin=VERDICTS, width=10)
-    action: Series[str] = _field(
+    action: Series[str] = column(
         "处理方式", "运用监督执纪“四种形态”的处理方式，或“不予处理”；尚未处理的留空。", "", isin=FORMS, width=12)
-    double_check: Series[str] = _field(
+    double_check: Series[str] = column(
         "一案双查", "是否对该问题启动“一案双查”（既查当事人，又查负有责任的领导）。", "", isin=YES_NO, width=9)
-    note: Series[str] = _field(
-        "说明", "补充说明；对系统提出的“疑问”可在此解释。请勿在此写入举报人姓名、电话。", "", width=20,
-        aliases=("备注",))
+    note: Series[str] = note_column(f"{NOTE_HELP}请勿在此写入举报人姓名、电话。")
 
     class Config:
         coerce = True

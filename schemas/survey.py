@@ -9,7 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .ledgers import _field
+from .fields import column
 
 SATISFIED, FAIRLY, UNSATISFIED = "满意", "基本满意", "不满意"
 SCALE = {SATISFIED: SATISFIED, FAIRLY: FAIRLY, UNSATISFIED: UNSATISFIED,
@@ -26,10 +26,10 @@ NOT_QUESTIONS = frozenset({"序号", "编号", "答卷编号", "答卷序号", "
 class SurveyResponse(pa.DataFrameModel):
     """问卷: one row per respondent of an online opinion survey, as the survey tool exports it."""
 
-    rated_unit: Series[str] = _field(
+    rated_unit: Series[str] = column(
         "被评价单位", "被评价的街道、部门，或其社区、科室、站(所)、服务窗口（计入所属街道、部门）。", "沙河源街道",
         required=True, width=18, aliases=("评价单位", "被调查单位"))
-    surveyed_on: Series[pd.Timestamp] = _field(
+    surveyed_on: Series[pd.Timestamp] = column(
         "调查日期", "答卷日期，如 2017-06-05。", "2017-06-05", kind="date", width=12, aliases=("答卷日期", "填写日期"))
 
     class Config:

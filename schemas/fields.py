@@ -1,0 +1,22 @@
+"""How a template column is declared: a pandera Field carrying what the blank template shows.
+
+Field metadata `kind` is how a typed cell is read: text, code (编号), date, count (whole number) or month.
+"""
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+NOTE_HELP = "补充说明；对系统提出的“疑问”可在此解释。"
+
+
+def column(label: str, help: str, example: str, *, kind: str = "text", required: bool = False,
+           isin=None, width: int = 14, aliases: tuple[str, ...] = (), **checks):
+    """A column: its label, help and example for the template; type, vocabulary and required for validation."""
+    metadata = {"kind": kind, "example": example, "width": width, "aliases": aliases}
+    return pa.Field(alias=label, title=label, description=help, nullable=not required,
+                    isin=list(isin) if isin else None, metadata=metadata, **checks)
+
+
+def note_column(help: str = NOTE_HELP):
+    """The 说明 column every sheet has: where a unit answers a 疑问."""
+    return column("说明", help, "", width=20, aliases=("备注",))
