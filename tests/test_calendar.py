@@ -146,14 +146,15 @@ def june(config, tmp_path_factory):
     reported late (one on or before 6-30, which counts, one after it, which does not)."""
     root = tmp_path_factory.mktemp("june")
     inbox = root / "inbox"
-    unit_workbook(inbox / "2017-06-26" / "西安路街道.xlsx", config, "西安路街道", [
+    xianlu = [  # 西安路街道's inspections, the same in its June workbook and its July update
         inspection("自检1号", "桐竹社区", on=D(2017, 6, 5)),
         inspection("自检2号", "桂乐社区", on=D(2017, 6, 12)),
         inspection("自检3号", "桂乐社区", on=D(2017, 6, 15), category="违反八项规定", nature="违纪违法"),
         inspection("自检4号", "桐竹社区", on=D(2017, 5, 28), category="工程建设"),
         inspection("自检5号", "桐明社区", on=D(2017, 6, 20), nature="无问题", problem=None, deadline=None,
                    responsible=None, category=None),
-    ], [
+    ]
+    unit_workbook(inbox / "2017-06-26" / "西安路街道.xlsx", config, "西安路街道", xianlu, [
         rectification("自检1号", done=D(2017, 6, 10)),
         rectification("自检2号", status="整改中", done=None),
         rectification("自检4号", done=D(2017, 6, 1)),
@@ -165,14 +166,7 @@ def june(config, tmp_path_factory):
     unit_workbook(inbox / "2017-07-02" / "西华街道.xlsx", config, "西华街道", [
         inspection("自检1号", "青芙社区", on=D(2017, 6, 28)),
         inspection("自检2号", "青芙社区", on=D(2017, 7, 1))])
-    unit_workbook(inbox / "2017-07-05" / "西安路街道（7月更新）.xlsx", config, "西安路街道", [
-        inspection("自检1号", "桐竹社区", on=D(2017, 6, 5)),
-        inspection("自检2号", "桂乐社区", on=D(2017, 6, 12)),
-        inspection("自检3号", "桂乐社区", on=D(2017, 6, 15), category="违反八项规定", nature="违纪违法"),
-        inspection("自检4号", "桐竹社区", on=D(2017, 5, 28), category="工程建设"),
-        inspection("自检5号", "桐明社区", on=D(2017, 6, 20), nature="无问题", problem=None, deadline=None,
-                   responsible=None, category=None),
-    ], [
+    unit_workbook(inbox / "2017-07-05" / "西安路街道（7月更新）.xlsx", config, "西安路街道", xianlu, [
         rectification("自检1号", done=D(2017, 6, 10)),
         rectification("自检2号", done=D(2017, 6, 29)),
         rectification("自检3号", done=D(2017, 7, 3)),

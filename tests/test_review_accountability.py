@@ -8,6 +8,7 @@ import pandas as pd
 
 from conftest import D, inspection, manifest_row, rectification, report, run
 from test_accountability import clue, ledger_book, pledge, register
+from test_confidentiality import output_texts
 
 LEDGER = {
     "检查台账": ["编号", "检查时间", "被检查单位", "检查方式", "治理类别", "问题性质", "发现的问题", "整改建议", "整改时限",
@@ -174,19 +175,6 @@ def test_recurrence_edges(config, tmp_path):
     assert "XF-2" in many.loc["桐竹社区", "相关问题"].split(";")
 
 
-def _texts(out: Path):
-    import io
-    import zipfile
-    for path in sorted(p for p in out.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        if zipfile.is_zipfile(io.BytesIO(data)):
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                for name in z.namelist():
-                    yield f"{path.name}!{name}", z.read(name).decode("utf-8", "replace")
-        else:
-            yield path.name, data.decode("utf-8", "replace")
-
-
 def test_complainants_under_other_headers_or_with_a_remark_stay_secret(config, tmp_path):
     """A clerk heads the columns 举报人姓名 / 联系电话, writes “钟晓梅（退休教师）” and then the bare name in
     反映问题; a bad date makes the 回执 show the register's cells. Nothing may leak."""
@@ -204,7 +192,7 @@ def test_complainants_under_other_headers_or_with_a_remark_stay_secret(config, t
     wb.save(inbox / "登记表.xlsx")
     result = run(config, tmp_path / "inbox", tmp_path / "out", period="2017-08", as_of=D(2017, 8, 31))
     assert manifest_row(result, "2017-08-18/登记表.xlsx")["结果"] == "已退回"   # the bad date
-    leaked = [(where, s) for where, text in _texts(tmp_path / "out")
+    leaked = [(where, s) for where, text in output_texts(tmp_path / "out")
               for s in ("钟晓梅", "滕淼焱", "13912345678", "87654321") if s in text]
     assert not leaked
     assert "unknown_column" not in {p["code"] for p in result.intake.by_rel()["2017-08-18/登记表.xlsx"].problems}

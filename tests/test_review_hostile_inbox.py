@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from conftest import inspection, rectification, report, unit_workbook
+from test_hostile_corpus import encrypted_ods
 from pipeline import ROOT
 
 
@@ -70,15 +71,7 @@ def month(config, tmp_path_factory):
 
     with open(root / "g.xlsx", "rb") as plain, open(day / "加密.xlsx", "wb") as out:
         OOXMLFile(plain).encrypt("123456", out)
-    with zipfile.ZipFile(day / "加密.ods", "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
-        z.writestr("content.xml", os.urandom(2048))
-        z.writestr("META-INF/manifest.xml",
-                   '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
-                   '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">'
-                   '<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x">'
-                   '<manifest:algorithm manifest:algorithm-name="AES256" manifest:initialisation-vector="x"/>'
-                   '</manifest:encryption-data></manifest:file-entry></manifest:manifest>')
+    encrypted_ods(day / "加密.ods")
     (day / "空文件夹").mkdir()
     os.symlink("/nonexistent/x.xlsx", day / "断链.xlsx")
     os.mkfifo(day / "管道.xlsx")  # must not hang the run
