@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .textnorm import clean_text
+from .textnorm import clean_text, squeeze
 
 UNIT_TYPES = ("街道", "部门", "专项治理小组")
 GRASSROOTS_TYPES = ("社区", "科室", "站所", "服务窗口")
@@ -100,6 +100,14 @@ class Config:
 
     def grassroots_of(self, unit_name: str) -> list[str]:
         return [g.name for g in self.grassroots if g.owner == unit_name]
+
+    def place_index(self) -> dict[str, str]:
+        """Every spelling of a grassroots or reporting unit, without spaces → its registered name.
+
+        Names as people type them in free text (西华 街道, full-width, aliases); a grassroots unit wins a tie.
+        """
+        return {**{squeeze(k): v for k, v in self.name_index().items()},
+                **{squeeze(g.name): g.name for g in self.grassroots}}
 
     def grassroots_owner(self) -> dict[str, str]:
         return {clean_text(g.name): g.owner for g in self.grassroots}

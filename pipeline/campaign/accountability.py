@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..config import Config
 from ..intake.order import in_force_rows
+from ..ledger.rollup import with_unit_figures
 from .clues import build_clues, clue_tables, clue_unit_counts
 from .commitments import build_commitments, commitment_unit_counts, doubt_reasons, pledges_in_force
 from .recurrence import build_recurrence
@@ -41,8 +42,6 @@ def accountability(frames: dict[str, pd.DataFrame], files: pd.DataFrame, items: 
 
 def merge_unit_counts(units: pd.DataFrame, acc: Accountability) -> pd.DataFrame:
     """units.csv gains the accountability figures (left join on 单位, integers filled with 0)."""
-    merged = units.merge(acc.units, on="单位", how="left")
-    for col in UNIT_COUNT_COLUMNS:
-        merged[col] = merged[col].fillna(0).astype(int)
+    merged = with_unit_figures(units, acc.units, UNIT_COUNT_COLUMNS)
     merged["承诺存疑理由"] = merged["承诺存疑理由"].fillna("")
     return merged

@@ -132,12 +132,11 @@ def cross_pairs(names: list[str], stream: Stream, avoid: frozenset = frozenset()
 
 def _resolver(config: Config):
     """Typed name → registered grassroots unit (or reporting unit), compared without spaces/width."""
-    index = {squeeze(g.name): g.name for g in config.grassroots}
-    units = {squeeze(k): v for k, v in config.name_index().items()}
+    index = config.place_index()
 
     def resolve(value) -> str:
         key = squeeze(value)
-        return index.get(key) or units.get(key) or key
+        return index.get(key, key)
     return resolve
 
 

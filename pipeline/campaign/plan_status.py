@@ -18,7 +18,7 @@ COUNT_COLUMNS = ["计划检查数", "已执行计划数"]
 
 
 def _names(config: Config):
-    grassroots = {squeeze(g.name): g.name for g in config.grassroots}
+    places = config.place_index()
     units = {squeeze(k): v for k, v in config.name_index().items()}
 
     # people often write the owner before the grassroots unit: 西安路街道桐竹社区, 西安路街办-桐竹社区
@@ -30,9 +30,9 @@ def _names(config: Config):
 
     def resolve(value) -> str:
         key = squeeze(value)
-        if key not in grassroots and key not in units:
+        if key not in places:
             key = re.sub(r"[-－—_/／、·•()（）]", "", key)
-        return grassroots.get(key) or units.get(key) or prefixed.get(key) or key
+        return places.get(key) or prefixed.get(key) or key
     return resolve
 
 

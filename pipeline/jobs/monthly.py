@@ -28,7 +28,7 @@ from ..intake.survey import SHEET as SURVEY_SHEET
 from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
 from ..ledger.rank import rank_units
 from ..ledger.reconcile import ITEM_COLUMNS, build_items
-from ..ledger.rollup import district_totals, unit_rollup
+from ..ledger.rollup import district_totals, unit_rollup, with_unit_figures
 from ..publish.accountability import add_accountability
 from ..publish.bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
@@ -133,13 +133,6 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     return result
 
 
-def _with_counts(units: pd.DataFrame, counts: pd.DataFrame, integers: list[str]) -> pd.DataFrame:
-    """units.csv gains a campaign module's per-unit figures; units it does not mention get 0."""
-    merged = units.merge(counts, on="单位", how="left")
-    merged[integers] = merged[integers].fillna(0).astype(int)
-    return merged
-
-
 def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
                   *, workers: int | None = None, log=sys.stderr) -> MonthlyResult:
     """Everything the month writes goes under `out`, the temporary folder swapped in at the end."""
@@ -163,10 +156,10 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
     units = units.merge(last_month[["单位", "上月整改率"]], on="单位", how="left")
     survey = survey_table(intake.frames[SURVEY_SHEET], [u.name for u in config.units])
-    units = _with_counts(units, unit_survey_columns(survey), ["问卷样本数"])
+    units = with_unit_figures(units, unit_survey_columns(survey), ["问卷样本数"])
     # the month's inspection plan, when `make plan` drew one (out is a folder inside OUTBOX)
     executed = plan_status(read_plan(out.parent, period), items, config, period)
-    units = _with_counts(units, plan_counts(executed), ["计划检查数", "已执行计划数"])
+    units = with_unit_figures(units, plan_counts(executed), ["计划检查数", "已执行计划数"])
     acc = accountability(intake.frames, files, items, config, as_of)  # 承诺, 信访举报, 一案双查
     units = merge_unit_counts(units, acc)
     district = district_totals(units)

@@ -142,6 +142,13 @@ def unit_rollup(items: pd.DataFrame, frames: dict[str, pd.DataFrame], files: pd.
     return out
 
 
+def with_unit_figures(units: pd.DataFrame, figures: pd.DataFrame, counts: list[str]) -> pd.DataFrame:
+    """units.csv gains per-unit figures computed elsewhere (left join on 单位); units not mentioned count 0."""
+    merged = units.merge(figures, on="单位", how="left")
+    merged[counts] = merged[counts].fillna(0).astype(int)
+    return merged
+
+
 def district_totals(units: pd.DataFrame) -> pd.DataFrame:
     """全区 and per-type totals; rates recomputed from the sums, never averaged."""
     numeric = [c for c in units.columns if c.endswith("数") or c.startswith("类别_")]
