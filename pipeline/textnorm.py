@@ -5,6 +5,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from .safetext import safe_text
+
 _SPACE = re.compile(r"\s+")
 _UNTIDY = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 _LEADING_ZEROS = re.compile(r"(?<!\d)0+(?=\d)")
@@ -150,12 +152,7 @@ def parse_number(value):
     return Unparsed(squeeze(value))
 
 
-from .safetext import CONTROL_CHARACTERS, safe_text  # noqa: E402  (the one sanitiser of every output)
-
-
-def printable(text: str) -> str:
-    """Text a spreadsheet file can hold: see safetext.safe_text, the one sanitiser."""
-    return safe_text(text)
+printable = safe_text  # text any writer can hold: the one sanitiser of every output (safetext)
 
 
 def cell_name(row: int, col: int) -> str:
