@@ -81,9 +81,10 @@ def scan(inbox: Path) -> list[InboxFile]:
         rel = path.relative_to(inbox)
         stat = path.lstat()
         # any name the disk holds (GBK bytes, newlines) is shown decoded and kept unique
-        name, n = display_name(rel.as_posix()), 2
+        shown_as = display_name(rel.as_posix())
+        name, n = shown_as, 2
         while name in shown:
-            name, n = f"{display_name(rel.as_posix())}（同名{n}）", n + 1
+            name, n = f"{shown_as}（同名{n}）", n + 1
         shown.add(name)
         f = InboxFile(name, path, received_date(rel, stat.st_mtime), "")
         if path.is_symlink():
