@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.ledger.reconcile import OPEN, STATUS_CLOSED, STATUS_NONE, STATUS_ORPHAN, build_items
+from pipeline.intake.table import table_of
 from pipeline.intake.validate import build_frames
 
 UNIT = "西安路街道"
@@ -22,6 +23,7 @@ submission = st.tuples(
 )
 
 
+
 def book(inspections: dict, rects: dict) -> dict:
     insp_records = [{"_row": 3 + i, "_key": no[:-1], "编号": no, "检查时间": dt.date(2017, 6, 1), "被检查单位": "桐竹社区",
                      "检查方式": "自查自纠", "治理类别": None if v["问题性质"] == "无问题" else "作风和不作为",
@@ -30,7 +32,8 @@ def book(inspections: dict, rects: dict) -> dict:
     rect_records = [{"_row": 3 + i, "_key": no[:-1], "编号": no, "存在问题": "问题", "整改责任人及责任": "乙",
                      "完成情况": v["完成情况"], "完成时间": dt.date(2017, 6, 2) if v["完成情况"] == "已完成" else None}
                     for i, (no, v) in enumerate(sorted(rects.items()))]
-    return {"unit": UNIT, "sheets": {"检查台账": {"records": insp_records}, "整改台账": {"records": rect_records}}}
+    return {"unit": UNIT, "sheets": {"检查台账": {"table": table_of(insp_records)},
+                                     "整改台账": {"table": table_of(rect_records)}}}
 
 
 @settings(max_examples=60, deadline=None)

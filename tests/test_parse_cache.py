@@ -57,10 +57,13 @@ def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path, config):
 def test_an_entry_holds_typed_rows_as_they_were_read():
     import datetime as dt
 
+    from pipeline.intake.table import rows_of
+
     book = {"kind": "台账", "unit": "西安路街道", "filled_on": dt.date(2017, 6, 15), "marker": {"模板": "x"},
             "problems": [{"file": "a.xlsx", "row": 3, "col": None, "value": "＝1"}],
             "sheets": {"检查台账": {"name": "检查台账", "header_row": 2, "columns": {"编号": 0, "检查时间": 1},
-                                   "records": [{"_row": 3, "_key": "自检1", "编号": "自检1号", "检查时间": dt.date(2017, 6, 5),
-                                                "发现问题数": 2.0},
-                                               {"_row": 4, "_key": None, "编号": None, "检查时间": None}]}}}
-    assert decode(encode(book)) == book
+                                   "table": {"_row": [3, 4], "_key": ["自检1", None], "编号": ["自检1号", None],
+                                             "检查时间": [dt.date(2017, 6, 5), None], "发现问题数": [2.0, None]}}}}
+    back = decode(encode(book))
+    assert rows_of(back["sheets"]["检查台账"]) == rows_of(book["sheets"]["检查台账"])
+    assert {k: v for k, v in back.items() if k != "sheets"} == {k: v for k, v in book.items() if k != "sheets"}

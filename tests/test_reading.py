@@ -7,6 +7,7 @@ import pytest
 
 from conftest import D, inspection, manifest_row, problems_of, run, unit_workbook
 from pipeline.intake.parse import read_context, read_submission
+from pipeline.intake.table import rows_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -67,7 +68,7 @@ def test_a_homemade_layout_is_read_as_the_person_typed_it(tmp_path, context):
     assert book["filled_on"] == D(2017, 6, 18)
     sheet = book["sheets"]["检查台账"]
     assert sheet["header_row"] == 4
-    records = sheet["records"]
+    records = rows_of(sheet)
     assert [r["_key"] for r in records] == ["自检1", "自检2", "自检3", "自检4"]
     assert [r["_row"] + 1 for r in records] == [6, 7, 8, 10]
     assert [r["被检查单位"] for r in records] == ["桐竹社区", "桐竹社区", "桐竹社区", "桂乐社区"]
@@ -135,8 +136,8 @@ def test_a_file_saved_by_libreoffice_reads_formulas_cached_values(context):
     book = read(FIXTURES / "libreoffice_saved.xlsx", context)
     assert book["unit"] == "西华街道"
     assert [p for p in book["problems"] if p["severity"] == "错误"] == []
-    assert [r["_key"] for r in book["sheets"]["检查台账"]["records"]] == ["自检1", "自检2"]
-    report = book["sheets"]["月报表"]["records"][0]
+    assert [r["_key"] for r in rows_of(book["sheets"]["检查台账"])] == ["自检1", "自检2"]
+    report = rows_of(book["sheets"]["月报表"])[0]
     assert report["发现问题数"] == 2.0
     assert report["报表月份"] == "2017-06"
 
@@ -152,7 +153,7 @@ def test_an_ods_workbook_is_read_like_xlsx(tmp_path, context):
         rows.to_excel(writer, sheet_name="检查台账", index=False)
     book = read(path, context)
     assert book["unit"] == "荷花池街道"
-    assert book["sheets"]["检查台账"]["records"][0]["整改时限"] == D(2017, 7, 5)
+    assert rows_of(book["sheets"]["检查台账"])[0]["整改时限"] == D(2017, 7, 5)
 
 
 @pytest.mark.parametrize("name", ["西华街道台账.xls", "西华街道台账.et"])
@@ -161,4 +162,4 @@ def test_old_excel_and_wps_files_are_read(tmp_path, context, name):
     path.write_bytes((FIXTURES / "libreoffice_saved.xls").read_bytes())
     book = read(path, context)
     assert book["unit"] == "西华街道"
-    assert [r["_key"] for r in book["sheets"]["检查台账"]["records"]] == ["自检1", "自检2"]
+    assert [r["_key"] for r in rows_of(book["sheets"]["检查台账"])] == ["自检1", "自检2"]

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import D, inspection, manifest_row, problems_of, rectification, run, unit_workbook
+from pipeline.intake.table import table_of
 from pipeline.intake.validate import build_frames
 from pipeline.ledger.changes import workbook_changes
 from pipeline.ledger.reconcile import STATUS_ORPHAN, build_items
@@ -103,7 +104,7 @@ def _book(rows: dict) -> dict:
     records = [{"_row": 3 + i, "_key": no[:-1], "编号": no, "检查时间": v["检查时间"], "被检查单位": "桐竹社区",
                 "检查方式": "自查自纠", "治理类别": "作风和不作为", "问题性质": "一般问题", "发现的问题": v["发现的问题"],
                 "整改时限": v["整改时限"], "检查人员": "甲"} for i, (no, v) in enumerate(sorted(rows.items()))]
-    return {"unit": UNIT, "sheets": {"检查台账": {"records": records}, "整改台账": {"records": []}}}
+    return {"unit": UNIT, "sheets": {"检查台账": {"table": table_of(records)}, "整改台账": {"table": {}}}}
 
 
 @settings(max_examples=40, deadline=None)

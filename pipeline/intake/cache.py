@@ -18,7 +18,7 @@ import shutil
 import zlib
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 3  # 2: each sheet's values as columns (intake.table); 3: text as distinct values and codes
 CACHE_FOLDER = ".cache"  # under OUTBOX; safe to delete at any time
 # what reading a workbook depends on, besides its bytes and the worker context
 _READING_CODE = ("pipeline/intake/readers.py", "pipeline/intake/parse.py", "pipeline/intake/package.py",
@@ -37,50 +37,36 @@ def code_version(root: Path, context: dict) -> str:
 
 
 def _column(values: list) -> dict | None:
-    """A column as JSON: dates as ISO text tagged 'date'; None when a value has no JSON form."""
-    present = [v for v in values if v is not None]
-    if present and all(type(v) is dt.date for v in present):
+    """A column as JSON: text as its distinct values and a code per row (names, statuses and methods
+    repeat down a ledger), dates as ISO text tagged 'date'; None when a value has no JSON form."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds == {dt.date}:
         return {"t": "date", "v": [None if v is None else v.isoformat() for v in values]}
-    if all(type(v) in (str, int, float, bool) for v in present):
-        if any(type(v) is float and v != v for v in present):
+    if kinds == {str}:
+        distinct = {value: code for code, value in enumerate(dict.fromkeys(values))}
+        return {"t": "text", "u": list(distinct), "c": [distinct[v] for v in values]}
+    if kinds <= _PLAIN:
+        if float in kinds and any(v != v for v in values if type(v) is float):
             return None
         return {"t": "plain", "v": values}
     return None
 
 
-def _encode_records(records: list[dict]) -> dict | None:
-    keys = list(dict.fromkeys(k for r in records for k in r))
-    columns, absent = {}, {}
-    for key in keys:
-        column = _column([r.get(key) for r in records])
-        if column is None:
-            return None
-        columns[key] = column
-        missing = [i for i, r in enumerate(records) if key not in r]
-        if missing:
-            absent[key] = missing
-    return {"n": len(records), "keys": keys, "columns": columns, "absent": absent}
-
-
-def _decode_records(data: dict) -> list[dict]:
-    n, keys = data["n"], data["keys"]
-    values = {}
-    for key in keys:
-        column = data["columns"][key]
-        v = column["v"]
-        values[key] = [None if x is None else dt.date.fromisoformat(x) for x in v] if column["t"] == "date" else v
-    absent = {key: set(rows) for key, rows in data["absent"].items()}
-    return [{k: values[k][i] for k in keys if not (k in absent and i in absent[k])} for i in range(n)]
+_PLAIN = {str, int, float, bool}
 
 
 def encode(book: dict) -> bytes | None:
     """The parsed book (without cell grids) as compressed columnar JSON; None when it cannot be kept."""
     sheets = {}
     for label, sheet in book["sheets"].items():
-        records = _encode_records(sheet["records"])
-        if records is None:
-            return None
-        sheets[label] = {**{k: v for k, v in sheet.items() if k != "records"}, "records": records}
+        columns = {}
+        for key, values in sheet["table"].items():
+            column = _column(values)
+            if column is None:
+                return None
+            columns[key] = column
+        sheets[label] = {**{k: v for k, v in sheet.items() if k != "table"}, "table": columns}
     head = {k: v for k, v in book.items() if k not in ("sheets", "grids")}
     filled_on = head.get("filled_on")
     head["filled_on"] = filled_on.isoformat() if isinstance(filled_on, dt.date) else None
@@ -88,18 +74,30 @@ def encode(book: dict) -> bytes | None:
         text = json.dumps({"format": FORMAT, "book": head, "sheets": sheets}, ensure_ascii=False, sort_keys=True)
     except (TypeError, ValueError):
         return None
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
-def decode(blob: bytes) -> dict:
+def _values(column: dict, shared: dict) -> list:
+    if column["t"] != "text":
+        return column["v"]
+    distinct = [shared.setdefault(v, v) if v is not None else None for v in column["u"]]
+    return list(map(distinct.__getitem__, column["c"]))
+
+
+def decode(blob: bytes, shared: dict | None = None) -> dict:
+    """The book a worker encoded. `shared`: one dict for the whole month, so that a text typed in
+    many rows and files (a unit's name, a status) is one string in memory, not one per cell."""
+    shared = {} if shared is None else shared
     data = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"))
     if data.get("format") != FORMAT:
         raise ValueError("other cache format")
     book = data["book"]
     book["filled_on"] = dt.date.fromisoformat(book["filled_on"]) if book.get("filled_on") else None
-    book["sheets"] = {label: {**{k: v for k, v in sheet.items() if k != "records"},
+    # date columns stay ISO text ('dates' names them): the month's frames parse them all at once
+    book["sheets"] = {label: {**{k: v for k, v in sheet.items() if k != "table"},
                               "columns": {k: int(c) for k, c in sheet["columns"].items()},
-                              "records": _decode_records(sheet["records"])}
+                              "table": {k: _values(c, shared) for k, c in sheet["table"].items()},
+                              "dates": [k for k, c in sheet["table"].items() if c["t"] == "date"]}
                       for label, sheet in data["sheets"].items()}
     return book
 
@@ -116,10 +114,10 @@ class ParseCache:
         key = hashlib.sha256(f"{sha256}\0{rel}".encode("utf-8", "surrogatepass")).hexdigest()
         return self.folder / key[:2] / f"{key}.json.z"
 
-    def get(self, rel: str, sha256: str) -> dict | None:
+    def get(self, rel: str, sha256: str, shared: dict | None = None) -> dict | None:
         path = self._path(rel, sha256)
         try:
-            book = decode(path.read_bytes())
+            book = decode(path.read_bytes(), shared)
         except FileNotFoundError:
             return None
         except Exception:  # a damaged entry is rebuilt from the file
@@ -128,10 +126,8 @@ class ParseCache:
         self.hits += 1
         return book
 
-    def put(self, rel: str, sha256: str, book: dict) -> None:
-        blob = encode(book)
-        if blob is None:
-            return
+    def put(self, rel: str, sha256: str, blob: bytes) -> None:
+        """Keep the encoded book a worker returned (see parse.read_encoded)."""
         path = self._path(rel, sha256)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

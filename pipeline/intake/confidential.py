@@ -101,11 +101,11 @@ class Scrubber:
 
 
 def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...]) -> None:
-    """Drop the confidential columns from every record, mask them in the kept grids, and scrub
+    """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included."""
     if not labels:
         return
-    secrets = [record.get(label) for sheet in sheets.values() for record in sheet["records"] for label in labels]
+    secrets = [value for sheet in sheets.values() for label in labels for value in sheet["table"].get(label, ())]
     grids = book.get("grids", {})
     for sheet in sheets.values():
         grid = grids.get(sheet["name"])
@@ -120,12 +120,11 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...]) -> None:
                     secrets.append(row[c])
     scrub = Scrubber(secrets)
     for sheet in sheets.values():
-        for record in sheet["records"]:
-            for label in labels:
-                record.pop(label, None)
-            for key, value in record.items():
-                if isinstance(value, str):
-                    record[key] = scrub(value)
+        table = sheet["table"]
+        for label in labels:
+            table.pop(label, None)
+        for key, values in table.items():
+            table[key] = [scrub(v) if isinstance(v, str) else v for v in values]
         grid = grids.get(sheet["name"])
         if grid is None:
             continue

@@ -17,11 +17,11 @@ import pandas as pd
 
 from schemas import KINDS
 from ..config import Config
-from .cache import ParseCache, code_version
+from .cache import ParseCache, code_version, decode
 from .documents import is_document, register
 from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
-from .parse import read_context, read_submission
+from .parse import read_context, read_encoded
 from ..problems import ERROR, QUERY, describe, problem
 from ..safetext import display_name, looks_like_copy
 from .readers import SPREADSHEET_EXTENSIONS, WorkerPool, worker_count
@@ -154,7 +154,7 @@ class Intake:
 
 def _pool(config: Config, jobs: int, workers: int | None) -> WorkerPool:
     limits = config.campaign.limits
-    return WorkerPool(read_submission, read_context(config), workers=workers or min(worker_count(), jobs),
+    return WorkerPool(read_encoded, read_context(config), workers=workers or min(worker_count(), jobs),
                       timeout=float(limits.get("read_timeout_seconds", 60)),
                       memory_mb=int(limits.get("worker_memory_mb", 2048)))
 
@@ -189,9 +189,10 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
     """Parse every file, from the cache when its bytes were parsed before by the same reading code."""
     progress = Progress(len(to_read))
     by_rel = {f.rel: f for f in to_read}
+    shared: dict[str, str] = {}  # each distinct text once in memory, however many cells repeat it
     misses = []
     for f in to_read:
-        book = cache.get(f.rel, f.sha256) if cache is not None else None
+        book = cache.get(f.rel, f.sha256, shared) if cache is not None else None
         if book is None:
             misses.append(f)
             continue
@@ -206,8 +207,8 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
                     f.problems = [problem(code, file=rel, detail=detail)]
                 else:
                     if cache is not None:
-                        cache.put(rel, f.sha256, result)
-                    _take(f, result)
+                        cache.put(rel, f.sha256, result["blob"])
+                    _take(f, decode(result["blob"], shared))
                 progress.step(rel)
             for rel, text in pool.incidents.items():
                 by_rel[rel].log = text
@@ -236,9 +237,10 @@ _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None = None,
-           cache: Path | None = None) -> Intake:
-    """`cache`: a folder where parsed files are kept between runs (OUTBOX/.cache), or None."""
-    files = scan(inbox)
+           cache: Path | None = None, files: list[InboxFile] | None = None) -> Intake:
+    """`cache`: a folder where parsed files are kept between runs (OUTBOX/.cache), or None;
+    `files`: the inbox as scan() already listed it."""
+    files = scan(inbox) if files is None else files
     first_by_hash: dict[str, InboxFile] = {}
     to_read: list[InboxFile] = []
     for f in files:
@@ -264,9 +266,9 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     received = {f.rel: f.received for f in to_read}
     frames = build_frames(books, received)
     frames[SURVEY_SHEET] = respondents(books, received, config)  # a survey's rows carry their answer tallies
-    for book in books.values():
+    for book in books.values():  # the frames hold the values now
         for sheet in book["sheets"].values():
-            sheet["records"] = []
+            sheet["table"] = {}
     reading = {f.rel: f for f in to_read}
     for p in validate(frames, books, config) + survey_problems(frames[SURVEY_SHEET], books):
         reading[p["file"]].problems.append(p)

@@ -9,6 +9,7 @@ import re
 from pathlib import PurePosixPath
 
 from ..problems import problem
+from .cache import decode, encode
 from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers
 from .readers import ReadFailure, read_grids
@@ -22,17 +23,30 @@ _REQUIRED_MARK = re.compile(r"[*＊]|[（(]必填[)）]|[（(]选填[)）]")
 _LABEL_SPLIT = re.compile(r"[:：]")
 
 
-def read_submission(payload: dict, context: dict) -> dict:
-    """The worker task: bytes → parsed book (with its cell grids if asked), or {'failure': (code, detail)}."""
+def read_encoded(payload: dict, context: dict) -> dict:
+    """The worker task: bytes → {'blob': the parsed book, encoded as the cache keeps it}, or with
+    payload['grids'] {'grids': the cell grids that mark a feedback workbook}, or {'failure': (code, detail)}.
+
+    The worker encodes (compact columnar JSON) so that the job reads a fresh file and a cached one
+    the same way, and the main process never converts cell by cell.
+    """
     try:
         grids = read_grids(payload["data"], payload["ext"], context["limits"])
     except ReadFailure as exc:
         return {"failure": (exc.code, exc.detail)}
-    book = parse_book(grids, payload["file"], context)
-    if not payload.get("grids"):
-        # cell grids are only needed to mark a feedback workbook; they would dominate memory at city scale
-        del book["grids"]
-    return book
+    book = parse_book(grids, payload["file"], context, keep_grids=bool(payload.get("grids")))
+    if payload.get("grids"):
+        return {"grids": book["grids"]}
+    blob = encode(book)
+    if blob is None:
+        return {"failure": ("unreadable", "读取程序无法保存该文件的内容")}
+    return {"blob": blob}
+
+
+def read_submission(payload: dict, context: dict) -> dict:
+    """The parsed book of one file (its sheets' values as columns, see intake.table), or {'failure': ...}."""
+    result = read_encoded(payload, context)
+    return decode(result["blob"]) if "blob" in result else result
 
 
 def _absolute(sheet: dict, fill_merged: bool = True) -> list[list]:
@@ -129,25 +143,51 @@ def _normalize(value, spec: dict, year: int):
     return text, None
 
 
-def _read_rows(grid, header_row, colmap, specs, file, sheet_name, year, problems) -> list[dict]:
-    records = []
+def _blank(value) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problems) -> dict:
+    """The sheet's typed values column by column ({'_row': [...], label: [...]}), blank rows skipped.
+
+    Column by column, with each distinct text normalised once: a city month has millions of cells.
+    """
     by_label = {s["label"]: s for s in specs}
+    places = list(colmap.items())
+    kept = []
     for r in range(header_row + 1, len(grid)):
         row = grid[r]
-        raw = {label: (row[c] if c < len(row) else None) for label, c in colmap.items()}
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw.values()):
-            continue
-        record = {"_row": r}
-        for label, value in raw.items():
-            normalized, code = _normalize(value, by_label[label], year)
-            if code:
-                problems.append(problem(code, file=file, sheet=sheet_name, row=r, col=colmap[label],
-                                        column=label, value=value))
-            record[label] = normalized
-            if by_label[label]["kind"] == "code":
-                record["_key"] = number_key(normalized) if normalized else None
-        records.append(record)
-    return records
+        width = len(row)
+        if not all(_blank(row[c]) for _, c in places if c < width):
+            kept.append(r)
+    table: dict[str, list] = {"_row": kept}
+    found = []
+    for order, (label, c) in enumerate(places):
+        spec = by_label[label]
+        memo: dict = {}
+        values = []
+        for r in kept:
+            row = grid[r]
+            value = row[c] if c < len(row) else None
+            if value is None:
+                values.append(None)
+                continue
+            if type(value) is str:
+                hit = memo.get(value)
+                if hit is None:
+                    hit = memo[value] = _normalize(value, spec, year)
+            else:
+                hit = _normalize(value, spec, year)
+            if hit[1]:
+                found.append((r, order, problem(hit[1], file=file, sheet=sheet_name, row=r, col=c, column=label,
+                                                value=value)))
+            values.append(hit[0])
+        table[label] = values
+        if spec["kind"] == "code":
+            table["_key"] = [number_key(v) if v else None for v in values]
+    found.sort(key=lambda x: (x[0], x[1]))
+    problems.extend(p for _, _, p in found)
+    return table
 
 
 def _find_sheet(sheets: list[dict], label: str, specs: list[dict], taken: set[str]):
@@ -239,8 +279,11 @@ def book_kind(sheets: list[dict], kinds: list[dict]) -> dict:
     return next(kind for kind in kinds if not kind["signature"])
 
 
-def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
-    """Recognise the workbook's kind, locate its sheets and read them; every problem found is returned, none raised."""
+def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = True) -> dict:
+    """Recognise the workbook's kind, locate its sheets and read them; every problem found is returned, none raised.
+
+    `keep_grids`: also return the cells as typed, to mark a feedback workbook (costly at city scale).
+    """
     problems: list[dict] = []
     year = context["year"]
     kind = book_kind(sheets, context["kinds"])
@@ -256,11 +299,12 @@ def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
             continue
         taken.add(sheet["name"])
         grid = _absolute(sheet)
-        grids[sheet["name"]] = {"rows": _absolute(sheet, fill_merged=False), "merged": sheet["merged"]}
+        if keep_grids or kind["confidential"]:  # confidential values are also collected from the cells as typed
+            grids[sheet["name"]] = {"rows": _absolute(sheet, fill_merged=False), "merged": sheet["merged"]}
         header_row, colmap = find_header(grid, specs)
         if header_row is None:
             problems.append(problem("header_not_found", file=file, sheet=sheet["name"]))
-            result_sheets[label] = {"name": sheet["name"], "header_row": None, "columns": {}, "records": []}
+            result_sheets[label] = {"name": sheet["name"], "header_row": None, "columns": {}, "table": {"_row": []}}
             continue
         unit_text = _labelled_value(grid, header_row, "填报单位")
         if unit_text not in (None, ""):
@@ -280,14 +324,16 @@ def parse_book(sheets: list[dict], file: str, context: dict) -> dict:
             if spec["required"] and spec["label"] not in colmap:
                 problems.append(problem("missing_column", file=file, sheet=sheet["name"], row=header_row, col=0,
                                         column=spec["label"], detail=f"缺少“{spec['label']}”列"))
-        records = _read_rows(grid, header_row, colmap, specs, file, sheet["name"], year, problems)
+        table = _read_table(grid, header_row, colmap, specs, file, sheet["name"], year, problems)
         if kind.get("open_columns"):  # a survey's question columns
-            read_answers(grid, header_row, colmap, records, file, sheet["name"], problems)
-        result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "records": records}
+            read_answers(grid, header_row, colmap, table, file, sheet["name"], problems)
+        result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "table": table}
     book = {"kind": kind["name"], "unit": None, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
             "problems": problems, "marker": marker}
     # the one place complainants' names and numbers are read: dropped and scrubbed before anything else sees them
     seal(book, result_sheets, tuple(kind["confidential"]))
+    if not keep_grids:
+        book["grids"] = {}
     if not result_sheets:
         problems.append(problem("no_ledger_sheets", file=file))
         return {**book, "filled_on": None, "grids": {}}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..problems import problem
+from .table import rows_of
 from ..textnorm import clean_text, squeeze
 
 SHEET = "问卷"
@@ -55,14 +56,14 @@ def _text(value) -> str:
     return clean_text(value)
 
 
-def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], records: list[dict], file: str,
+def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], table: dict[str, list], file: str,
                  sheet_name: str, problems: list) -> None:
-    """Tally each respondent record's answers in place; an answer off the scale is a 疑问 at its cell."""
+    """Tally each respondent row's answers into the sheet's table; an answer off the scale is a 疑问 at its cell."""
     scale, content, not_questions = _scale()
     fixed = set(colmap.values())
     header = grid[header_row]
     others = [(c, clean_text(v)) for c, v in enumerate(header) if c not in fixed and clean_text(v)]
-    rows = [grid[rec["_row"]] for rec in records]
+    rows = [grid[r] for r in table["_row"]]
 
     def cell(row, c):
         return row[c] if c < len(row) else None
@@ -77,7 +78,8 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], reco
         scale_like = sum(on_scale(v, scale) is not None or _whole(v) for v in typed)
         if typed and (any(word in squeeze(label) for word in QUESTION_WORDS) or 2 * scale_like >= len(typed)):
             questions.append((c, label))
-    for rec, row in zip(records, rows):
+    table["满意数"], table["答案数"], table["_key"] = [], [], []
+    for r, row in zip(table["_row"], rows):
         satisfied = answered = 0
         for c, label in questions:
             value = cell(row, c)
@@ -85,15 +87,16 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], reco
                 continue
             answer = on_scale(value, scale)
             if answer is None:
-                problems.append(problem("survey_answer_off_scale", file=file, sheet=sheet_name, row=rec["_row"], col=c,
+                problems.append(problem("survey_answer_off_scale", file=file, sheet=sheet_name, row=r, col=c,
                                         column=label, value=value))
                 continue
             answered += 1
             satisfied += answer in content
-        rec["满意数"], rec["答案数"] = satisfied, answered
+        table["满意数"].append(satisfied)
+        table["答案数"].append(answered)
         # the whole row as typed tells one respondent from another (the tool's 序号 and 提交时间 included)
-        rec["_key"] = "\x1f".join(f"{label}={_text(cell(row, c))}" for c, label in
-                                  sorted([(c, lab) for lab, c in colmap.items()] + others, key=lambda x: x[1]))
+        table["_key"].append("\x1f".join(f"{label}={_text(cell(row, c))}" for c, label in
+                                          sorted([(c, lab) for lab, c in colmap.items()] + others, key=lambda x: x[1])))
 
 
 def respondents(books: dict[str, dict], received: dict[str, dt.date], config):
@@ -106,7 +109,7 @@ def respondents(books: dict[str, dict], received: dict[str, dt.date], config):
     rows = []
     for file in sorted(books):
         found = books[file]["sheets"].get(SHEET) if books[file].get("kind", KIND) == KIND else None
-        for rec in (found or {}).get("records", []):
+        for rec in rows_of(found):
             rated = squeeze(rec.get("被评价单位"))
             rows.append({"_file": file, "_unit": books[file].get("unit"), "_received": pd.Timestamp(received[file]),
                          "_row": rec["_row"], "_key": rec.get("_key"), "被评价单位": rec.get("被评价单位"),

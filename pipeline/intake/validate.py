@@ -6,6 +6,7 @@ type, not per file), each row keeping its file and row so a failure still points
 from __future__ import annotations
 
 import datetime as dt
+from itertools import chain
 
 import pandas as pd
 import pandera.pandas as pa
@@ -21,31 +22,39 @@ SECRET = {label for kind in KINDS for label in kind.confidential} | set(CONFIDEN
 
 
 def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[str, pd.DataFrame]:
-    """One DataFrame per sheet type (of every kind of workbook), labels as columns plus META."""
+    """One DataFrame per sheet type (of every kind of workbook), labels as columns plus META.
+
+    Built column by column from every file's table at once: a frame per file, or a dict per row,
+    costs more than reading the files.
+    """
     frames = {}
     for sheet in MODELS:
         specs = [c for c in columns(sheet) if c.label not in SECRET]
-        labels = [c.label for c in specs]
-        records, owners = [], []
-        for file in sorted(books):
-            found = books[file]["sheets"].get(sheet)
-            if found and found["records"]:
-                records.extend(found["records"])
-                owners.append((file, len(found["records"])))
-        # one frame for the whole month: building a frame per file costs more than reading it
-        frame = pd.DataFrame.from_records(records, columns=["_row", "_key", *labels])
-        files = [file for file, n in owners for _ in range(n)]
-        frame.insert(0, "_file", pd.Series(files, dtype=object))
-        frame.insert(1, "_unit", pd.Series([books[f].get("unit") for f in files], dtype=object))
-        frame.insert(2, "_received", pd.to_datetime(pd.Series([received[f] for f in files], dtype=object)))
+        tables = [(file, books[file]["sheets"][sheet]["table"]) for file in sorted(books)
+                  if books[file]["sheets"].get(sheet) and books[file]["sheets"][sheet]["table"].get("_row")]
+        sizes = [len(table["_row"]) for _, table in tables]
+
+        def joined(key: str) -> list:
+            return list(chain.from_iterable(table.get(key) or [None] * n for (_, table), n in zip(tables, sizes)))
+
+        files = list(chain.from_iterable([file] * n for (file, _), n in zip(tables, sizes)))
+        data = {
+            "_file": pd.Series(files, dtype=object),
+            "_unit": pd.Series(list(chain.from_iterable([books[f].get("unit")] * n for (f, _), n in zip(tables, sizes))),
+                               dtype=object),
+            "_received": pd.to_datetime(pd.Series(list(chain.from_iterable([received[f]] * n for (f, _), n in
+                                                                           zip(tables, sizes))), dtype=object)),
+            "_row": pd.Series(joined("_row"), dtype="int64"),
+            "_key": pd.Series(joined("_key"), dtype=object),
+        }
         for spec in specs:
-            if spec.kind == "date":
-                frame[spec.label] = pd.to_datetime(frame[spec.label], errors="coerce")
+            values = pd.Series(joined(spec.label), dtype=object)
+            if spec.kind == "date":  # ISO text as decoded (intake.cache), or dates
+                values = pd.to_datetime(values, errors="coerce", format="ISO8601")
             elif spec.kind == "count":
-                frame[spec.label] = pd.to_numeric(frame[spec.label], errors="coerce").astype("float64")
-            else:
-                frame[spec.label] = frame[spec.label].astype("object").where(frame[spec.label].notna(), None)
-        frames[sheet] = frame
+                values = pd.to_numeric(values, errors="coerce").astype("float64")
+            data[spec.label] = values
+        frames[sheet] = pd.DataFrame(data)
     return frames
 
 

@@ -1,0 +1,26 @@
+"""A sheet's values as columns: {'_row': [...], '_key': [...], label: [...]}, one list per column.
+
+This is what a reader worker returns, what the parse cache keeps and what the month's frames are
+built from (intake.validate.build_frames): a city month has millions of cells, and a dict per row
+would cost more than reading the files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+
+def rows_of(sheet: dict | None) -> list[dict]:
+    """The sheet's rows as dicts, in sheet order, dates as dates: for the few small consumers that go row by row.
+
+    A decoded sheet keeps its date columns as ISO text and names them in 'dates' (see intake.cache).
+    """
+    table = dict((sheet or {}).get("table") or {})
+    for key in (sheet or {}).get("dates", ()):
+        table[key] = [None if v is None else dt.date.fromisoformat(v) for v in table[key]]
+    return [dict(zip(table, values)) for values in zip(*table.values())]
+
+
+def table_of(rows: list[dict]) -> dict[str, list]:
+    """Rows (dicts) as a table; a key missing from a row is None there."""
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    return {key: [row.get(key) for row in rows] for key in keys}
