@@ -39,9 +39,9 @@ test: $(STAMP)
 templates: $(STAMP)
 	$(PY) -m pipeline templates --out $(OUTBOX)/templates --config $(CONFIG)
 
-## monthly: 月度处理，如 make monthly PERIOD=2017-06 [INBOX=inbox OUTBOX=outbox AS_OF=2017-06-30 CONFIG=config]
+## monthly: 月度处理，如 make monthly PERIOD=2017-06 [INBOX=inbox OUTBOX=outbox AS_OF=2017-06-30 CONFIG=config FORCE=1]
 monthly: $(STAMP)
-	$(PY) -m pipeline monthly --period $(PERIOD) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
+	$(PY) -m pipeline monthly --period $(PERIOD) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),) $(if $(FORCE),--force,)
 
 ## plan: 制定每月检查计划（随机抽查、交叉检查），如 make plan PERIOD=2017-07 [SEED=362514 掷骰子所得数字] [INBOX=inbox OUTBOX=outbox AS_OF=2017-07-01]
 plan: $(STAMP)

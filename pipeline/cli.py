@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--as-of", type=_day, default=None, help="统计截止日 YYYY-MM-DD（默认：今天与月末较早者）")
     m.add_argument("--config", type=Path, default=ROOT / "config", help="配置目录（默认 config）")
     m.add_argument("--workers", type=int, default=None, help="并行读取进程数（默认按CPU）")
+    m.add_argument("--force", action="store_true", help="即使收件箱、配置和程序都未变化，也重新生成本期全部输出")
 
     p = sub.add_parser("plan", help="制定每月检查计划：随机抽查和交叉检查（可复核的公开抽签）",
                        description="按收件箱中截至计划日期的台账加权抽取本月随机抽查和交叉检查，输出 OUTBOX/plans/<月份>/"
@@ -111,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"收件箱目录 {args.inbox} 不存在。", file=sys.stderr)
                 return 2
             as_of = args.as_of or default_as_of(args.period)
-            run_monthly(config, args.period, args.inbox, args.outbox, as_of, workers=args.workers)
+            run_monthly(config, args.period, args.inbox, args.outbox, as_of, workers=args.workers,
+                        skip_unchanged=not args.force)
         elif args.command == "plan":
             from .campaign.plan import clean_seed
             from .jobs.plan import run_plan

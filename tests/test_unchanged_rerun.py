@@ -1,0 +1,65 @@
+"""`make monthly` run again on the same inbox does not regenerate the month; any change makes it run."""
+import datetime as dt
+
+from conftest import D, inspection, rectification, report, unit_workbook
+from pipeline.jobs.monthly import run_monthly
+
+
+def _month(tmp_path, config):
+    inbox = tmp_path / "inbox"
+    unit_workbook(inbox / "2017-06-15" / "西安路街道_台账.xlsx", config, "西安路街道",
+                  [inspection("自检1号", "桐竹社区")], [rectification("自检1号")], [report()], filled_on=D(2017, 6, 15))
+    return inbox, tmp_path / "out"
+
+
+class Log:
+    def __init__(self):
+        self.text = ""
+
+    def write(self, text):
+        self.text += text
+
+
+def again(config, inbox, out, as_of=D(2017, 6, 30)):
+    log = Log()
+    result = run_monthly(config, "2017-06", inbox, out, as_of, workers=1, log=log, skip_unchanged=True)
+    return result, log.text
+
+
+def test_the_same_inbox_run_again_keeps_the_outputs_as_they_are(tmp_path, config):
+    inbox, out = _month(tmp_path, config)
+    first, _ = again(config, inbox, out)
+    assert first is not None
+    rollup = next((out / "2017-06").glob("*.xlsx"))
+    written = rollup.stat().st_mtime_ns
+
+    second, said = again(config, inbox, out)
+    assert second is None
+    assert "输出已是最新，未重新生成" in said
+    assert rollup.stat().st_mtime_ns == written
+
+
+def test_a_new_file_a_touched_output_or_another_as_of_date_runs_the_month_again(tmp_path, config):
+    inbox, out = _month(tmp_path, config)
+    again(config, inbox, out)
+
+    unit_workbook(inbox / "2017-06-18" / "西华街道_台账.xlsx", config, "西华街道",
+                  [inspection("自检1号", "青芙社区")], reports=[report()], filled_on=D(2017, 6, 18))
+    result, _ = again(config, inbox, out)
+    assert result is not None and "西华街道" in set(result.manifest["单位"])
+
+    feedback = next((out / "2017-06" / "回执").iterdir())
+    feedback.unlink()
+    result, _ = again(config, inbox, out)
+    assert result is not None and feedback.exists(), "a deleted 回执 is written again"
+
+    result, _ = again(config, inbox, out, as_of=dt.date(2017, 6, 29))
+    assert result is not None
+
+
+def test_a_month_whose_history_rows_are_gone_is_written_again(tmp_path, config):
+    inbox, out = _month(tmp_path, config)
+    again(config, inbox, out)
+    (out / "history.sqlite").unlink()
+    result, _ = again(config, inbox, out)
+    assert result is not None and (out / "history.sqlite").exists()
