@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import datetime as dt
 import multiprocessing as mp
 import random
@@ -49,9 +50,14 @@ def make_config(directory: Path, units: int) -> Path:
     return directory
 
 
+@functools.lru_cache(maxsize=1)
+def _config(config_dir: str):
+    return load_config(Path(config_dir))  # a province registry takes a while to load: once per process
+
+
 def _one(args) -> None:
     config_dir, name, path, seed = args
-    config = load_config(Path(config_dir))
+    config = _config(config_dir)
     unit = config.unit_by_name()[name]
     rng = random.Random(seed)
     grassroots = config.grassroots_of(name)

@@ -237,3 +237,11 @@ class FeedbackWriter:
                         text = text.replace(mark, xml_escape(printable(values[key])))
                     data = text.encode("utf-8")
                 out.writestr(info, data)
+
+
+def write_all(district: str, out: Path, files: list, names: dict[str, str]) -> None:
+    """Every file's 回执, `names` giving each file's path under `out` (run on the second core at city scale)."""
+    answer = FeedbackWriter(district, out)
+    for f in files:
+        if f.rel in names:
+            answer.write(Path(out) / names[f.rel], f)

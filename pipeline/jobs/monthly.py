@@ -21,8 +21,8 @@ from ..campaign.trend import monthly_trend
 from ..config import Config
 from ..intake.cache import CACHE_FOLDER
 from ..intake.documents import REGISTERED, registered_documents
-from ..intake.feedback import FeedbackWriter
-from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
+from ..intake.feedback import write_all
+from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest, scan
 from ..intake.resubmission import attach_changes
 from ..intake.survey import SHEET as SURVEY_SHEET
 from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
@@ -34,14 +34,15 @@ from ..publish.bulletin import bulletin_context, reminder_text, reminders, rende
 from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
 from ..publish.edits import add_moved_deadlines
 from ..publish.history import HISTORY_FILE, write_history
-from ..publish.render import rollup_name, write_rollup
+from ..publish.render import detail_rows, rollup_name, urgent_open_items, urgent_reminders, write_rollup
 from ..publish.runlog import write_run_log
 from ..publish.tables import dates_as_text, write_csv
 from ..safetext import output_name
-from .plan import read_plan
+from .plan import plan_path, read_plan
 from .staging import RUN_LOG, StagedPeriod
+from .unchanged import forget, inputs_fingerprint, is_current, remember
 
-PARALLEL_ROLLUP_ITEMS = 50_000
+PARALLEL_ROWS = 50_000  # inspection rows from which a second process pays for its start
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
 
 
@@ -120,26 +121,40 @@ class MonthlyResult:
 
 
 def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: dt.date,
-                *, workers: int | None = None, log=sys.stderr) -> MonthlyResult:
-    """The month's outputs, written aside and swapped in whole (see staging); one run per outbox period."""
-    with StagedPeriod(Path(outbox), period) as stage, warnings.catch_warnings(record=True) as caught:
+                *, workers: int | None = None, log=sys.stderr, skip_unchanged: bool = False) -> MonthlyResult | None:
+    """The month's outputs, written aside and swapped in whole (see staging); one run per outbox period.
+
+    `skip_unchanged`: return None without writing when the period already holds what this run would
+    write (see jobs.unchanged), as `make monthly` does.
+    """
+    outbox = Path(outbox)
+    cache, history = outbox / CACHE_FOLDER, outbox / HISTORY_FILE
+    with StagedPeriod(outbox, period) as stage, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
-        result = _write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log)
+        files = scan(Path(inbox))
+        inputs = inputs_fingerprint(files, config, period, as_of, plan_path(outbox, period))
+        if skip_unchanged and is_current(cache, stage.final, history, period, inputs):
+            log.write(f"收件箱文件、配置和程序都与上次运行时相同，{period} 的输出已是最新，未重新生成。\n"
+                      f"输出目录：{stage.final}\n（如需重新生成，请删除 {cache} 目录后再运行。）\n")
+            return None
+        forget(cache, period)
+        result = _write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files)
         write_run_log(stage.path / RUN_LOG, result.intake.files, caught, period, as_of)
         stage.commit()
-        write_history(Path(outbox) / HISTORY_FILE, period, result.tables, result.intake.frames.get("整改台账"))
+        write_history(history, period, result.tables, result.intake.frames.get("整改台账"))
+        remember(cache, stage.final, history, period, inputs)
     result.out = stage.final
     log.write(f"输出目录：{result.out}\n")
     return result
 
 
 def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
-                  *, workers: int | None = None, log=sys.stderr) -> MonthlyResult:
+                  *, workers: int | None = None, log=sys.stderr, files: list | None = None) -> MonthlyResult:
     """Everything the month writes goes under `out`, the temporary folder swapped in at the end."""
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     # intake: every file answered; resubmissions compared with the workbook they replace
-    intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER)
+    intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files)
     files = intake.accepted
     changes = workbook_changes(intake.frames, files, config)
     goalposts = moved_goalposts(intake.frames, files, changes, config)
@@ -148,6 +163,27 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     used: set[str] = set()
     feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
     manifest = manifest_frame(intake, feedback)
+    # a city month's 回执 and leaders' workbook are written on the other core while this one computes
+    with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS) as pool:
+        answered = pool.submit(write_all, district=config.campaign.district, out=out,
+                               files=[f for f in intake.files if f.rel in feedback], names=feedback)
+        result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool)
+        answered.result()
+
+    counts = manifest["结果"].value_counts()
+    log.write(
+        f"共收到文件 {len(manifest)} 个：已采用 {counts.get(ACCEPTED, 0)}，已被替代 {counts.get(SUPERSEDED, 0)}，"
+        f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已登记 {counts.get(REGISTERED, 0)}，"
+        f"已忽略 {counts.get(IGNORED, 0)}。\n"
+    )
+    if intake.from_cache:
+        log.write(f"其中 {intake.from_cache} 个文件与上次运行时相同，直接使用了上次的读取结果。\n")
+    return result
+
+
+def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
+             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool) -> MonthlyResult:
+    """The month's figures and every document made from them; `pool` takes the leaders' workbook."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
@@ -174,36 +210,24 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     if not executed.empty:
         tables["plan_status"] = executed
 
-    rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking, items=items,
-                  manifest=manifest, reminders=chase, config=config, period=period, as_of=as_of,
+    # only the rows the leaders' workbook lists travel to the process that writes it
+    rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking,
+                  open_items=urgent_open_items(items, detail_rows(config)), manifest=manifest,
+                  reminders=urgent_reminders(chase, detail_rows(config)), config=config, period=period, as_of=as_of,
                   milestones=milestones, trend=trend, edits=edits, accountability=acc, plan_status=executed)
-    with _beside(len(items) >= PARALLEL_ROLLUP_ITEMS) as pool:
-        # the leaders' workbook is the slowest output: at city scale it is written on the other core
-        pending = pool.submit(write_rollup, **rollup)
-        answer = FeedbackWriter(config.campaign.district, out)
-        for f in intake.files:
-            if f.rel in feedback:
-                answer.write(out / feedback[f.rel], f)
-        for name, frame in tables.items():
-            write_csv(frame, out / "data" / f"{name}.csv")
-        context = bulletin_context(units, district, ranking, items, config, period, as_of)
-        context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
-        context = add_accountability(context, acc, config)
-        context = add_moved_deadlines(context, edits, config)
-        bulletin = out / f"{context['title']}"
-        render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
-        render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
-        (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
-                                      encoding="utf-8")
-        pending.result()
+    pending = pool.submit(write_rollup, **rollup)
+    for name, frame in tables.items():
+        write_csv(frame, out / "data" / f"{name}.csv")
+    context = bulletin_context(units, district, ranking, items, config, period, as_of)
+    context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
+    context = add_accountability(context, acc, config)
+    context = add_moved_deadlines(context, edits, config)
+    bulletin = out / f"{context['title']}"
+    render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
+    render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
+    (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
+                                  encoding="utf-8")
+    pending.result()
 
-    counts = manifest["结果"].value_counts()
-    log.write(
-        f"共收到文件 {len(manifest)} 个：已采用 {counts.get(ACCEPTED, 0)}，已被替代 {counts.get(SUPERSEDED, 0)}，"
-        f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已登记 {counts.get(REGISTERED, 0)}，"
-        f"已忽略 {counts.get(IGNORED, 0)}。\n"
-    )
-    if intake.from_cache:
-        log.write(f"其中 {intake.from_cache} 个文件与上次运行时相同，直接使用了上次的读取结果。\n")
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
                          ranking=ranking, tables=tables)

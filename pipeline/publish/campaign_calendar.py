@@ -173,10 +173,13 @@ def milestone_reminder_text(milestones: pd.DataFrame, as_of: dt.date) -> str:
     owed = milestones[milestones["状态"] == MISSING]
     if owed.empty:
         return ""
+    by_unit: dict[str, list[dict]] = {}
+    for r in owed.to_dict("records"):  # a city has thousands of owed documents: no per-row Series
+        by_unit.setdefault(r["单位"], []).append(r)
     blocks = []
-    for unit, part in owed.groupby("单位", sort=False):
+    for unit, part in by_unit.items():
         lines = [f"{i}. {milestone_label(r)}（应于{cn_date(dt.date.fromisoformat(r['截止日期']))}前报送），尚未收到。"
-                 for i, (_, r) in enumerate(part.iterrows(), start=1)]
+                 for i, r in enumerate(part, start=1)]
         blocks.append(f"【{unit}】报送事项\n截至{cn_date(as_of)}，请贵单位尽快报送以下材料（文件名请写明单位名称和事项）：\n"
                       + "\n".join(lines))
     return "\n" + "\n\n".join(blocks) + "\n"

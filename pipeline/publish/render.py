@@ -102,8 +102,20 @@ class Book:
             values = pd.to_numeric(series, errors="coerce").astype(float)
             fmt = self.f["pct" if kind == "pct" else "dec" if kind == "dec" else "num"]
             return [None if v != v else v for v in values.tolist()], "write_number", fmt
-        return [None if v is None or (isinstance(v, float) and v != v) else printable(str(v)) for v in series.tolist()], \
-            "write_string", self.f["text"]
+        shown: dict = {}  # names, statuses and files repeat down a column: clean each text once
+        values = []
+        for v in series.tolist():
+            if v is None or (isinstance(v, float) and v != v):
+                values.append(None)
+                continue
+            if type(v) is not str:
+                values.append(printable(str(v)))
+                continue
+            text = shown.get(v)
+            if text is None:
+                text = shown[v] = printable(v)
+            values.append(text)
+        return values, "write_string", self.f["text"]
 
     def table(self, ws, top: int, frame: pd.DataFrame, widths: dict[str, int] | None = None,
               kinds: dict[str, str] | None = None) -> tuple[int, int]:
@@ -142,7 +154,7 @@ class Book:
         return top + 1, top + len(frame)
 
 
-def _overview(book: Book, units, district, items, config: Config, period: str, as_of: dt.date) -> None:
+def _overview(book: Book, units, district, config: Config, period: str, as_of: dt.date) -> None:
     ws = book.sheet("总览", "总览")
     f = book.f
     ws.set_column(0, 9, 13)
@@ -284,16 +296,34 @@ def _cut_note(ws, book: Book, shown: int, total: int, where: str) -> None:
         ws.write_string(1, 0, f"共{total}条，本表按紧急程度列出前{shown}条，其余{total - shown}条见{where}。", book.f["sub"])
 
 
-def _open_items(book: Book, items: pd.DataFrame, limit: int) -> None:
-    ws = book.sheet("未销号问题", "未销号问题")
-    ws.merge_range(0, 0, 0, 10, "未销号问题清单（红：逾期未完成；黄：10日内到期；绿：20日内到期）", book.f["title"])
+def detail_rows(config: Config) -> int:
+    """How many rows a detail sheet of the leaders' workbook lists at most (config [limits])."""
+    return int(config.campaign.limits.get("rollup_detail_rows", 20000))
+
+
+def urgent_open_items(items: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
+    """The open items a leader reads first, at most `limit`: red first, the longest overdue first
+    within it, then by deadline; and how many are open in all."""
     order = {"红": 0, "黄": 1, "绿": 2, "无": 3}
     open_items = items[items["状态"].isin(OPEN)]
-    # red first, the longest overdue first within it; then by deadline
     open_items = open_items.assign(_w=open_items["预警"].map(order), _late=-open_items["逾期天数"]).sort_values(
         ["_w", "_late", "整改时限", "单位"], kind="stable")
-    frame = open_items[OPEN_COLUMNS].head(limit)
-    _cut_note(ws, book, len(frame), len(open_items), "data/items.csv（状态为“未建整改台账”或“整改中”）")
+    return open_items[OPEN_COLUMNS].head(limit), len(open_items)
+
+
+def urgent_reminders(reminders: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
+    """The 催办 rows, the most urgent `limit` of them still grouped by unit; and how many there are."""
+    if len(reminders) <= limit:
+        return reminders, len(reminders)
+    urgency = reminders["事项"].map({"月报表未报送": 0, "逾期未完成整改": 1}).fillna(2)
+    kept = urgency.sort_values(kind="stable").index[:limit]
+    return reminders.loc[sorted(kept)], len(reminders)
+
+
+def _open_items(book: Book, frame: pd.DataFrame, total: int) -> None:
+    ws = book.sheet("未销号问题", "未销号问题")
+    ws.merge_range(0, 0, 0, 10, "未销号问题清单（红：逾期未完成；黄：10日内到期；绿：20日内到期）", book.f["title"])
+    _cut_note(ws, book, len(frame), total, "data/items.csv（状态为“未建整改台账”或“整改中”）")
     first, last = book.table(ws, 2, frame, kinds={"整改时限": "date"},
                              widths={"预警": 5, "单位": 12, "检查单位": 12, "编号": 9, "被检查单位": 12, "治理类别": 12,
                                      "问题性质": 8, "发现的问题": 28, "整改时限": 11, "状态": 9, "整改责任人": 12,
@@ -341,15 +371,10 @@ def _quality(book: Book, manifest: pd.DataFrame) -> None:
         ws.conditional_format(first, 3, last, 3, {"type": "cell", "criteria": "==", "value": '"已退回"', "format": book.f["bad"]})
 
 
-def _reminders(book: Book, reminders: pd.DataFrame, limit: int) -> None:
+def _reminders(book: Book, reminders: pd.DataFrame, total: int) -> None:
     ws = book.sheet("催办", "催办")
     ws.merge_range(0, 0, 0, 8, "催办清单：逾期未完成、即将到期的问题和未报送月报的单位", book.f["title"])
-    if len(reminders) > limit:
-        # keep the most urgent rows, still grouped by unit as the 催办清单 is
-        urgency = reminders["事项"].map({"月报表未报送": 0, "逾期未完成整改": 1}).fillna(2)
-        kept = urgency.sort_values(kind="stable").index[:limit]
-        _cut_note(ws, book, limit, len(reminders), "催办清单.txt")
-        reminders = reminders.loc[sorted(kept)]
+    _cut_note(ws, book, len(reminders), total, "催办清单.txt")
     first, last = book.table(ws, 2, reminders, widths={"单位": 14, "事项": 14, "被检查单位": 14, "说明": 24, "来源": 50})
     for r, warning in enumerate(reminders["预警"], start=first):
         if warning in WARNING_FILL:
@@ -365,20 +390,21 @@ def _edits(book: Book, edits) -> None:
     book.table(ws, 2, edits, widths={"单位": 18})
 
 
-def write_rollup(path: Path, *, units, district, ranking, items, manifest, reminders, config: Config, period: str,
-                 as_of: dt.date, milestones=None, trend=None, edits=None,
-                 plan_status=None, accountability=None) -> None:
+def write_rollup(path: Path, *, units, district, ranking, open_items: tuple[pd.DataFrame, int], manifest,
+                 reminders: tuple[pd.DataFrame, int], config: Config, period: str, as_of: dt.date, milestones=None,
+                 trend=None, edits=None, plan_status=None, accountability=None) -> None:
+    """The leaders' workbook. `open_items` and `reminders`: (rows to list, how many in all), as
+    urgent_open_items and urgent_reminders cut them (the job passes only what is written)."""
     title = f"{config.campaign.district}专项治理“微腐败”工作月度汇总（{cn_month(period)}）"
     book = Book(path, title, period)
-    detail_rows = int(config.campaign.limits.get("rollup_detail_rows", 20000))
-    _overview(book, units, district, items, config, period, as_of)
+    _overview(book, units, district, config, period, as_of)
     _units(book, units, district)
     _ranking(book, ranking, config)
-    _open_items(book, items, detail_rows)
+    _open_items(book, *open_items)
     _reports(book, units)
     _categories(book, units)
     _quality(book, manifest)
-    _reminders(book, reminders, detail_rows)
+    _reminders(book, *reminders)
     add_calendar_sheets(book, milestones, trend)
     _edits(book, edits)
     add_plan_status_sheet(book, plan_status)
