@@ -77,17 +77,59 @@ def test_items_carry_the_rectification_text_for_search(months):
     assert row == ("社区干部冒领低保", "追回违规资金并约谈当事人")
 
 
+def _found(con, words: str) -> list[tuple]:
+    """What Datasette's search box on items shows: the rows whose text 文本号 the index matches."""
+    return con.execute("select 期间, 编号, 发现的问题 from items where 文本号 in "
+                       "(select rowid from items_fts where items_fts match ?) order by 1, 2", (words,)).fetchall()
+
+
 def test_full_text_search_finds_a_two_character_word_inside_a_longer_phrase(months):
     with sqlite3.connect(months["db"]) as con:
-        found = con.execute("select items.期间, items.发现的问题 from items_fts join items on items.rowid = items_fts.rowid "
-                            "where items_fts match '低保' order by 1").fetchall()
-        by_measure = con.execute("select count(*) from items_fts where items_fts match '约谈'").fetchone()[0]
-        whole = con.execute("select count(*) from items_fts where items_fts match '虚报冒领低保金'").fetchone()[0]
-        nothing = con.execute("select count(*) from items_fts where items_fts match '小金库'").fetchone()[0]
-    assert found == [("2017-06", "虚报冒领低保金3000元"), ("2017-07", "虚报冒领低保金3000元")]
-    assert (by_measure, whole, nothing) == (2, 2, 0)
-    hits = list(sqlite_utils.Database(months["db"])["items"].search("低保", columns=["期间", "编号"]))
-    assert hits and {h["编号"] for h in hits} == {"自检1号"}
+        found = _found(con, "低保")
+        by_measure = _found(con, "约谈")
+        whole = _found(con, "虚报冒领低保金")  # seven characters, one token
+        nothing = _found(con, "小金库")
+        texts = con.execute("select count(*) from items_fts where items_fts match '低保'").fetchone()[0]
+    assert found == [("2017-06", "自检1号", "虚报冒领低保金3000元"), ("2017-07", "自检1号", "虚报冒领低保金3000元")]
+    assert (by_measure, whole, nothing) == (found, found, [])
+    assert texts == 1, "a text resent every month is stored and indexed once"
+    hits = list(sqlite_utils.Database(months["db"])["item_texts"].search("低保"))
+    assert [(h["发现的问题"], h["存在问题"]) for h in hits] == [("虚报冒领低保金3000元", "社区干部冒领低保")]
+
+
+def test_replacing_a_period_forgets_texts_no_row_uses(tmp_path):
+    db = tmp_path / "history.sqlite"
+    items = pd.DataFrame({"单位": ["西安路街道", "西华街道"], "编号": ["自检1号", "自检1号"],
+                          "发现的问题": ["虚报冒领低保金", "违规发放慰问品"]})
+    write_history(db, "2017-06", {"items": items})
+    write_history(db, "2017-07", {"items": items})
+    write_history(db, "2017-07", {"items": items.assign(发现的问题=["虚报冒领低保金", "截留私分集体收益"])})
+    with sqlite3.connect(db) as con:
+        assert [r[1] for r in _found(con, "慰问品")] == ["自检1号"], "June still uses it"
+        assert [r[0] for r in _found(con, "私分")] == ["2017-07"]
+        write_history(db, "2017-06", {"items": items.head(1)})
+        assert _found(con, "慰问品") == []
+        stored = con.execute("select 发现的问题 from item_texts order by 1").fetchall()
+        assert stored == [("截留私分集体收益",), ("虚报冒领低保金",)]
+        assert con.execute("select count(*) from items_fts where items_fts match '慰问品'").fetchone()[0] == 0
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+
+
+def test_a_history_written_before_texts_were_shared_is_migrated_on_the_next_write(tmp_path):
+    db = tmp_path / "history.sqlite"
+    with sqlite3.connect(db) as con:  # the version 2 layout: items_fts indexed every items row itself
+        con.execute("create table items (期间 text, 单位 text, 编号 text, 发现的问题 text, 存在问题 text, 整改措施 text)")
+        con.execute("insert into items values ('2017-06', '西安路街道', '自检1号', '虚报冒领低保金', null, '约谈')")
+        con.execute("create virtual table items_fts using fts5(发现的问题, 存在问题, 整改措施, content=[items])")
+        con.execute("insert into items_fts (rowid, 发现的问题, 存在问题, 整改措施) "
+                    "values (1, ?, '', ?)", (search_text("虚报冒领低保金"), search_text("约谈")))
+        con.execute("pragma user_version = 2")
+    write_history(db, "2017-07", {"items": pd.DataFrame({"单位": ["西华街道"], "编号": ["自检1号"],
+                                                              "发现的问题": ["违规发放低保"]})})
+    with sqlite3.connect(db) as con:
+        assert [r[0] for r in _found(con, "低保")] == ["2017-06", "2017-07"]
+        assert [r[0] for r in _found(con, "约谈")] == ["2017-06"]
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
 
 
 def test_search_text_splits_chinese_runs_and_keeps_other_text():
@@ -102,7 +144,9 @@ def test_rerunning_a_period_replaces_its_rows(config, months):
     assert again.out == months["out"] / "2017-07"
     assert {t: _counts(months["db"], t) for t in before} == before
     with sqlite3.connect(months["db"]) as con:
-        assert con.execute("select count(*) from items_fts where items_fts match '低保'").fetchone()[0] == 2
+        assert [r[0] for r in _found(con, "低保")] == ["2017-06", "2017-07"]
+        assert con.execute("select count(*) from item_texts where 文本号 not in (select 文本号 from items)"
+                           ).fetchone()[0] == 0
         con.execute("insert into items_fts(items_fts) values ('integrity-check')")
 
 

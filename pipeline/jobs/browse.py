@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..publish.history import FTS_TABLE, HISTORY_FILE, PERIOD
+from ..publish.history import FTS_TABLE, HISTORY_FILE, PERIOD, TEXT_ID, TEXTS_TABLE
 
 HOST = "127.0.0.1"  # never a public interface: the history names units, people in charge and problems
 FACETS = (PERIOD, "单位", "状态", "预警", "治理类别")
@@ -78,9 +78,11 @@ def metadata(db_path: Path) -> dict:
             title, description = TABLES.get(name, (name, f"data/{name}.csv 的逐月数据。"))
             entry = {"title": title, "description": description,
                      "facets": [c for c in FACETS if c in columns], "sort_desc": PERIOD}
-            if name == "items":
-                entry.update(fts_table=FTS_TABLE, fts_pk="rowid")
+            if name == "items":  # the index holds each distinct text once: items find theirs by 文本号
+                entry.update(fts_table=FTS_TABLE, fts_pk=TEXT_ID)
             tables[name] = entry
+        if TEXTS_TABLE in names:  # the search's own table of distinct texts: staff search items instead
+            tables[TEXTS_TABLE] = {"hidden": True}
     finally:
         con.close()
     return {

@@ -10,9 +10,16 @@ SQLite's trigram tokenizer never matches a query shorter than 3 characters and u
 run of Chinese characters as one token, so the index is fed pre-segmented text instead: every
 substring of up to `MAX_GRAM` characters of each run of Chinese characters is its own token (other
 text is kept as written). Any Chinese query word of up to `MAX_GRAM` characters is then exactly one
-index token. `items_fts` is an external-content FTS5 table over `items`: it returns the original
-text, while its index holds the segmented text (so never run sqlite-utils' `rebuild-fts` on it;
-`rebuild_search` does the right thing).
+index token.
+
+Segmenting is the expensive part, and ledgers are cumulative (every month a unit resends all its
+problems) with measures that repeat, so the same texts come back month after month. Each distinct
+(发现的问题, 存在问题, 整改措施) is therefore stored and indexed once, in `item_texts`; an items row
+points at it by `文本号`, and a month segments only the texts the history has never seen. Texts no
+longer used by any row leave the table and the index when their period is replaced. `items_fts` is
+an external-content FTS5 table over `item_texts`: it returns the original text, while its index
+holds the segmented text (so never run sqlite-utils' `rebuild-fts` on it; `rebuild_search` does the
+right thing). Datasette searches items with `文本号 in (select rowid from items_fts where … match …)`.
 """
 from __future__ import annotations
 
@@ -23,22 +30,27 @@ import re
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlite_utils
 
 HISTORY_FILE = "history.sqlite"
 PERIOD = "期间"
 CONFIDENTIAL = ("举报人", "联系方式")
-INDEXED = ("单位", PERIOD, "状态")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
+TEXTS_TABLE = "item_texts"  # one row per distinct SEARCHED triple, shared by every period
+TEXT_ID = "文本号"  # items.文本号 = item_texts.文本号 = items_fts.rowid
+TEXT_HASH = "指纹"  # a hash of the triple, indexed, to find a month's texts among those already stored
+INDEXED = ("单位", PERIOD, "状态", TEXT_ID)
 FTS_TABLE = "items_fts"
 RUNS_TABLE = "history_runs"  # per period: a fingerprint of what was written, so an unchanged rerun skips it
 MAX_GRAM = 8
-# bump when search_text changes: the index is then rebuilt from items (kept in PRAGMA user_version)
-SEARCH_VERSION = 2
+# bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
+SEARCH_VERSION = 3
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(f"([{_CJK}]+)")
+_COLS = ", ".join(f"[{c}]" for c in SEARCHED)
 
 
 class ConfidentialColumn(ValueError):
@@ -52,7 +64,7 @@ def search_text(text) -> str:
     return _segment(text)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # the same problems come back every month and when rows are deleted
+@functools.lru_cache(maxsize=1 << 16)  # a replaced period's texts are segmented again to delete them
 def _segment(text: str) -> str:
     out = []
     for i, part in enumerate(_RUNS.split(text)):
@@ -60,7 +72,7 @@ def _segment(text: str) -> str:
             out.append(part)
             continue
         n = len(part)
-        out.extend(dict.fromkeys(part[a:b] for a in range(n) for b in range(a + 1, min(a + MAX_GRAM, n) + 1)))
+        out.extend(dict.fromkeys([part[a:a + k] for a in range(n) for k in range(1, min(MAX_GRAM, n - a) + 1)]))
     return " ".join(p for p in out if p)
 
 
@@ -69,14 +81,19 @@ def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | 
     extra = [c for c in ("存在问题", "整改措施") if c not in items.columns]
     if not extra:
         return items
-    found: dict[tuple, dict] = {}
     rect = rectifications if rectifications is not None else pd.DataFrame()
-    if not rect.empty and {"_file", "_row"} <= set(rect.columns):
-        for rec in rect[["_file", "_row", *[c for c in extra if c in rect.columns]]].to_dict("records"):
-            found[(rec.pop("_file"), f"整改台账!{int(rec.pop('_row')) + 1}")] = rec
-    keys = list(zip(items.get("整改来源文件", pd.Series(index=items.index, dtype=object)),
-                    items.get("整改来源行", pd.Series(index=items.index, dtype=object))))
-    return items.assign(**{c: [found.get(k, {}).get(c) for k in keys] for c in extra})
+    if rect.empty or not {"_file", "_row"} <= set(rect.columns):
+        return items.assign(**{c: None for c in extra})
+    # the 整改台账 row as items cite it (整改来源行 "整改台账!5" is 0-based _row 4); a repeated row: the last wins
+    answer = pd.DataFrame({
+        "整改来源文件": rect["_file"].astype(object),
+        "整改来源行": "整改台账!" + (rect["_row"].astype(int) + 1).astype(str).astype(object),
+        **{c: (rect[c].astype(object) if c in rect.columns else None) for c in extra},
+    }).drop_duplicates(["整改来源文件", "整改来源行"], keep="last")
+    keys = pd.DataFrame({c: items[c].astype(object) if c in items.columns else None
+                         for c in ("整改来源文件", "整改来源行")})
+    found = keys.merge(answer, on=["整改来源文件", "整改来源行"], how="left")
+    return items.assign(**{c: found[c].to_numpy() for c in extra})
 
 
 def _sql_type(values: pd.Series) -> type:
@@ -90,20 +107,17 @@ def _sql_type(values: pd.Series) -> type:
     return str
 
 
-def _rows(frame: pd.DataFrame, period: str) -> list[tuple]:
-    """(期间, values…) as SQLite stores them and the CSV shows them: no NaN, whole counts as int, dates as text."""
-    cols = [c for c in frame.columns if c != PERIOD]
-    out = {}
-    for c in cols:
-        s = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            s = s.dt.strftime("%Y-%m-%d")
-        elif _sql_type(s) is int and not pd.api.types.is_integer_dtype(s):
-            s = pd.to_numeric(s, errors="coerce").astype("Int64")
-        values = s.astype(object)
-        out[c] = values.where(s.notna(), None).tolist()
-    columns = [[period] * len(frame), *(out[c] for c in cols)]
-    return [tuple(map(_plain, row)) for row in zip(*columns)]
+def _column(values: pd.Series) -> list:
+    """One column as SQLite stores it and the CSV shows it: None for blanks, whole counts as int, dates as text."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        values = values.dt.strftime("%Y-%m-%d")
+    elif _sql_type(values) is int and not pd.api.types.is_integer_dtype(values):
+        values = pd.to_numeric(values, errors="coerce").astype("Int64")
+    # blanks as NaN: SQLite stores a NaN as NULL, and the sqlite3 module binds a float faster than None
+    plain = values.astype(object).where(values.notna(), np.nan)
+    if values.dtype == object and pd.api.types.infer_dtype(plain, skipna=True) not in ("string", "empty"):
+        return [_plain(v) for v in plain]  # a mixed column may hold dates or numpy scalars
+    return plain.tolist()  # numbers and text are plain Python values already
 
 
 def _plain(value):
@@ -116,12 +130,13 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value  # numpy scalars
 
 
-def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str) -> None:
-    """One executemany: sqlite-utils' insert_all builds a dict per row, too slow for a city's items."""
-    cols = [PERIOD, *(c for c in frame.columns if c != PERIOD)]
-    names = ", ".join(f"[{c}]" for c in cols)
-    marks = ", ".join("?" for _ in cols)
-    db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", _rows(frame, period))
+def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str, extra: dict | None = None) -> None:
+    """One executemany over whole columns: a dict or a conversion per value is too slow for a city's items."""
+    cols = [c for c in frame.columns if c != PERIOD]
+    values = [[period] * len(frame), *(_column(frame[c]) for c in cols), *(extra or {}).values()]
+    names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, *(extra or {})))
+    marks = ", ".join("?" for _ in values)
+    db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", zip(*values))
 
 
 def _refuse_confidential(tables: dict[str, pd.DataFrame]) -> None:
@@ -136,6 +151,7 @@ def _ensure_table(db: sqlite_utils.Database, name: str, frame: pd.DataFrame) -> 
     wanted = {PERIOD: str, **{c: _sql_type(frame[c]) for c in frame.columns if c != PERIOD}}
     if name == "items":
         wanted.update({c: str for c in SEARCHED if c not in wanted})
+        wanted[TEXT_ID] = int
     if not table.exists():
         table.create(wanted)
     else:
@@ -143,35 +159,98 @@ def _ensure_table(db: sqlite_utils.Database, name: str, frame: pd.DataFrame) -> 
         for col, kind in wanted.items():
             if col not in have:
                 table.add_column(col, kind)
-    for col in INDEXED:
-        if col in table.columns_dict:
-            table.create_index([col], find_unique_name=True, if_not_exists=True)
     return table
 
 
-def _fts_rows(db: sqlite_utils.Database, where: str, params=()) -> list[tuple]:
-    cols = ", ".join(f"[{c}]" for c in SEARCHED)
-    return [(rowid, *(search_text(v) for v in values))
-            for rowid, *values in db.execute(f"select rowid, {cols} from items where {where}", params).fetchall()]
+def _ensure_indexes(table: sqlite_utils.db.Table) -> None:
+    """Created after a new table's first rows: building an index once is faster than growing it row by row."""
+    for col in INDEXED:
+        if col in table.columns_dict:
+            table.create_index([col], find_unique_name=True, if_not_exists=True)
 
 
 def _fts_write(db: sqlite_utils.Database, rows: list[tuple], delete: bool = False) -> None:
-    cols = ", ".join(f"[{c}]" for c in SEARCHED)
+    """(文本号, 发现的问题, 存在问题, 整改措施) into items_fts as segmented text, or out of it."""
+    rows = [(rowid, *(search_text(v) for v in values)) for rowid, *values in rows]
     marks = ", ".join("?" for _ in SEARCHED)
-    if delete:
-        sql = f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {cols}) values ('delete', ?, {marks})"
+    if delete:  # external content: the index forgets a text only when given the tokens it was fed
+        sql = f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {_COLS}) values ('delete', ?, {marks})"
     else:
-        sql = f"insert into [{FTS_TABLE}] (rowid, {cols}) values (?, {marks})"
+        sql = f"insert into [{FTS_TABLE}] (rowid, {_COLS}) values (?, {marks})"
     db.conn.executemany(sql, rows)
 
 
+def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's number among the distinct triples, and those triples in that order."""
+    codes = texts.groupby(list(SEARCHED), dropna=False, sort=False).ngroup().to_numpy()
+    first = pd.Series(codes).drop_duplicates()  # index: the first row of each triple; values: its number
+    return codes, texts.iloc[first.index[np.argsort(first.to_numpy())]]
+
+
+def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
+    """Each row's 文本号; triples the history has not stored yet are added to item_texts and items_fts."""
+    codes, distinct = _distinct_texts(texts)
+    values = [_column(distinct[c]) for c in SEARCHED]
+    marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
+    marks = marks.to_numpy().view(np.int64).tolist()
+    # look the month's distinct triples up by hash, confirming the text itself (IS: blanks are NULL)
+    db.execute("drop table if exists temp.[month_texts]")
+    db.execute(f"create temp table [month_texts] (k integer primary key, [{TEXT_HASH}] integer, {_COLS})")
+    db.conn.executemany(f"insert into temp.[month_texts] values (?, ?, {', '.join('?' for _ in SEARCHED)})",
+                        zip(range(len(marks)), marks, *values))
+    same = " and ".join(f"t.[{c}] is m.[{c}]" for c in SEARCHED)
+    known = db.execute(f"select m.k, t.[{TEXT_ID}] from temp.[month_texts] m join [{TEXTS_TABLE}] t "
+                       f"on t.[{TEXT_HASH}] = m.[{TEXT_HASH}] and {same}").fetchall()
+    db.execute("drop table temp.[month_texts]")
+    ids = np.zeros(len(marks), dtype=np.int64)
+    for k, text_id in known:
+        ids[k] = text_id
+    new = np.flatnonzero(ids == 0).tolist()
+    start = db.execute(f"select coalesce(max([{TEXT_ID}]), 0) + 1 from [{TEXTS_TABLE}]").fetchone()[0]
+    ids[new] = np.arange(start, start + len(new))
+    rows = [(int(ids[k]), *(v[k] for v in values)) for k in new]
+    db.conn.executemany(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) values (?, ?, ?, ?, ?)",
+                        [(*row, marks[k]) for row, k in zip(rows, new)])
+    _fts_write(db, rows)
+    return ids[codes]
+
+
+def _drop_unused_texts(db: sqlite_utils.Database, candidates: set[int]) -> None:
+    """Forget the texts a replaced period used that no items row uses any more (secure_delete wipes them)."""
+    db.execute("drop table if exists temp.[gone_texts]")
+    db.execute("create temp table [gone_texts] (id integer primary key)")
+    db.conn.executemany("insert into temp.[gone_texts] values (?)", ((i,) for i in candidates))
+    rows = db.execute(f"select t.[{TEXT_ID}], {', '.join(f't.[{c}]' for c in SEARCHED)} from temp.[gone_texts] g "
+                      f"join [{TEXTS_TABLE}] t on t.[{TEXT_ID}] = g.id "
+                      f"where not exists (select 1 from items i where i.[{TEXT_ID}] = g.id)").fetchall()
+    db.execute("drop table temp.[gone_texts]")
+    _fts_write(db, rows, delete=True)
+    db.conn.executemany(f"delete from [{TEXTS_TABLE}] where [{TEXT_ID}] = ?", ((r[0],) for r in rows))
+
+
+def _create_search(db: sqlite_utils.Database) -> None:
+    db.execute(f"create table [{TEXTS_TABLE}] ([{TEXT_ID}] integer primary key, "
+               f"{', '.join(f'[{c}] text' for c in SEARCHED)}, [{TEXT_HASH}] integer)")
+    db.execute(f"create index [idx_{TEXTS_TABLE}_{TEXT_HASH}] on [{TEXTS_TABLE}] ([{TEXT_HASH}])")
+    # content=[item_texts] written just so: sqlite-utils and Datasette find the index by that text
+    db.execute(f"create virtual table [{FTS_TABLE}] using fts5({_COLS}, content=[{TEXTS_TABLE}], "
+               f"content_rowid=[{TEXT_ID}])")
+
+
 def rebuild_search(db: sqlite_utils.Database) -> None:
-    """Create items_fts if missing and index every items row afresh (segmented text)."""
-    if not db.table(FTS_TABLE).exists():
-        cols = ", ".join(f"[{c}]" for c in SEARCHED)
-        db.execute(f"create virtual table [{FTS_TABLE}] using fts5({cols}, content=[items])")
-    db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}]) values ('delete-all')")
-    _fts_write(db, _fts_rows(db, "1"))
+    """item_texts and items_fts made afresh from every items row (also how an older database is migrated)."""
+    for name in (FTS_TABLE, TEXTS_TABLE):  # an older items_fts indexed items itself
+        db.execute(f"drop table if exists [{name}]")
+    _create_search(db)
+    if db.table("items").exists():
+        items = db.table("items")
+        if TEXT_ID not in items.columns_dict:
+            items.add_column(TEXT_ID, int)
+        stored = db.execute(f"select rowid, {_COLS} from items").fetchall()
+        texts = pd.DataFrame([r[1:] for r in stored], columns=list(SEARCHED), dtype=object)
+        ids = _text_ids(db, texts).tolist() if stored else []
+        db.conn.executemany(f"update items set [{TEXT_ID}] = ? where rowid = ?", zip(ids, (r[0] for r in stored)))
+        _ensure_indexes(items)
     db.execute(f"pragma user_version = {SEARCH_VERSION}")
 
 
@@ -182,8 +261,12 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
         frame = tables[name]
         digest.update(f"\0{name}\0{list(frame.columns)}\0{len(frame)}\0".encode("utf-8", "surrogatepass"))
         if len(frame):
-            text = frame.astype(object).where(frame.notna(), None).astype(str)
-            digest.update(pd.util.hash_pandas_object(text, index=False).values.tobytes())
+            try:
+                hashes = pd.util.hash_pandas_object(frame, index=False)
+            except TypeError:  # a value pandas cannot hash (a list, say): hash the text it prints as
+                hashes = pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str),
+                                                    index=False)
+            digest.update(hashes.to_numpy().tobytes())
     return digest.hexdigest()
 
 
@@ -194,39 +277,57 @@ def _unchanged(db: sqlite_utils.Database, period: str, mark: str) -> bool:
     return row is not None and row[0] == mark
 
 
+def _searchable(db: sqlite_utils.Database) -> bool:
+    """The search tables exist in this version's shape (an older database is rebuilt on its next write)."""
+    version = db.execute("pragma user_version").fetchone()[0]
+    return version == SEARCH_VERSION and db.table(FTS_TABLE).exists() and db.table(TEXTS_TABLE).exists()
+
+
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                   rectifications: pd.DataFrame | None = None) -> Path:
     """Replace `period`'s rows of every table in the history database with `tables`, all or nothing."""
     tables = dict(tables)
-    if "items" in tables:
-        tables["items"] = with_rectification_text(tables["items"], rectifications)
     _refuse_confidential(tables)
+    # the 整改台账 text items will carry, fingerprinted before the join so an unchanged rerun skips the join too
+    answers = {}
+    if "items" in tables and rectifications is not None:
+        answers["items/整改台账"] = rectifications[[c for c in ("_file", "_row", "存在问题", "整改措施")
+                                           if c in rectifications.columns]]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # another period's run may be writing: wait for it rather than fail (SQLite serialises writers)
     db = sqlite_utils.Database(sqlite3.connect(path, timeout=600))
     try:
         db.execute("pragma secure_delete = on")  # replaced rows leave no readable trace in free pages
-        mark = fingerprint(tables)
+        db.execute("pragma temp_store = memory")
+        db.execute("pragma cache_size = -65536")  # 64 MiB: a city's items and their indexes stay in memory
+        mark = fingerprint({**tables, **answers})
         if _unchanged(db, period, mark):  # the same month written again: the stored rows are already these
             return path
+        if "items" in tables:
+            tables["items"] = with_rectification_text(tables["items"], rectifications)
         with db.atomic():
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
-            version = db.execute("pragma user_version").fetchone()[0]
-            searchable = db.table(FTS_TABLE).exists() and version == SEARCH_VERSION
-            if searchable and "items" in history:
-                _fts_write(db, _fts_rows(db, f"[{PERIOD}] = ?", (period,)), delete=True)
+            searched = "items" in tables or "items" in history
+            if searched and not _searchable(db):
+                rebuild_search(db)
+            used = set()
+            if searched and "items" in history:
+                used = {r[0] for r in db.execute(f"select distinct [{TEXT_ID}] from items where [{PERIOD}] = ? "
+                                                 f"and [{TEXT_ID}] is not null", (period,))}
             for name in history:
                 db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
             for name, frame in tables.items():
                 table = _ensure_table(db, name, frame)
-                if len(frame):
+                if name == "items" and len(frame):
+                    ids = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
+                    _insert(db, name, frame, period, {TEXT_ID: ids.tolist()})
+                    used -= set(np.unique(ids).tolist())
+                elif len(frame):
                     _insert(db, name, frame, period)
-            if "items" in tables or "items" in history:
-                if searchable:
-                    _fts_write(db, _fts_rows(db, f"[{PERIOD}] = ?", (period,)))
-                else:
-                    rebuild_search(db)
+                _ensure_indexes(table)
+            if used:
+                _drop_unused_texts(db, used)
             db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
     finally:
         db.close()
