@@ -141,7 +141,6 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
         result = _write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files)
         write_run_log(stage.path / RUN_LOG, result.intake.files, caught, period, as_of)
         stage.commit()
-        write_history(history, period, result.tables, result.intake.frames.get("整改台账"))
         remember(cache, stage.final, history, period, inputs)
     result.out = stage.final
     log.write(f"输出目录：{result.out}\n")
@@ -227,6 +226,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
     (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
                                   encoding="utf-8")
+    # while the other core finishes the leaders' workbook; its own transaction keeps the history whole
+    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"))
     pending.result()
 
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
