@@ -5,6 +5,7 @@ Pure Python (no pandas) so it runs inside the capped reader workers; the result 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from pathlib import PurePosixPath
 
@@ -53,6 +54,8 @@ def _absolute(sheet: dict, fill_merged: bool = True) -> list[list]:
     """The sheet's rows from A1; a merged range's value is copied into each of its cells
     (one inspection merged over several problem rows belongs to each of them)."""
     r0, c0 = sheet["origin"]
+    if fill_merged and not sheet["merged"] and not r0 and not c0:
+        return sheet["rows"]  # nothing to shift or fill, and this grid is only ever read
     pad = [None] * c0
     grid = [[] for _ in range(r0)] + [pad + list(row) if c0 else list(row) for row in sheet["rows"]]
     if not fill_merged:
@@ -71,6 +74,7 @@ def _absolute(sheet: dict, fill_merged: bool = True) -> list[list]:
     return grid
 
 
+@functools.lru_cache(maxsize=8192, typed=True)  # the same labels head every file's sheets
 def _header_key(value) -> str:
     return _REQUIRED_MARK.sub("", squeeze(value))
 

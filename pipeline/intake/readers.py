@@ -110,16 +110,19 @@ def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] 
         rows: list[list] = []
         blank_run = 0
         for row in sheet.iter_rows():
-            row = [v[:MAX_CELL_CHARS] if type(v) is str and len(v) > MAX_CELL_CHARS else v for v in row[:MAX_COLUMNS]]
-            if any(v not in ("", None) for v in row):
-                if blank_run:
-                    rows.extend([] for _ in range(blank_run))
-                    blank_run = 0
-                rows.append(row)
-            else:
+            if len(row) > MAX_COLUMNS:
+                row = row[:MAX_COLUMNS]
+            if row.count("") + row.count(None) == len(row):
                 blank_run += 1
                 if blank_run > max_blank:
                     break
+                continue
+            if blank_run:
+                rows.extend([] for _ in range(blank_run))
+                blank_run = 0
+            for c in [c for c, v in enumerate(row) if type(v) is str and len(v) > MAX_CELL_CHARS]:
+                row[c] = row[c][:MAX_CELL_CHARS]
+            rows.append(row)
         merged = []
         try:
             merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
