@@ -29,7 +29,10 @@ def self_inspection_end(config: Config) -> dt.date:
 
 def item_ref(items: pd.DataFrame) -> pd.Series:
     """`检查单位:编号`, how evidence names a ledger item."""
-    return (items["检查单位"].astype(str) + ":" + items["编号"].astype(str)).astype(object)
+    by, number = items["检查单位"], items["编号"]
+    if by.isna().any() or number.isna().any():  # a missing side leaves the reference missing
+        return (by.astype(str) + ":" + number.astype(str)).astype(object)
+    return pd.Series([f"{b}:{n}" for b, n in zip(by.tolist(), number.tolist())], index=items.index, dtype=object)
 
 
 def _about(frame: pd.DataFrame, place_col: str, unit_col: str, place: str, config: Config) -> pd.Series:

@@ -4,11 +4,12 @@ Pure: items + clues + config → recurrence.csv, one row per place and trigger.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from schemas.vocab import NO_PROBLEM
 from ..config import Config
-from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN
+from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN, map_each
 from ..textnorm import clean_text
 from .clues import is_verified
 from .commitments import item_ref
@@ -26,12 +27,14 @@ def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config) -
     owner = config.grassroots_owner()
     order = {u.name: i for i, u in enumerate(config.units)}
     problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM)]
-    problems = problems.assign(_place=problems["被检查单位"].map(lambda v: clean_text(v) if isinstance(v, str) else ""),
+    # only what the triggers read: sorting carries every column along
+    problems = problems[["被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]]
+    problems = problems.assign(_place=map_each(problems["被检查单位"], _place),
                                _ref=item_ref(problems), _on=pd.to_datetime(problems["检查时间"]),
                                _done=pd.to_datetime(problems["完成时间"]))
     problems = problems[problems["_place"].isin(owner.keys())].sort_values(["_on", "_ref"], kind="stable")
     verified = clues[is_verified(clues)] if len(clues) else clues.assign(_place=pd.Series(dtype=object))
-    verified = verified.assign(_place=verified["被反映单位"].map(lambda v: clean_text(v) if isinstance(v, str) else ""))
+    verified = verified.assign(_place=map_each(verified["被反映单位"], _place))
     verified = verified[verified["_place"].isin(owner.keys())]
     checked = set(clues.loc[clues["一案双查"] == "是", "被反映单位"].map(clean_text)) if len(clues) else set()
     parts = [p for p in (_recurring(problems), _frequent(problems, verified, frequent_threshold(config))) if len(p)]
@@ -46,8 +49,27 @@ def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config) -
     return out.reset_index(drop=True).astype(object)
 
 
-def _refs(values: pd.Series) -> str:
+def _place(value) -> str:
+    return clean_text(value) if isinstance(value, str) else ""
+
+
+def _refs(values) -> str:
     return ";".join(dict.fromkeys(values))
+
+
+def _gather(frame: pd.DataFrame, keys: list[str], *columns: str) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """Groups of `keys` in order of first appearance: their keys, sizes, and each column's values in row order.
+
+    One stable sort and a split, where a groupby aggregation would call Python for every group.
+    """
+    codes = frame.groupby(keys, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    heads = frame[keys].iloc[order[np.r_[0, bounds]]].reset_index(drop=True)
+    ends = np.r_[bounds, len(codes)]
+    starts = np.r_[0, bounds]
+    listed = [frame[c].to_numpy(dtype=object)[order].tolist() for c in columns]
+    return heads, ends - starts, [[values[a:b] for a, b in zip(starts.tolist(), ends.tolist())] for values in listed]
 
 
 def _recurring(problems: pd.DataFrame) -> pd.DataFrame:
@@ -59,13 +81,12 @@ def _recurring(problems: pd.DataFrame) -> pd.DataFrame:
     closed_on = problems["_done"].where((problems["状态"] == STATUS_CLOSED) & problems["_done"].notna())
     first_closed = closed_on.groupby([problems[k] for k in keys], sort=False).transform("min")
     again = (problems["_on"] > first_closed).groupby([problems[k] for k in keys], sort=False).transform("any")
-    part = problems[again]
+    part = problems[again & problems["治理类别"].notna()]
     if part.empty:
         return pd.DataFrame()
-    grouped = part.groupby(keys, sort=False)
-    return pd.DataFrame({"_place": [k[0] for k in grouped.groups], "治理类别": [k[1] for k in grouped.groups],
-                         "问题数": grouped.size().values, "相关问题": grouped["_ref"].agg(_refs).values,
-                         "触发": RECURRING})
+    heads, sizes, (refs,) = _gather(part, keys, "_ref")
+    return pd.DataFrame({"_place": heads["_place"], "治理类别": heads["治理类别"], "问题数": sizes,
+                         "相关问题": [_refs(r) for r in refs], "触发": RECURRING})
 
 
 def _frequent(problems: pd.DataFrame, verified: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -79,9 +100,8 @@ def _frequent(problems: pd.DataFrame, verified: pd.DataFrame, threshold: int) ->
     evidence = evidence[evidence["_place"].map(counts) >= threshold]
     if evidence.empty:
         return pd.DataFrame()
-    grouped = evidence.groupby("_place", sort=True)
-    categories = grouped["_category"].agg(
-        lambda s: "、".join(c for c in dict.fromkeys(s) if isinstance(c, str) and c))
-    return pd.DataFrame({"_place": categories.index, "治理类别": categories.values,
-                         "问题数": grouped.size().values, "相关问题": grouped["_ref"].agg(";".join).values,
-                         "触发": FREQUENT})
+    heads, sizes, (refs, categories) = _gather(evidence, ["_place"], "_ref", "_category")
+    return pd.DataFrame({"_place": heads["_place"],
+                         "治理类别": ["、".join(c for c in dict.fromkeys(cs) if isinstance(c, str) and c)
+                                  for cs in categories],
+                         "问题数": sizes, "相关问题": [";".join(r) for r in refs], "触发": FREQUENT})

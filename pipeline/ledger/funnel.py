@@ -69,7 +69,17 @@ def below_funnel(closed: int, n: int, p0: float) -> bool:
     """True when closed/n is below the 95 % lower limit: P(X ≤ closed | n, p0) < 2.5 %."""
     if n <= 0 or p0 is None or p0 != p0 or p0 <= 0.0:
         return False
-    return binom_cdf(int(closed), int(n), float(p0)) < TAIL_95
+    x, n, p = int(closed), int(n), float(p0)
+    if x < 0 or x >= n or p >= 1.0:
+        return binom_cdf(x, n, p) < TAIL_95
+    # binom_cdf's terms from x down: a unit inside the funnel has passed 2.5 % after a few of them.
+    # fsum is exact, so a part of the terms never sums above the whole and the answer is binom_cdf's
+    terms = []
+    for k in range(x, -1, -1):
+        terms.append(math.exp(_log_pmf(k, n, p)))
+        if len(terms) % 8 == 0 and math.fsum(terms) >= TAIL_95:
+            return False
+    return min(1.0, math.fsum(terms)) < TAIL_95
 
 
 def pooled_rate(closed, found) -> float | None:

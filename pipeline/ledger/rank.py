@@ -139,6 +139,8 @@ def rank_units(units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFr
     min_sample = int(config.campaign.ranking.get("min_survey_sample", 30))
     for col in ("问卷样本数", "满意率", "满意率下限"):
         scores[col] = units.set_index("单位")[col] if col in units.columns else None
+    # rows as named tuples: a .loc per unit builds a Series each time
+    score_of = dict(zip(scores.index, scores.itertuples(index=False)))
     out = []
     for typ in RANKED_TYPES:
         part = units[units["单位类型"] == typ].copy()
@@ -152,9 +154,10 @@ def rank_units(units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFr
         part["排名"] = pd.concat([rank, late]).astype(int)
         praised = 0
         funnel = funnel_check(part)
+        funnel_of = dict(zip(funnel.index, funnel.itertuples(index=False)))
         for u in part.itertuples(index=False):
-            s = scores.loc[u.单位]
-            fun = funnel.loc[u.单位]
+            s = score_of[u.单位]
+            fun = funnel_of[u.单位]
             bad, good = _reasons(u, s, criticise_over)
             # a commitment under doubt (figures from campaign/, merged into units by the job) is named first
             doubt = int(getattr(u, "承诺存疑数", 0) or 0)
@@ -178,7 +181,7 @@ def rank_units(units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFr
             out.append({
                 "单位类型": typ, "排名": int(u.排名), "单位": u.单位, "得分": float(s.得分), "通报类别": verdict,
                 "理由": "；".join(reasons),
-                **{c: s[c] for c, _ in COMPONENTS},
+                **{c: getattr(s, c) for c, _ in COMPONENTS},
                 "按整改率评分": s.按整改率评分, "零空白": s.零空白, "按社会评价评分": s.按社会评价评分,
                 "问卷样本数": s.问卷样本数, "满意率": s.满意率, "满意率下限": s.满意率下限,
                 "同类整改率": fun.同类整改率, "漏斗下限": fun.漏斗下限, "低于漏斗下限": fun.低于漏斗下限,

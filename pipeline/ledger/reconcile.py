@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 
 from schemas.vocab import DONE, NO_PROBLEM
@@ -28,6 +29,13 @@ ITEM_COLUMNS = [
     "整改时限", "原整改时限", "整改责任人", "完成情况", "完成时间", "状态", "逾期", "逾期天数", "预警", "距整改时限天数",
     "来源文件", "来源行", "整改来源文件", "整改来源行", "备注",
 ]
+
+
+def map_each(values: pd.Series, fn) -> pd.Series:
+    """`values.map(fn)` computed once per distinct value: typed text repeats (units, places, notes)."""
+    listed = values.tolist()  # one list for both passes: a NaN is found again by identity
+    table = {v: fn(v) for v in set(listed)}
+    return pd.Series(list(map(table.__getitem__, listed)), index=values.index, dtype=object)
 
 
 def _natural(key: str) -> tuple:
@@ -57,20 +65,40 @@ def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], wat
         grouped = notes[noted].groupby([versions.loc[noted, k] for k in keys], dropna=False, sort=False)
         history = {k if isinstance(k, tuple) else (k,): _join_notes(*s) for k, s in grouped}
     last = rows.drop_duplicates(keys, keep="last").drop(columns="_seq")
-    note = pd.Series([history.get(k, "") for k in zip(*(last[c] for c in keys))], index=last.index, dtype=object)
+    note = pd.Series([history.get(k, "") for k in zip(*(last[c] for c in keys))] if history else "",
+                     index=last.index, dtype=object)
     deleted = last["_file"].values != last["_unit"].map(latest_of_unit).values
-    note = note.where(~deleted, note.map(lambda n: _join_notes(n, "最新台账中已删除")))
+    note[deleted] = map_each(note[deleted], lambda n: _join_notes(n, "最新台账中已删除"))
     return last.assign(备注=note)
 
 
 def _join_series(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a；b row by row; a blank side adds nothing (most rows have no note on either side)."""
+    out = b.where(a == "", a).astype(object)
     both = (a != "") & (b != "")
-    return (a + pd.Series("；", index=a.index).where(both, "") + b).astype(object)
+    if both.any():
+        out[both] = a[both] + "；" + b[both]
+    return out
 
 
 def _join_notes(*parts) -> str:
     notes = [n for part in parts if isinstance(part, str) for n in part.split("；") if n]
     return "；".join(dict.fromkeys(notes))
+
+
+def _row_refs(sheet: str, rows: pd.Series) -> list[str]:
+    """`检查台账!12`: the sheet row a value came from (the frame's _row is 0-based, data below the header); blank when none."""
+    return [f"{sheet}!{int(r) + 1}" if r == r else "" for r in rows.tolist()]
+
+
+def _joined_notes(*columns: pd.Series) -> list[str]:
+    """Row by row, _join_notes of several note columns; most rows have no note at all."""
+    noted = np.zeros(len(columns[0]), dtype=bool)
+    for column in columns:
+        noted |= column.fillna("").to_numpy(dtype=object) != ""
+    out = np.full(len(noted), "", dtype=object)
+    out[noted] = [_join_notes(*parts) for parts in zip(*(column[noted] for column in columns))]
+    return out.tolist()
 
 
 def _dates_text(values: pd.Series) -> pd.Series:
@@ -81,14 +109,18 @@ def deadline_changes(prev: pd.DataFrame, cur: pd.DataFrame) -> pd.Series:
     a, b = pd.to_datetime(prev["整改时限"]), pd.to_datetime(cur["整改时限"])
     same = (a.isna() & b.isna()) | (a == b)
     changed = prev["_file"].notna() & ~same
-    text = "整改时限由" + _dates_text(a) + "调整为" + _dates_text(b)
-    return text.where(changed, "").astype(object)
+    text = pd.Series("", index=cur.index, dtype=object)
+    if changed.any():  # worded only where it moved
+        text[changed] = "整改时限由" + _dates_text(a[changed]) + "调整为" + _dates_text(b[changed])
+    return text
 
 
 def reopenings(prev: pd.DataFrame, cur: pd.DataFrame) -> pd.Series:
     reopened = (prev["完成情况"] == DONE) & (cur["完成情况"] != DONE)
-    text = "已销号问题重新打开（现为" + cur["完成情况"].fillna("空").astype(str) + "）"
-    return text.where(reopened, "").astype(object)
+    text = pd.Series("", index=cur.index, dtype=object)
+    if reopened.any():
+        text[reopened] = "已销号问题重新打开（现为" + cur.loc[reopened, "完成情况"].fillna("空").astype(str) + "）"
+    return text
 
 
 def responsible_units(inspected: pd.Series, inspectors: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
@@ -101,7 +133,7 @@ def responsible_units(inspected: pd.Series, inspectors: pd.Series, config: Confi
     place = {**{k: v for k, v in config.name_index().items() if kinds[v] != "专项治理小组"},
              **config.grassroots_owner()}
     by_group = inspectors.map(kinds) == "专项治理小组"
-    owner = inspected.map(lambda t: place.get(clean_text(t)) if t is not None else None)
+    owner = map_each(inspected, lambda t: place.get(clean_text(t)) if t is not None else None)
     unit = inspectors.where(~by_group, owner.fillna(inspectors))
     unplaced = by_group & owner.isna()
     note = pd.Series("", index=inspected.index, dtype=object).where(~unplaced, "被检查单位未登记，暂计入检查单位")
@@ -115,7 +147,7 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     insp = insp.merge(original_deadlines(frames["检查台账"], files), on=["_unit", "_key"], how="left") if not insp.empty \
         else insp.assign(原整改时限=pd.Series(dtype="datetime64[ns]"))
     rect = frames["整改台账"]
-    rect = rect.assign(_by=rect["检查单位"].map(lambda v: names.get(clean_text(v)) if v is not None else None)
+    rect = rect.assign(_by=map_each(rect["检查单位"], lambda v: names.get(clean_text(v)) if v is not None else None)
                        .fillna(rect["_unit"]).astype(object))
     rect = carry_forward(rect, files, ["_unit", "_by", "_key"], [reopenings])
     insp = insp.astype({"_unit": object, "_key": object})
@@ -152,23 +184,22 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
         "整改时限": merged["整改时限"],
         "原整改时限": merged["原整改时限"],
         # 逾期 is judged against the first recorded deadline unless the row's 说明 explains the change
-        "_judge": merged["原整改时限"].where(merged["说明"].map(lambda v: clean_text(v) == ""), merged["整改时限"])
+        "_judge": merged["原整改时限"].where(map_each(merged["说明"], lambda v: clean_text(v) == "").astype(bool),
+                                        merged["整改时限"])
         .fillna(merged["整改时限"]),
         "整改责任人": merged["整改责任人"],
         "完成情况": merged["完成情况"],
         "完成时间": merged["完成时间"],
         "来源文件": merged["_file"],
-        "来源行": ["检查台账!" + str(int(r) + 1) for r in merged["_row"]],
+        "来源行": _row_refs("检查台账", merged["_row"]),
         "整改来源文件": merged["整改来源文件"],
-        "整改来源行": ["" if pd.isna(r) else "整改台账!" + str(int(r) + 1) for r in merged["_rect_row"]],
-        "备注": [_join_notes(*parts) for parts in zip(merged["备注"], merged["_owner_note"], merged["_rect_note"])],
+        "整改来源行": _row_refs("整改台账", merged["_rect_row"]),
+        "备注": _joined_notes(merged["备注"], merged["_owner_note"], merged["_rect_note"]),
     })
     nature = items["问题性质"]
-    items["状态"] = [
-        STATUS_NONE if n == NO_PROBLEM else STATUS_NO_RECT if pd.isna(s) or s is None else
-        STATUS_CLOSED if s == DONE else STATUS_OPEN
-        for n, s in zip(nature, items["完成情况"])
-    ]
+    answer = items["完成情况"]
+    items["状态"] = np.select([nature.eq(NO_PROBLEM), answer.isna(), answer.eq(DONE)],
+                            [STATUS_NONE, STATUS_NO_RECT, STATUS_CLOSED], STATUS_OPEN).tolist()
     orphan_items = pd.DataFrame({
         "单位": orphans["_unit"], "检查单位": orphans["_by"], "编号": orphans["编号"], "_key": orphans["_key"],
         "被检查单位": orphans["问题单位"], "发现的问题": orphans["存在问题"], "完成情况": orphans["完成情况"],
@@ -183,7 +214,7 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     items = assess(items, as_of, config.campaign.yellow_days, config.campaign.green_days)
     items["单位类型"] = items["单位"].map(unit_type)
     order = {u.name: i for i, u in enumerate(config.units)}
-    items = items.assign(_u=items["单位"].map(order), _b=items["检查单位"].map(order), _n=items["_key"].map(_natural),
+    items = items.assign(_u=items["单位"].map(order), _b=items["检查单位"].map(order), _n=map_each(items["_key"], _natural),
                          _o=items["状态"] == STATUS_ORPHAN)
     items = items.sort_values(["_u", "_o", "_b", "_n", "来源文件", "来源行"], kind="stable")
     return items.drop(columns=["_u", "_b", "_n", "_o", "_judge"], errors="ignore").reset_index(drop=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from schemas.vocab import CATEGORIES, DONE, NATURES, NO_PROBLEM
@@ -65,12 +66,18 @@ def report_consistency(frames: dict[str, pd.DataFrame], files: pd.DataFrame, per
 
 
 def _count(frame: pd.DataFrame, by: str, index: pd.Index) -> pd.Series:
-    return frame.groupby(by).size().reindex(index, fill_value=0).astype(int)
+    """Rows per entry of `index` (0 for none); rows whose `by` is not in the index are not counted."""
+    at = index.get_indexer(frame[by])
+    return pd.Series(np.bincount(at[at >= 0], minlength=len(index)), index=index)
 
 
 def _tally(frame: pd.DataFrame, by: str, column: str, values, index: pd.Index) -> pd.DataFrame:
-    table = pd.crosstab(frame[by], frame[column]) if len(frame) else pd.DataFrame()
-    return table.reindex(index=index, columns=list(values), fill_value=0).astype(int)
+    """A crosstab of `by` (rows, as `index`) against the listed `values` of `column`, counted in one pass."""
+    values = list(values)
+    at, value_at = index.get_indexer(frame[by]), pd.Index(values).get_indexer(frame[column])
+    known = (at >= 0) & (value_at >= 0)
+    cells = np.bincount(at[known] * len(values) + value_at[known], minlength=len(index) * len(values))
+    return pd.DataFrame(cells.reshape(len(index), len(values)), index=index, columns=values)
 
 
 def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
