@@ -1,23 +1,87 @@
 """CSV files under data/: UTF-8 with BOM, dates as text, text that cannot turn into a formula."""
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..safetext import CONTROL_CHARACTERS, FORMULA_START, csv_text
 
-# one regular expression per column instead of a Python test per value (a city month has millions)
+# what csv_text changes: a formula start, a control character, a lone surrogate (safetext's rule)
 _RISKY = "|".join([f"^[{re.escape(''.join(sorted(FORMULA_START)))}]", CONTROL_CHARACTERS, r"[\ud800-\udfff]"])
+_RISKY_RE = re.compile(_RISKY)
+_CONTROL_OR_SURROGATE = re.compile("|".join([CONTROL_CHARACTERS, r"[\ud800-\udfff]"]))
+# A column is screened as one joined text, a few C scans instead of a Python call per value. The
+# separator is printable, so str.isprintable() vouches for "no control character, no surrogate";
+# a value that contains the separator can only send its column to the exact per-value path.
+_SEP = "\u00a6"
+_FORMULA_AFTER_SEP = re.compile(re.escape(_SEP) + f"[{re.escape(''.join(sorted(FORMULA_START)))}]")
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8 with BOM so Excel opens Chinese correctly; \\n line ends for byte-stable reruns.
+def _field(value: str) -> str:
+    """One field exactly as the csv module writes it (pandas.to_csv writes through it too)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([value, "x"])
+    return buf.getvalue()[:-3]
 
-    Text typed by units that starts like a formula is prefixed with ' so Excel shows it as text.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
+
+# the characters that make the csv module quote a field, asked of the module itself
+_QUOTED = tuple(c for c in ',"\n\r' if _field(c) != c)
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if any(q in value for q in _QUOTED) else value
+
+
+def _with_numbers(values: np.ndarray) -> list[str] | None:
+    """Integers among text (-5 too) are written as they are, never prefixed or quoted; other
+    numbers (floats, dates) keep pandas' formatting: None."""
+    numbers = np.fromiter((not isinstance(v, str) for v in values), bool, len(values))
+    if any(type(v) is not int for v in values[numbers]):
+        return None
+    fields = np.array(_text_fields(np.where(numbers, "", values).astype(object)), dtype=object)
+    fields[numbers] = [str(v) for v in values[numbers]]
+    return fields.tolist()
+
+
+def _text_fields(values: np.ndarray) -> list[str] | None:
+    """A text column's CSV fields (missing as "", risky text through csv_text), or None when
+    pandas should write it."""
+    try:
+        joined = _SEP.join(values)
+    except TypeError:  # missing values (NaN, None) or numbers
+        values = np.where(pd.isna(values), "", values).astype(object)
+        try:
+            joined = _SEP.join(values)
+        except TypeError:
+            return _with_numbers(values)
+    if (not joined.isprintable() and _CONTROL_OR_SURROGATE.search(joined)) or joined[:1] in FORMULA_START \
+            or _FORMULA_AFTER_SEP.search(joined):
+        values = [csv_text(v) if _RISKY_RE.search(v) else v for v in values]
+        joined = _SEP.join(values)
+    if not any(q in joined for q in _QUOTED):
+        return values.tolist() if isinstance(values, np.ndarray) else values
+    quoted = {v: _quote(v) for v in set(values)}  # free text repeats: quote each text once
+    return list(map(quoted.__getitem__, values))
+
+
+def _fields(column: pd.Series) -> list[str] | None:
+    """The column's CSV fields as pandas writes them, or None when pandas should write the frame."""
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        return _text_fields(column.to_numpy(dtype=object))
+    if isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu":
+        return list(map(str, column.tolist()))
+    if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.dtype.kind in "iu":  # Int64
+        return ["" if v is pd.NA else str(v) for v in column.tolist()]
+    return None
+
+
+def _write_with_pandas(frame: pd.DataFrame, path: Path) -> None:
     safe = frame.copy()
     for col in safe.columns:
         column = safe[col]
@@ -29,10 +93,30 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with BOM so Excel opens Chinese correctly; \\n line ends for byte-stable reruns.
+
+    Text typed by units that starts like a formula is prefixed with ' so Excel shows it as text.
+    Frames of text and integer columns (the big ones) are joined here, byte for byte what
+    pandas.to_csv writes; frames with floats, dates or mixed columns are written by pandas.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = [_fields(frame.iloc[:, i]) for i in range(frame.shape[1])] if frame.shape[1] > 1 else [None]
+    if any(c is None for c in columns):  # a one-column frame too: the csv module writes an empty row as ""
+        _write_with_pandas(frame, path)
+        return
+    header = ",".join(_quote(str(c)) for c in frame.columns)
+    body = "\n".join(map(",".join, zip(*columns)))
+    path.write_bytes(codecs.BOM_UTF8 + (header + "\n" + (body + "\n" if len(frame) else "")).encode("utf-8"))
+
+
 def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as YYYY-MM-DD text, so the files read the same in Excel and are byte-stable."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
+            # a month has few distinct days: format each once
+            codes, days = pd.factorize(out[col])
+            text = pd.Series(days).dt.strftime("%Y-%m-%d").fillna("")
+            out[col] = pd.Series(np.append(text.to_numpy(dtype=object), "")[codes], index=out.index, dtype=text.dtype)
     return out
