@@ -171,14 +171,22 @@ def reminder_text(frame: pd.DataFrame, period: str, as_of: dt.date) -> str:
     """Short per-unit notes staff paste into an email."""
     if frame.empty:
         return "本期没有需要催办的事项。\n"
-    number = (frame.groupby("单位", sort=False).cumcount() + 1).astype(str) + ". "
-    by = ("（" + frame["检查单位"].astype(str) + "督查发现）").where(frame["检查单位"] != frame["单位"], "")
-    item = (frame["编号"].astype(str) + by + "，被检查单位" + frame["被检查单位"].astype(str) + "，整改时限"
-            + frame["整改时限"].astype(str) + "，" + frame["说明"].astype(str) + "。")
-    line = number + item.where(frame["事项"] != "月报表未报送", f"{cn_month(period)}月报表尚未报送，请尽快报送。")
-    blocks = [f"【{unit}】\n截至{cn_date(as_of)}，请贵单位抓紧办理以下事项：\n" + "\n".join(lines)
-              for unit, lines in line.groupby(frame["单位"], sort=False)]
-    return safe_text("\n\n".join(blocks) + "\n")
+    # one line per row, each string built once: a city's 催办 has hundreds of thousands of rows
+    text = {c: frame[c].astype(str).tolist() for c in ("检查单位", "编号", "被检查单位", "整改时限", "说明")}
+    missing = f"{cn_month(period)}月报表尚未报送，请尽快报送。"
+    blocks: dict[str, list[str]] = {}
+    for unit, what, by, no, place, deadline, note in zip(frame["单位"], frame["事项"], frame["检查单位"], text["编号"],
+                                                         text["被检查单位"], text["整改时限"], text["说明"]):
+        if unit is None or unit != unit:  # as groupby did: a row without a unit belongs to no block
+            continue
+        lines = blocks.setdefault(unit, [])
+        if what == "月报表未报送":
+            lines.append(f"{len(lines) + 1}. {missing}")
+            continue
+        found_by = f"（{by}督查发现）" if by != unit else ""
+        lines.append(f"{len(lines) + 1}. {no}{found_by}，被检查单位{place}，整改时限{deadline}，{note}。")
+    return safe_text("\n\n".join(f"【{unit}】\n截至{cn_date(as_of)}，请贵单位抓紧办理以下事项：\n" + "\n".join(lines)
+                                 for unit, lines in blocks.items()) + "\n")
 
 
 def safe_context(value):

@@ -45,6 +45,7 @@ INDEXED = ("单位", PERIOD, "状态", TEXT_ID)
 FTS_TABLE = "items_fts"
 RUNS_TABLE = "history_runs"  # per period: a fingerprint of what was written, so an unchanged rerun skips it
 MAX_GRAM = 8
+INSERT_ROWS = 50_000
 # bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
 SEARCH_VERSION = 3
 
@@ -131,12 +132,16 @@ def _plain(value):
 
 
 def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str, extra: dict | None = None) -> None:
-    """One executemany over whole columns: a dict or a conversion per value is too slow for a city's items."""
+    """executemany over columns built whole (a dict or a conversion per value is too slow for a city), a slice at a time."""
     cols = [c for c in frame.columns if c != PERIOD]
-    values = [[period] * len(frame), *(_column(frame[c]) for c in cols), *(extra or {}).values()]
-    names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, *(extra or {})))
-    marks = ", ".join("?" for _ in values)
-    db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", zip(*values))
+    extra = extra or {}
+    names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, *extra))
+    marks = ", ".join("?" for _ in range(1 + len(cols) + len(extra)))
+    for start in range(0, len(frame), INSERT_ROWS):  # a slice at a time: a city's items as Python values is 100s of MB
+        part = frame.iloc[start:start + INSERT_ROWS]
+        values = [[period] * len(part), *(_column(part[c]) for c in cols),
+                  *(list(v[start:start + INSERT_ROWS]) for v in extra.values())]
+        db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", zip(*values))
 
 
 def _refuse_confidential(tables: dict[str, pd.DataFrame]) -> None:

@@ -101,13 +101,29 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     pandas.to_csv writes; frames with floats, dates or mixed columns are written by pandas.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    columns = [_fields(frame.iloc[:, i]) for i in range(frame.shape[1])] if frame.shape[1] > 1 else [None]
-    if any(c is None for c in columns):  # a one-column frame too: the csv module writes an empty row as ""
+    if frame.shape[1] < 2 or not _write_joined(frame, path):  # the csv module writes an empty one-column row as ""
         _write_with_pandas(frame, path)
-        return
-    header = ",".join(_quote(str(c)) for c in frame.columns)
-    body = "\n".join(map(",".join, zip(*columns)))
-    path.write_bytes(codecs.BOM_UTF8 + (header + "\n" + (body + "\n" if len(frame) else "")).encode("utf-8"))
+
+
+CHUNK_ROWS = 20_000  # a city's items.csv is 200 MB: built and written a slice at a time
+
+
+def _write_joined(frame: pd.DataFrame, path: Path) -> bool:
+    """Write the frame slice by slice from its columns' CSV fields; False (nothing kept) when some
+    column must be written by pandas."""
+    with open(path, "wb") as out:
+        out.write(codecs.BOM_UTF8 + (",".join(_quote(str(c)) for c in frame.columns) + "\n").encode("utf-8"))
+        for start in range(0, max(len(frame), 1), CHUNK_ROWS):  # an empty frame's columns decide too
+            part = frame.iloc[start:start + CHUNK_ROWS]
+            columns = [_fields(part.iloc[:, i]) for i in range(part.shape[1])]
+            if any(c is None for c in columns):
+                break
+            if len(part):
+                out.write(("\n".join(map(",".join, zip(*columns))) + "\n").encode("utf-8"))
+        else:
+            return True
+    path.unlink()
+    return False
 
 
 def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
