@@ -165,6 +165,21 @@ def test_an_interrupted_write_leaves_the_earlier_history(months, monkeypatch, tm
     assert (_counts(db, "items"), _counts(db, "units")) == before
 
 
+def test_when_the_months_other_outputs_fail_the_history_keeps_the_earlier_rows(months, tmp_path):
+    db = tmp_path / "history.sqlite"
+    tables = months["2017-07"].tables
+    write_history(db, "2017-07", {"items": tables["items"], "units": tables["units"]})
+    before = (_counts(db, "items"), _counts(db, "units"))
+
+    def workbook_failed():  # e.g. the leaders' workbook, written on the other core, hit a full disk
+        raise OSError("磁盘已满")
+
+    with pytest.raises(OSError):
+        write_history(db, "2017-07", {"items": tables["items"].head(1), "units": tables["units"].head(1)},
+                      before_commit=workbook_failed)
+    assert (_counts(db, "items"), _counts(db, "units")) == before
+
+
 def test_a_complainant_column_is_never_written(tmp_path):
     db = tmp_path / "history.sqlite"
     clues = pd.DataFrame({"线索编号": ["X1"], "举报人": ["赵某某"], "联系方式": ["13800000000"]})

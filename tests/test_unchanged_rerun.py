@@ -63,3 +63,28 @@ def test_a_month_whose_history_rows_are_gone_is_written_again(tmp_path, config):
     (out / "history.sqlite").unlink()
     result, _ = again(config, inbox, out)
     assert result is not None and (out / "history.sqlite").exists()
+
+
+def test_a_file_the_busy_machine_could_not_read_in_time_is_read_again_on_the_next_run(tmp_path, config, monkeypatch):
+    # a reader that stalls (the machine busy with something else) must not freeze the 退回 in place:
+    # staff run `make monthly` again and expect the file to be read this time
+    from pipeline.intake.readers import WorkerPool
+
+    inbox, out = _month(tmp_path, config)
+    real_run = WorkerPool.run
+
+    def stalled(self, jobs):
+        for key, _ in jobs:
+            self.stalled.add(key)
+            yield key, {"failure": ("unreadable", "读取超过60秒仍未完成")}
+
+    monkeypatch.setattr(WorkerPool, "run", stalled)
+    first, _ = again(config, inbox, out)
+    assert set(first.manifest["结果"]) == {"已退回"}
+
+    monkeypatch.setattr(WorkerPool, "run", real_run)
+    second, said = again(config, inbox, out)
+    assert second is not None, said
+    assert set(second.manifest["结果"]) == {"已采用"}
+    third, said = again(config, inbox, out)
+    assert third is None and "输出已是最新" in said

@@ -33,6 +33,12 @@ def code_version(root: Path, context: dict) -> str:
         path = root / rel
         digest.update(rel.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
     digest.update(json.dumps(context, sort_keys=True, ensure_ascii=False, default=str).encode())
+    try:  # the reader library decides what a cell holds (a date, a number, text)
+        from importlib.metadata import version
+
+        digest.update(f"python-calamine={version('python-calamine')}".encode())
+    except Exception:
+        pass
     return digest.hexdigest()[:32]
 
 

@@ -52,6 +52,7 @@ class InboxFile:
     duplicate_of: str = ""
     changes: pd.DataFrame | None = None  # what changed since the unit's previous accepted workbook (its 回执 sheet)
     log: str = ""  # technical detail for 运行日志.txt (a reader's panic or traceback), never shown to staff
+    retry: bool = False  # not read for a reason of the machine's (a stall, a dead reader): read it again next run
 
     @property
     def errors(self) -> int:
@@ -173,6 +174,7 @@ def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None 
     with _pool(config, len(marked), workers) as pool:
         for rel, result in pool.run(_jobs(marked, grids=True)):
             by_rel[rel].book["grids"] = result.get("grids", {})
+            by_rel[rel].retry = "grids" not in result  # its 回执 lacks the unit's sheets this time
         for rel, text in pool.incidents.items():
             by_rel[rel].log = "\n".join(x for x in (by_rel[rel].log, text) if x)
 
@@ -212,6 +214,8 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
                 progress.step(rel)
             for rel, text in pool.incidents.items():
                 by_rel[rel].log = text
+            for rel in pool.stalled:
+                by_rel[rel].retry = True
     progress.finish()
 
 

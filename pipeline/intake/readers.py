@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import multiprocessing as mp
 import os
+import signal
 import time
 import zipfile
 from multiprocessing.connection import wait
@@ -201,6 +202,7 @@ class WorkerPool:
         self._serial = 0
         self._failed_starts = 0
         self.incidents: dict = {}  # job key → what the worker wrote on stderr while reading it
+        self.stalled: set = set()  # job keys lost to the machine (a stall, a dead worker), not to the file's bytes
         self._task = task
         self._context = context
         self._timeout = timeout
@@ -275,6 +277,7 @@ class WorkerPool:
         while waiting is not None or busy:
             if self._cannot_start():
                 while waiting is not None:
+                    self.stalled.add(waiting[0])
                     yield waiting[0], {"failure": ("unreadable", "读取进程无法启动（可能是内存上限设置过低）")}
                     waiting = next(pending, None)
                 return
@@ -302,6 +305,8 @@ class WorkerPool:
                     except (EOFError, OSError):
                         key, result = w["job"], {"failure": ("unreadable", "读取程序在解析该文件时崩溃，文件结构异常")}
                         w["proc"].join(timeout=2)
+                        if w["proc"].exitcode in (None, -signal.SIGKILL):  # the system killed it (memory ran short)
+                            self.stalled.add(key)  # an abort or a segfault is the file's doing: that stays
                         self._collect(w, key)
                         self._replace(w)
                     w["job"] = None
@@ -309,6 +314,7 @@ class WorkerPool:
                     yield key, result
                 elif now - w["since"] > self._timeout:
                     key = w["job"]
+                    self.stalled.add(key)
                     self._collect(w, key)
                     self._replace(w)
                     w["job"] = None

@@ -135,13 +135,14 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
         inputs = inputs_fingerprint(files, config, period, as_of, plan_path(outbox, period))
         if skip_unchanged and is_current(cache, stage.final, history, period, inputs):
             log.write(f"收件箱文件、配置和程序都与上次运行时相同，{period} 的输出已是最新，未重新生成。\n"
-                      f"输出目录：{stage.final}\n（如需重新生成，请删除 {cache} 目录后再运行。）\n")
+                      f"输出目录：{stage.final}\n（如需重新生成，请加 FORCE=1 再运行，如 make monthly PERIOD={period} FORCE=1；直接用命令行时加 --force。）\n")
             return None
         forget(cache, period)
         result = _write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files)
         write_run_log(stage.path / RUN_LOG, result.intake.files, caught, period, as_of)
         stage.commit()
-        remember(cache, stage.final, history, period, inputs)
+        if not any(f.retry for f in result.intake.files):  # a file lost to a stall is read again next run
+            remember(cache, stage.final, history, period, inputs)
     result.out = stage.final
     log.write(f"输出目录：{result.out}\n")
     return result
@@ -166,8 +167,7 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS) as pool:
         answered = pool.submit(write_all, district=config.campaign.district, out=out,
                                files=[f for f in intake.files if f.rel in feedback], names=feedback)
-        result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool)
-        answered.result()
+        result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool, answered)
 
     counts = manifest["结果"].value_counts()
     log.write(
@@ -181,8 +181,9 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
 
 
 def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
-             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool) -> MonthlyResult:
-    """The month's figures and every document made from them; `pool` takes the leaders' workbook."""
+             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future) -> MonthlyResult:
+    """The month's figures and every document made from them; `pool` takes the leaders' workbook
+    (after the 回执, `answered`)."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
@@ -226,9 +227,13 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
     (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
                                   encoding="utf-8")
-    # while the other core finishes the leaders' workbook; its own transaction keeps the history whole
-    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"))
-    pending.result()
+    def finished() -> None:  # a failure of the other core's work raises here
+        answered.result()
+        pending.result()
+
+    # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
+    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished)
+    finished()
 
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
                          ranking=ranking, tables=tables)

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from .. import ROOT
 STAMP_FOLDER = "runs"
 # what writes the outputs besides our own code: a new version may write other bytes
 LIBRARIES = ("pandas", "numpy", "pandera", "python-calamine", "openpyxl", "xlsxwriter", "jinja2", "docxtpl",
-             "python-docx", "sqlite-utils")
+             "python-docx", "sqlite-utils", "lxml", "markupsafe", "et-xmlfile", "python-dateutil", "tzdata")
 
 
 def _program() -> bytes:
@@ -38,6 +39,8 @@ def _program() -> bytes:
         except metadata.PackageNotFoundError:
             version = "-"
         digest.update(f"{name}={version}\0".encode())
+    # the interpreter (its csv, zipfile and json modules write bytes too) and the SQLite the history is kept with
+    digest.update(f"python={sys.version}\0sqlite={sqlite3.sqlite_version}\0".encode())
     return digest.digest()
 
 

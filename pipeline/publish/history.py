@@ -289,8 +289,12 @@ def _searchable(db: sqlite_utils.Database) -> bool:
 
 
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
-                  rectifications: pd.DataFrame | None = None) -> Path:
-    """Replace `period`'s rows of every table in the history database with `tables`, all or nothing."""
+                  rectifications: pd.DataFrame | None = None, before_commit=None) -> Path:
+    """Replace `period`'s rows of every table in the history database with `tables`, all or nothing.
+
+    `before_commit`: called inside the transaction once the rows are written; if it raises (the
+    month's other outputs failed), nothing of this write is kept.
+    """
     tables = dict(tables)
     _refuse_confidential(tables)
     # the 整改台账 text items will carry, fingerprinted before the join so an unchanged rerun skips the join too
@@ -334,6 +338,8 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             if used:
                 _drop_unused_texts(db, used)
             db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
+            if before_commit is not None:
+                before_commit()
     finally:
         db.close()
     return path
