@@ -17,6 +17,7 @@ import pandas as pd
 
 from schemas import KINDS
 from ..config import Config
+from ..memory import give_back_memory
 from .cache import ParseCache, code_version, decode
 from .documents import is_document, register
 from .order import order_files
@@ -265,6 +266,7 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
 
     parsed = parse_cache(cache, config)
     read_files(to_read, config, workers=workers, cache=parsed)
+    give_back_memory()
 
     books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}
     received = {f.rel: f.received for f in to_read}
@@ -276,6 +278,7 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
     reading = {f.rel: f for f in to_read}
     for p in validate(frames, books, config) + survey_problems(frames[SURVEY_SHEET], books):
         reading[p["file"]].problems.append(p)
+    give_back_memory()
 
     for f in to_read:
         f.problems = _sort_problems(drop_shadowed(f.problems))

@@ -19,6 +19,7 @@ from ..campaign.plan_status import plan_counts, plan_status
 from ..campaign.survey import survey_table, unit_survey_columns
 from ..campaign.trend import monthly_trend
 from ..config import Config
+from ..memory import give_back_memory
 from ..intake.cache import CACHE_FOLDER
 from ..intake.documents import REGISTERED, registered_documents
 from ..intake.feedback import write_all
@@ -155,6 +156,7 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
 
     # intake: every file answered; resubmissions compared with the workbook they replace
     intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files)
+    give_back_memory()
     files = intake.accepted
     changes = workbook_changes(intake.frames, files, config)
     goalposts = moved_goalposts(intake.frames, files, changes, config)
@@ -187,6 +189,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
+    give_back_memory()
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
@@ -197,6 +200,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     executed = plan_status(read_plan(out.parent, period), items, config, period)
     units = with_unit_figures(units, plan_counts(executed), ["计划检查数", "已执行计划数"])
     acc = accountability(intake.frames, files, items, config, as_of)  # 承诺, 信访举报, 一案双查
+    give_back_memory()
     units = merge_unit_counts(units, acc)
     district = district_totals(units)
     ranking = rank_units(units, config, as_of)
@@ -218,6 +222,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     pending = pool.submit(write_rollup, **rollup)
     for name, frame in tables.items():
         write_csv(frame, out / "data" / f"{name}.csv")
+    give_back_memory()
     context = bulletin_context(units, district, ranking, items, config, period, as_of)
     context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
     context = add_accountability(context, acc, config)

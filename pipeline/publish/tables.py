@@ -128,7 +128,7 @@ def _write_joined(frame: pd.DataFrame, path: Path) -> bool:
 
 def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as YYYY-MM-DD text, so the files read the same in Excel and are byte-stable."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: only the date columns are new, the rest is shared
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             # a month has few distinct days: format each once
