@@ -232,6 +232,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
     (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
                                   encoding="utf-8")
+
     def finished() -> None:  # a failure of the other core's work raises here
         answered.result()
         pending.result()
