@@ -85,3 +85,9 @@ def feedback_rows(result, file: str) -> list[tuple]:
     rows = list(ws.iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
     return [r for r in rows[start + 1:] if r and r[0]]
+
+
+def table_of(rows: list[dict]) -> dict[str, list]:
+    """Rows (dicts) as a sheet's table, the columnar form intake builds frames from; a missing key is None."""
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    return {key: [row.get(key) for row in rows] for key in keys}

@@ -5,9 +5,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.ledger.reconcile import OPEN, STATUS_CLOSED, STATUS_NONE, STATUS_ORPHAN, build_items
-from pipeline.intake.table import table_of
+from conftest import table_of
 from pipeline.intake.validate import build_frames
+from pipeline.ledger.reconcile import OPEN, STATUS_CLOSED, STATUS_NONE, STATUS_ORPHAN, build_items
 
 UNIT = "西安路街道"
 NUMBERS = [f"自检{i}号" for i in range(1, 9)]

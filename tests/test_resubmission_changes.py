@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import D, inspection, manifest_row, problems_of, rectification, run, unit_workbook
-from pipeline.intake.table import table_of
+from conftest import D, inspection, manifest_row, problems_of, rectification, run, table_of, unit_workbook
 from pipeline.intake.validate import build_frames
 from pipeline.ledger.changes import workbook_changes
 from pipeline.ledger.reconcile import STATUS_ORPHAN, build_items

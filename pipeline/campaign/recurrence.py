@@ -9,7 +9,8 @@ import pandas as pd
 
 from schemas.vocab import NO_PROBLEM
 from ..config import Config
-from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN, map_each
+from ..distinct import map_each
+from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN
 from ..textnorm import clean_text
 from .clues import is_verified
 from .commitments import item_ref

@@ -18,9 +18,3 @@ def rows_of(sheet: dict | None) -> list[dict]:
     for key in (sheet or {}).get("dates", ()):
         table[key] = [None if v is None else dt.date.fromisoformat(v) for v in table[key]]
     return [dict(zip(table, values)) for values in zip(*table.values())]
-
-
-def table_of(rows: list[dict]) -> dict[str, list]:
-    """Rows (dicts) as a table; a key missing from a row is None there."""
-    keys = list(dict.fromkeys(key for row in rows for key in row))
-    return {key: [row.get(key) for row in rows] for key in keys}

@@ -14,6 +14,7 @@ import pandera.pandas as pa
 from schemas import KINDS, MODELS, columns
 from schemas.clues import CONFIDENTIAL
 from ..config import Config
+from ..distinct import map_each
 from ..problems import CATALOGUE, problem
 from ..textnorm import clean_text
 
@@ -117,10 +118,8 @@ def schema_problems(frames: dict[str, pd.DataFrame], books: dict) -> list[dict]:
     return found
 
 
-def _cleaned(values: pd.Series) -> pd.Series:
-    """clean_text of each value (None stays None), computed once per distinct value: a city has 450,000 rows."""
-    present = values.dropna().unique()
-    return values.map(dict(zip(present, (clean_text(v) for v in present))))
+def _clean(value):
+    return clean_text(value) if value is not None else None
 
 
 def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Config) -> list[dict]:
@@ -128,14 +127,14 @@ def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Conf
     found: list[dict] = []
     names = config.name_index()
     rect = frames["整改台账"]
-    by = rect["检查单位"].pipe(_cleaned)
+    by = map_each(rect["检查单位"], _clean)
     for index in rect.index[by.notna() & ~by.isin(names.keys())]:
         found.append(_locate(rect, index, "整改台账", "检查单位", books, "inspecting_unit_unregistered"))
 
     insp = frames["检查台账"]
     kinds = {u.name: u.type for u in config.units}
     owner = config.grassroots_owner()
-    target = insp["被检查单位"].pipe(_cleaned)
+    target = map_each(insp["被检查单位"], _clean)
     owned_by = target.map(lambda t: owner.get(t) or names.get(t))
     by_group = insp["_unit"].map(kinds) == "专项治理小组"
     known = owned_by.notna().where(by_group, owned_by == insp["_unit"])
@@ -151,15 +150,15 @@ def accountability_problems(frames: dict[str, pd.DataFrame], books: dict, config
     names = config.name_index()
     owner = config.grassroots_owner()
     pledges = frames["承诺书"]
-    who = pledges["承诺单位"].pipe(_cleaned)
+    who = map_each(pledges["承诺单位"], _clean)
     belongs = [w is None or names.get(w) == unit or owner.get(w) == unit for w, unit in zip(who, pledges["_unit"])]
     for index in pledges.index[~pd.Series(belongs, index=pledges.index, dtype=bool)]:
         found.append(_locate(pledges, index, "承诺书", "承诺单位", books, "commitment_unit_not_own"))
     clues = frames["信访举报"]
-    handler = clues["承办单位"].pipe(_cleaned)
+    handler = map_each(clues["承办单位"], _clean)
     for index in clues.index[handler.notna() & ~handler.isin(names.keys())]:
         found.append(_locate(clues, index, "信访举报", "承办单位", books, "clue_handler_unregistered"))
-    about = clues["被反映单位"].pipe(_cleaned)
+    about = map_each(clues["被反映单位"], _clean)
     unknown = about.notna() & ~about.isin(names.keys()) & ~about.isin(owner.keys()) & clues["说明"].isna()
     for index in clues.index[unknown]:
         found.append(_locate(clues, index, "信访举报", "被反映单位", books, "clue_unit_unknown"))

@@ -215,9 +215,10 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
         tables["plan_status"] = executed
 
     # only the rows the leaders' workbook lists travel to the process that writes it
+    listed = detail_rows(config)
     rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking,
-                  open_items=urgent_open_items(items, detail_rows(config)), manifest=manifest,
-                  reminders=urgent_reminders(chase, detail_rows(config)), config=config, period=period, as_of=as_of,
+                  open_items=urgent_open_items(items, listed), manifest=manifest,
+                  reminders=urgent_reminders(chase, listed), config=config, period=period, as_of=as_of,
                   milestones=milestones, trend=trend, edits=edits, accountability=acc, plan_status=executed)
     pending = pool.submit(write_rollup, **rollup)
     for name, frame in tables.items():

@@ -13,6 +13,7 @@ import pandas as pd
 
 from schemas.vocab import DONE, NO_PROBLEM
 from ..config import Config
+from ..distinct import map_each
 from ..intake.order import order_files
 from ..textnorm import clean_text
 from .changes import original_deadlines
@@ -29,13 +30,6 @@ ITEM_COLUMNS = [
     "整改时限", "原整改时限", "整改责任人", "完成情况", "完成时间", "状态", "逾期", "逾期天数", "预警", "距整改时限天数",
     "来源文件", "来源行", "整改来源文件", "整改来源行", "备注",
 ]
-
-
-def map_each(values: pd.Series, fn) -> pd.Series:
-    """`values.map(fn)` computed once per distinct value: typed text repeats (units, places, notes)."""
-    listed = values.tolist()  # one list for both passes: a NaN is found again by identity
-    table = {v: fn(v) for v in set(listed)}
-    return pd.Series(list(map(table.__getitem__, listed)), index=values.index, dtype=object)
 
 
 def _natural(key: str) -> tuple:

@@ -1,0 +1,11 @@
+"""Per-value rules computed once per distinct value: typed text repeats (units, places, notes)."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def map_each(values: pd.Series, fn) -> pd.Series:
+    """`values.map(fn)` computed once per distinct value."""
+    listed = values.tolist()  # one list for both passes: a NaN is found again by identity
+    table = {v: fn(v) for v in set(listed)}
+    return pd.Series(list(map(table.__getitem__, listed)), index=values.index, dtype=object)
