@@ -79,6 +79,16 @@ def test_a_homemade_layout_is_read_as_the_person_typed_it(tmp_path, context):
     assert [(p["cell"], p["column"], p["severity"]) for p in unknown] == [("M5", "联系电话", "疑问")]
 
 
+def test_a_pasted_essay_in_one_cell_is_cut_to_a_readable_length(tmp_path, context):
+    path = homemade_ledger(tmp_path / "台账.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.active["H7"] = "账目不清" * 2500  # 10,000 characters pasted into 发现的问题
+    wb.save(path)
+    records = rows_of(read(path, context)["sheets"]["检查台账"])
+    assert len(records[1]["发现的问题"]) == 4000
+    assert records[0]["发现的问题"] == "办事推诿"
+
+
 def test_the_homemade_layout_is_accepted_with_its_queries(tmp_path, config):
     homemade_ledger(tmp_path / "inbox" / "2017-06-18" / "台账.xlsx")
     result = run(config, tmp_path / "inbox", tmp_path / "out")

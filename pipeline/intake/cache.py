@@ -48,7 +48,8 @@ def _column(values: list) -> dict | None:
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if kinds == {dt.date}:
-        return {"t": "date", "v": [None if v is None else v.isoformat() for v in values]}
+        iso = {day: day.isoformat() for day in set(values) if day is not None}
+        return {"t": "date", "v": [None if v is None else iso[v] for v in values]}
     if kinds == {str}:
         distinct = {value: code for code, value in enumerate(dict.fromkeys(values))}
         return {"t": "text", "u": list(distinct), "c": [distinct[v] for v in values]}

@@ -151,47 +151,50 @@ def _blank(value) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
 
+_TEXT_OR_BLANK = {str, type(None)}
+
+
 def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problems) -> dict:
     """The sheet's typed values column by column ({'_row': [...], label: [...]}), blank rows skipped.
 
-    Column by column, with each distinct text normalised once: a city month has millions of cells.
+    Each distinct value of a column is normalised once: a city month has millions of cells.
     """
     by_label = {s["label"]: s for s in specs}
     places = list(colmap.items())
-    kept = []
-    for r in range(header_row + 1, len(grid)):
-        row = grid[r]
-        width = len(row)
-        if not all(_blank(row[c]) for _, c in places if c < width):
-            kept.append(r)
+    cols = [c for _, c in places]
+    kept = [r for r in range(header_row + 1, len(grid)) if not _blank_row(grid[r], cols)]
+    rows = [grid[r] for r in kept]
+    narrowest = min(map(len, rows), default=0)
     table: dict[str, list] = {"_row": kept}
     found = []
     for order, (label, c) in enumerate(places):
         spec = by_label[label]
-        memo: dict = {}
-        values = []
-        for r in kept:
-            row = grid[r]
-            value = row[c] if c < len(row) else None
-            if value is None:
-                values.append(None)
-                continue
-            if type(value) is str:
-                hit = memo.get(value)
-                if hit is None:
-                    hit = memo[value] = _normalize(value, spec, year)
-            else:
-                hit = _normalize(value, spec, year)
-            if hit[1]:
-                found.append((r, order, problem(hit[1], file=file, sheet=sheet_name, row=r, col=c, column=label,
-                                                value=value)))
-            values.append(hit[0])
-        table[label] = values
+        raw = [row[c] for row in rows] if c < narrowest else [row[c] if c < len(row) else None for row in rows]
+        # 1, 1.0 and True are equal dict keys: only text is keyed by itself
+        keys = raw if set(map(type, raw)) <= _TEXT_OR_BLANK else [
+            v if type(v) is str or v is None else (type(v), v) for v in raw]
+        memo = {k: _normalize(k if type(k) is not tuple else k[1], spec, year) for k in dict.fromkeys(keys)
+                if k is not None}
+        memo[None] = (None, None)
+        hits = [memo[k] for k in keys]
+        table[label] = [h[0] for h in hits]
+        if any(h[1] for h in memo.values()):
+            found.extend((kept[i], order, problem(h[1], file=file, sheet=sheet_name, row=kept[i], col=c,
+                                                  column=label, value=raw[i]))
+                         for i, h in enumerate(hits) if h[1])
         if spec["kind"] == "code":
-            table["_key"] = [number_key(v) if v else None for v in values]
+            table["_key"] = [number_key(v) if v else None for v in table[label]]
     found.sort(key=lambda x: (x[0], x[1]))
     problems.extend(p for _, _, p in found)
     return table
+
+
+def _blank_row(row: list, cols: list[int]) -> bool:
+    width = len(row)
+    for c in cols:
+        if c < width and not _blank(row[c]):
+            return False
+    return True
 
 
 def _find_sheet(sheets: list[dict], label: str, specs: list[dict], taken: set[str]):

@@ -8,6 +8,7 @@ everything it imports stay free of pandas so workers start fast and fit under th
 from __future__ import annotations
 
 import io
+import itertools
 import multiprocessing as mp
 import os
 import signal
@@ -113,7 +114,7 @@ def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] 
         for row in sheet.iter_rows():
             if len(row) > MAX_COLUMNS:
                 row = row[:MAX_COLUMNS]
-            if row.count("") + row.count(None) == len(row):
+            if not any(row) and row.count("") + row.count(None) == len(row):
                 blank_run += 1
                 if blank_run > max_blank:
                     break
@@ -121,9 +122,11 @@ def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] 
             if blank_run:
                 rows.extend([] for _ in range(blank_run))
                 blank_run = 0
-            for c in [c for c, v in enumerate(row) if type(v) is str and len(v) > MAX_CELL_CHARS]:
-                row[c] = row[c][:MAX_CELL_CHARS]
             rows.append(row)
+        if max(map(len, filter(str.__instancecheck__, itertools.chain.from_iterable(rows))), default=0) > MAX_CELL_CHARS:
+            for row in rows:
+                for c in [c for c, v in enumerate(row) if type(v) is str and len(v) > MAX_CELL_CHARS]:
+                    row[c] = row[c][:MAX_CELL_CHARS]
         merged = []
         try:
             merged = [((a[0], a[1]), (b[0], b[1])) for a, b in (sheet.merged_cell_ranges or [])]
