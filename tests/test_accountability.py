@@ -222,3 +222,26 @@ def test_a_register_saved_by_a_spreadsheet_program_reads_the_same(config, tmp_pa
     clues = table(result, "clues").set_index("线索编号")
     assert clues.loc["XF-1", "受理日期"] == "2017-06-12" and clues.loc["XF-1", "办结日期"] == "2017-07-02"
     assert clues.loc["XF-2", "来源渠道"] == "网络"
+
+
+def test_a_city_sized_recurrence_list_is_cut_to_the_places_to_check_first(campaign, config, tmp_path):
+    """The sheet 一案双查 lists at most rollup_detail_rows places, not yet double-checked and most
+    problems first; the line above it says how many more recurrence.csv holds."""
+    import dataclasses
+
+    from pipeline.publish.accountability import urgent_recurrence
+
+    places = pd.DataFrame({"基层单位": ["甲社区", "乙社区", "丙社区", "丁社区"], "所属单位": ["西安路街道"] * 4,
+                           "触发": ["易发多发"] * 4, "治理类别": ["工程建设"] * 4, "问题数": [3, 9, 5, 12],
+                           "相关问题": [""] * 4, "已一案双查": ["否", "否", "否", "是"]})
+    listed, total = urgent_recurrence(places, 2)
+    assert total == 4 and list(listed["基层单位"]) == ["乙社区", "丙社区"]  # 丁社区 is already double-checked
+    assert urgent_recurrence(places, 4)[0] is places
+
+    small = dataclasses.replace(config, campaign=dataclasses.replace(
+        config.campaign, limits={**config.campaign.limits, "rollup_detail_rows": 1}))
+    result = run(small, campaign.out.parent.parent / "inbox", tmp_path / "out", period=PERIOD, as_of=AS_OF)
+    assert len(table(result, "recurrence")) == 2  # the CSV keeps every place
+    sheet = list(openpyxl.load_workbook(next(result.out.glob("*.xlsx")), read_only=True)["一案双查"].iter_rows(values_only=True))
+    assert "共2条" in sheet[1][0] and "其余1条" in sheet[1][0] and "data/recurrence.csv" in sheet[1][0]
+    assert [r[2] for r in sheet[3:] if r and r[0]] == ["易发多发"]  # 3 problems before the 2 that recurred

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import multiprocessing
 import sys
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +30,7 @@ from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
 from ..ledger.rank import rank_units
 from ..ledger.reconcile import ITEM_COLUMNS, build_items
 from ..ledger.rollup import district_totals, unit_rollup, with_unit_figures
-from ..publish.accountability import add_accountability
+from ..publish.accountability import add_accountability, urgent_recurrence
 from ..publish.bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
 from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
 from ..publish.edits import add_moved_deadlines
@@ -109,7 +109,7 @@ def manifest_frame(intake: Intake, feedback: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
 
 
-@dataclass
+@dataclasses.dataclass
 class MonthlyResult:
     out: Path
     intake: Intake
@@ -219,7 +219,9 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking,
                   open_items=urgent_open_items(items, listed), manifest=manifest,
                   reminders=urgent_reminders(chase, listed), config=config, period=period, as_of=as_of,
-                  milestones=milestones, trend=trend, edits=edits, accountability=acc, plan_status=executed)
+                  milestones=milestones, trend=trend, edits=edits, plan_status=executed)
+    listed_places, rollup["recurrence_total"] = urgent_recurrence(acc.recurrence, listed)
+    rollup["accountability"] = dataclasses.replace(acc, recurrence=listed_places)
     pending = pool.submit(write_rollup, **rollup)
     for name, frame in tables.items():
         write_csv(frame, out / "data" / f"{name}.csv")

@@ -14,14 +14,29 @@ from ..config import Config
 from .bulletin import pct
 
 
-def add_accountability_sheets(book, acc) -> None:
-    """Sheets 承诺情况, 信访举报统计, 信访举报线索 and 一案双查 (for the 案件监督管理室)."""
+def add_accountability_sheets(book, acc, recurrence_total: int | None = None) -> None:
+    """Sheets 承诺情况, 信访举报统计, 信访举报线索 and 一案双查 (for the 案件监督管理室).
+
+    `recurrence_total`: how many places recurrence.csv lists when `acc.recurrence` holds only
+    those urgent_recurrence kept for the sheet.
+    """
     if acc is None:
         return
     _commitments(book, acc.commitments)
     _clue_summary(book, acc.clue_tables)
     _clue_list(book, acc.clues)
-    _recurrence(book, acc.recurrence)
+    _recurrence(book, acc.recurrence, len(acc.recurrence) if recurrence_total is None else recurrence_total)
+
+
+def urgent_recurrence(recurrence: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
+    """The places the sheet 一案双查 lists, at most `limit`: those not yet double-checked and with
+    the most problems first, still in their order by unit; and how many there are in all."""
+    if len(recurrence) <= limit:
+        return recurrence, len(recurrence)
+    count = pd.to_numeric(recurrence["问题数"], errors="coerce").fillna(0)
+    urgency = pd.DataFrame({"checked": recurrence["已一案双查"].eq("是"), "count": -count})
+    kept = urgency.sort_values(["checked", "count"], kind="stable").index[:limit]
+    return recurrence.loc[sorted(kept)], len(recurrence)
 
 
 def _commitments(book, commitments: pd.DataFrame) -> None:
@@ -73,9 +88,10 @@ def _clue_list(book, clues: pd.DataFrame) -> None:
         ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==", "value": '"是"', "format": book.f["bad"]})
 
 
-def _recurrence(book, recurrence: pd.DataFrame) -> None:
+def _recurrence(book, recurrence: pd.DataFrame, total: int) -> None:
     ws = book.sheet("一案双查", "一案双查")
     ws.merge_range(0, 0, 0, 6, "问题反复发生、易发多发的基层单位（供案件监督管理室落实“一案双查”）", book.f["title"])
+    book.cut_note(ws, len(recurrence), total, "data/recurrence.csv")
     first, last = book.table(ws, 2, recurrence, widths={"基层单位": 14, "所属单位": 14, "治理类别": 24, "相关问题": 50},
                              kinds={"问题数": "num"})
     if last >= first:

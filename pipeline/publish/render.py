@@ -88,6 +88,12 @@ class Book:
                 ws.write_number(r + 1, c, int(value), f["big"])
             ws.set_row(r + 1, 34)
 
+    def cut_note(self, ws, shown: int, total: int, where: str) -> None:
+        """A leader's sheet holds what can be read; the line above the table says where the rest is."""
+        if total > shown:
+            ws.write_string(1, 0, f"共{total}条，本表按紧急程度列出前{shown}条，其余{total - shown}条见{where}。",
+                            self.f["sub"])
+
     def sheet(self, name: str, heading: str):
         ws = self.wb.add_worksheet(name)
         a4_landscape(ws, f"&L{self.title}&R{heading}")
@@ -290,12 +296,6 @@ OPEN_COLUMNS = ["预警", "单位", "检查单位", "编号", "被检查单位",
                 "距整改时限天数", "逾期天数", "状态", "整改责任人", "来源文件", "来源行", "整改来源文件", "整改来源行", "备注"]
 
 
-def _cut_note(ws, book: Book, shown: int, total: int, where: str) -> None:
-    """A leader's sheet holds what can be read; the line above the table says where the rest is."""
-    if total > shown:
-        ws.write_string(1, 0, f"共{total}条，本表按紧急程度列出前{shown}条，其余{total - shown}条见{where}。", book.f["sub"])
-
-
 def detail_rows(config: Config) -> int:
     """How many rows a detail sheet of the leaders' workbook lists at most (config [limits])."""
     return int(config.campaign.limits.get("rollup_detail_rows", 20000))
@@ -323,7 +323,7 @@ def urgent_reminders(reminders: pd.DataFrame, limit: int) -> tuple[pd.DataFrame,
 def _open_items(book: Book, frame: pd.DataFrame, total: int) -> None:
     ws = book.sheet("未销号问题", "未销号问题")
     ws.merge_range(0, 0, 0, 10, "未销号问题清单（红：逾期未完成；黄：10日内到期；绿：20日内到期）", book.f["title"])
-    _cut_note(ws, book, len(frame), total, "data/items.csv（状态为“未建整改台账”或“整改中”）")
+    book.cut_note(ws, len(frame), total, "data/items.csv（状态为“未建整改台账”或“整改中”）")
     first, last = book.table(ws, 2, frame, kinds={"整改时限": "date"},
                              widths={"预警": 5, "单位": 12, "检查单位": 12, "编号": 9, "被检查单位": 12, "治理类别": 12,
                                      "问题性质": 8, "发现的问题": 28, "整改时限": 11, "状态": 9, "整改责任人": 12,
@@ -374,7 +374,7 @@ def _quality(book: Book, manifest: pd.DataFrame) -> None:
 def _reminders(book: Book, reminders: pd.DataFrame, total: int) -> None:
     ws = book.sheet("催办", "催办")
     ws.merge_range(0, 0, 0, 8, "催办清单：逾期未完成、即将到期的问题和未报送月报的单位", book.f["title"])
-    _cut_note(ws, book, len(reminders), total, "催办清单.txt")
+    book.cut_note(ws, len(reminders), total, "催办清单.txt")
     first, last = book.table(ws, 2, reminders, widths={"单位": 14, "事项": 14, "被检查单位": 14, "说明": 24, "来源": 50})
     for r, warning in enumerate(reminders["预警"], start=first):
         if warning in WARNING_FILL:
@@ -392,9 +392,10 @@ def _edits(book: Book, edits) -> None:
 
 def write_rollup(path: Path, *, units, district, ranking, open_items: tuple[pd.DataFrame, int], manifest,
                  reminders: tuple[pd.DataFrame, int], config: Config, period: str, as_of: dt.date, milestones=None,
-                 trend=None, edits=None, plan_status=None, accountability=None) -> None:
+                 trend=None, edits=None, plan_status=None, accountability=None, recurrence_total=None) -> None:
     """The leaders' workbook. `open_items` and `reminders`: (rows to list, how many in all), as
-    urgent_open_items and urgent_reminders cut them (the job passes only what is written)."""
+    urgent_open_items and urgent_reminders cut them (the job passes only what is written);
+    `recurrence_total`: the same for accountability.recurrence (urgent_recurrence)."""
     title = f"{config.campaign.district}专项治理“微腐败”工作月度汇总（{cn_month(period)}）"
     book = Book(path, title, period)
     _overview(book, units, district, config, period, as_of)
@@ -408,5 +409,5 @@ def write_rollup(path: Path, *, units, district, ranking, open_items: tuple[pd.D
     add_calendar_sheets(book, milestones, trend)
     _edits(book, edits)
     add_plan_status_sheet(book, plan_status)
-    add_accountability_sheets(book, accountability)
+    add_accountability_sheets(book, accountability, recurrence_total)
     book.wb.close()
