@@ -273,10 +273,26 @@ class WorkerPool:
             w["ready"] for w in self._workers)
 
     def run(self, jobs):
-        """Yield (key, result) for every (key, payload) job, in completion order."""
+        """Yield (key, result) for every (key, payload) job, in completion order.
+
+        A worker is given its next file before the result it returned is handed on, so it reads
+        while this process digests the last one.
+        """
         pending = iter(jobs)
         waiting = next(pending, None)
         busy = 0
+
+        def give(w) -> int:
+            nonlocal waiting
+            if w["job"] is not None or not w["ready"] or waiting is None:
+                return 0
+            key, payload = waiting
+            waiting = next(pending, None)
+            w["offset"] = self._err_size(w)
+            w["conn"].send((key, payload))
+            w["job"], w["since"] = key, time.monotonic()
+            return 1
+
         while waiting is not None or busy:
             if self._cannot_start():
                 while waiting is not None:
@@ -285,13 +301,7 @@ class WorkerPool:
                     waiting = next(pending, None)
                 return
             for w in self._workers:
-                if w["job"] is None and w["ready"] and waiting is not None:
-                    key, payload = waiting
-                    waiting = next(pending, None)
-                    w["offset"] = self._err_size(w)
-                    w["conn"].send((key, payload))
-                    w["job"], w["since"] = key, time.monotonic()
-                    busy += 1
+                busy += give(w)
             conns = [w["conn"] for w in self._workers if w["job"] is not None or not w["ready"]]
             ready = wait(conns, timeout=1.0)
             now = time.monotonic()
@@ -313,7 +323,7 @@ class WorkerPool:
                         self._collect(w, key)
                         self._replace(w)
                     w["job"] = None
-                    busy -= 1
+                    busy += give(w) - 1
                     yield key, result
                 elif now - w["since"] > self._timeout:
                     key = w["job"]

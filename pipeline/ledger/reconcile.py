@@ -82,7 +82,9 @@ def _join_notes(*parts) -> str:
 
 def _row_refs(sheet: str, rows: pd.Series) -> list[str]:
     """`检查台账!12`: the sheet row a value came from (the frame's _row is 0-based, data below the header); blank when none."""
-    return [f"{sheet}!{int(r) + 1}" if r == r else "" for r in rows.tolist()]
+    values = rows.tolist()
+    refs = {r: f"{sheet}!{int(r) + 1}" for r in set(values) if r == r}  # one string per row number, not per item
+    return [refs[r] if r == r else "" for r in values]
 
 
 def _joined_notes(*columns: pd.Series) -> list[str]:
@@ -192,15 +194,15 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     })
     nature = items["问题性质"]
     answer = items["完成情况"]
-    items["状态"] = np.select([nature.eq(NO_PROBLEM), answer.isna(), answer.eq(DONE)],
-                            [STATUS_NONE, STATUS_NO_RECT, STATUS_CLOSED], STATUS_OPEN).tolist()
+    statuses = np.array([STATUS_NONE, STATUS_NO_RECT, STATUS_CLOSED, STATUS_OPEN], dtype=object)
+    items["状态"] = statuses[np.select([nature.eq(NO_PROBLEM), answer.isna(), answer.eq(DONE)], [0, 1, 2], 3)]
     orphan_items = pd.DataFrame({
         "单位": orphans["_unit"], "检查单位": orphans["_by"], "编号": orphans["编号"], "_key": orphans["_key"],
         "被检查单位": orphans["问题单位"], "发现的问题": orphans["存在问题"], "完成情况": orphans["完成情况"],
         "完成时间": orphans["完成时间"], "来源文件": orphans["_file"],
-        "来源行": ["整改台账!" + str(int(r) + 1) for r in orphans["_row"]],
+        "来源行": _row_refs("整改台账", orphans["_row"]),
         "整改来源文件": orphans["_file"],
-        "整改来源行": ["整改台账!" + str(int(r) + 1) for r in orphans["_row"]],
+        "整改来源行": _row_refs("整改台账", orphans["_row"]),
         "备注": [("；".join(x for x in (n, "整改台账中的编号在检查台账中找不到") if x)) for n in orphans["备注"]],
         "状态": STATUS_ORPHAN,
     })
