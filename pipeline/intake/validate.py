@@ -135,7 +135,7 @@ def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Conf
     kinds = {u.name: u.type for u in config.units}
     owner = config.grassroots_owner()
     target = map_each(insp["被检查单位"], _clean)
-    owned_by = target.map(lambda t: owner.get(t) or names.get(t))
+    owned_by = map_each(target, lambda t: owner.get(t) or names.get(t))
     by_group = insp["_unit"].map(kinds) == "专项治理小组"
     known = owned_by.notna().where(by_group, owned_by == insp["_unit"])
     unexplained = target.notna() & insp["_unit"].notna() & insp["说明"].isna()

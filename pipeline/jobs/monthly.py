@@ -95,9 +95,9 @@ def _feedback_name(f, used: set[str]) -> str:
     stem = output_name(Path(f.rel).stem, 120)
     base = output_name(f"{f.unit or '未识别单位'}_{f.received.isoformat()}_{stem}_回执")
     name, n = base, 2
-    while name.lower() in {u.lower() for u in used}:
+    while name.lower() in used:  # `used` holds lower-cased names: a case-insensitive disk sees one file
         name, n = f"{base}_{n}", n + 1
-    used.add(name)
+    used.add(name.lower())
     return f"回执/{name}.xlsx"
 
 
