@@ -65,7 +65,7 @@ def search_text(text) -> str:
     return _segment(text)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # a replaced period's texts are segmented again to delete them
+@functools.lru_cache(maxsize=1 << 12)  # a replaced period's texts are segmented again to delete them
 def _segment(text: str) -> str:
     out = []
     for i, part in enumerate(_RUNS.split(text)):
@@ -174,9 +174,10 @@ def _ensure_indexes(table: sqlite_utils.db.Table) -> None:
             table.create_index([col], find_unique_name=True, if_not_exists=True)
 
 
-def _fts_write(db: sqlite_utils.Database, rows: list[tuple], delete: bool = False) -> None:
+def _fts_write(db: sqlite_utils.Database, rows, delete: bool = False) -> None:
     """(文本号, 发现的问题, 存在问题, 整改措施) into items_fts as segmented text, or out of it."""
-    rows = [(rowid, *(search_text(v) for v in values)) for rowid, *values in rows]
+    # segmented as SQLite takes them: a month of new texts, segmented all at once, would be gigabytes
+    rows = ((rowid, *(search_text(v) for v in values)) for rowid, *values in rows)
     marks = ", ".join("?" for _ in SEARCHED)
     if delete:  # external content: the index forgets a text only when given the tokens it was fed
         sql = f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {_COLS}) values ('delete', ?, {marks})"
