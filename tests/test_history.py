@@ -19,7 +19,8 @@ from pipeline import ROOT
 from pipeline.cli import main
 from pipeline.jobs import browse
 from pipeline.publish import history
-from pipeline.publish.history import ConfidentialColumn, search_text, write_history
+from pipeline.publish.history import ConfidentialColumn, write_history
+from pipeline.publish.search import search_query, search_text
 
 
 def _inbox(config, inbox):
@@ -80,18 +81,21 @@ def test_items_carry_the_rectification_text_for_search(months):
 def _found(con, words: str) -> list[tuple]:
     """What Datasette's search box on items shows: the rows whose text 文本号 the index matches."""
     return con.execute("select 期间, 编号, 发现的问题 from items where 文本号 in "
-                       "(select rowid from items_fts where items_fts match ?) order by 1, 2", (words,)).fetchall()
+                       "(select rowid from items_fts where items_fts match ?) order by 1, 2",
+                       (search_query(words),)).fetchall()
 
 
 def test_full_text_search_finds_a_two_character_word_inside_a_longer_phrase(months):
     with sqlite3.connect(months["db"]) as con:
         found = _found(con, "低保")
         by_measure = _found(con, "约谈")
-        whole = _found(con, "虚报冒领低保金")  # seven characters, one token
+        whole = _found(con, "虚报冒领低保金")  # seven characters: the phrase of their six pairs
+        one = _found(con, "金")  # the last character of a run
         nothing = _found(con, "小金库")
+        apart = _found(con, "冒领金")  # each character is there, but not side by side
         texts = con.execute("select count(*) from items_fts where items_fts match '低保'").fetchone()[0]
     assert found == [("2017-06", "自检1号", "虚报冒领低保金3000元"), ("2017-07", "自检1号", "虚报冒领低保金3000元")]
-    assert (by_measure, whole, nothing) == (found, found, [])
+    assert (by_measure, whole, one, nothing, apart) == (found, found, found, [], [])
     assert texts == 1, "a text resent every month is stored and indexed once"
     hits = list(sqlite_utils.Database(months["db"])["item_texts"].search("低保"))
     assert [(h["发现的问题"], h["存在问题"]) for h in hits] == [("虚报冒领低保金3000元", "社区干部冒领低保")]
@@ -111,7 +115,8 @@ def test_replacing_a_period_forgets_texts_no_row_uses(tmp_path):
         assert _found(con, "慰问品") == []
         stored = con.execute("select 发现的问题 from item_texts order by 1").fetchall()
         assert stored == [("截留私分集体收益",), ("虚报冒领低保金",)]
-        assert con.execute("select count(*) from items_fts where items_fts match '慰问品'").fetchone()[0] == 0
+        assert con.execute("select count(*) from items_fts where items_fts match ?",
+                           (search_query("慰问品"),)).fetchone()[0] == 0
         con.execute("insert into items_fts(items_fts) values ('integrity-check')")
 
 
@@ -132,10 +137,18 @@ def test_a_history_written_before_texts_were_shared_is_migrated_on_the_next_writ
         con.execute("insert into items_fts(items_fts) values ('integrity-check')")
 
 
-def test_search_text_splits_chinese_runs_and_keeps_other_text():
-    assert search_text("冒领低保") .split() == ["冒", "冒领", "冒领低", "冒领低保", "领", "领低", "领低保", "低", "低保", "保"]
+def test_search_text_splits_chinese_runs_into_pairs_and_keeps_other_text():
+    assert search_text("冒领低保") .split() == ["冒领", "领低", "低保", "保"]
     assert search_text("A-12号") == "A-12 号"
     assert search_text(None) == ""
+
+
+def test_a_search_for_words_is_a_phrase_of_pairs_for_each_word():
+    assert search_query("冒领低保") == '"冒领 领低 低保"'
+    assert search_query("低保  约谈") == '"低保" "约谈"'
+    assert search_query("金") == "金*"
+    assert search_query("Ａ-12号") == '"A-12" 号*'  # full-width letters typed as they look
+    assert search_query('"，"') == '""'  # nothing searchable: matches nothing rather than failing
 
 
 def test_rerunning_a_period_replaces_its_rows(config, months):
@@ -237,6 +250,10 @@ def test_browse_serves_tables_facets_search_and_canned_queries_on_loopback(month
         assert {f["name"] for f in data["facet_results"].values()} >= {"期间", "单位", "状态", "预警", "治理类别"}
         assert data["filtered_table_rows_count"] == 2
         assert all("低保" in r["发现的问题"] for r in data["rows"])
+        for words, count in (("冒领低保金", 2), ("虚报 3000", 2), ("低保审核", 0)):  # longer words, several words
+            data = json.loads(_get(base + "/items.json?" + urllib.parse.urlencode({"_search": words, "_shape": "objects"}),
+                                   time.monotonic() + 10))
+            assert data["filtered_table_rows_count"] == count, words
 
         query = base + "/" + tilde_encode("某类别仍未销号的问题") + ".json?" + urllib.parse.urlencode(
             {"治理类别": "惠民", "期间": "", "_shape": "array"})

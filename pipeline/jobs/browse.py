@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..publish.history import FTS_TABLE, HISTORY_FILE, PERIOD, TEXT_ID, TEXTS_TABLE
 
+PLUGINS = Path(__file__).parent / "datasette_plugins"  # the search box's query for the pairs index
 HOST = "127.0.0.1"  # never a public interface: the history names units, people in charge and problems
 FACETS = (PERIOD, "单位", "状态", "预警", "治理类别")
 OPEN = "('未建整改台账', '整改中')"
@@ -110,7 +111,7 @@ def port_free(port: int) -> bool:
 def datasette_command(db_path: Path, meta_path: Path, port: int) -> list[str]:
     return [sys.executable, "-m", "datasette", "serve", "-i", str(db_path), "--host", HOST, "--port", str(port),
             "--metadata", str(meta_path), "--setting", "default_facet_size", "20",
-            "--setting", "suggest_facets", "off"]
+            "--setting", "suggest_facets", "off", "--plugins-dir", str(PLUGINS)]
 
 
 def run_browse(outbox: Path, port: int, out=None, err=None) -> int:

@@ -4,15 +4,13 @@ Each monthly run replaces its own period's rows in one transaction, so a run tha
 leaves the history exactly as it was. Tables are written generically: whatever the job put in
 `tables` becomes a table of the same name, with the same Chinese column names plus `期间`.
 
-Full-text search must find 低保 inside 虚报冒领低保金 through plain `MATCH`, sqlite-utils'
-`search()` and Datasette's search box alike, none of which we can teach to split a Chinese query.
-SQLite's trigram tokenizer never matches a query shorter than 3 characters and unicode61 keeps a
-run of Chinese characters as one token, so the index is fed pre-segmented text instead: every
-substring of up to `MAX_GRAM` characters of each run of Chinese characters is its own token (other
-text is kept as written). Any Chinese query word of up to `MAX_GRAM` characters is then exactly one
-index token.
+Full-text search must find 低保 inside 虚报冒领低保金. The index is fed pre-segmented text (see
+publish/search.py: each run of Chinese characters as its overlapping pairs), and a search for
+words becomes the phrase of their pairs (search.search_query, which `make browse` gives Datasette
+as its `escape_fts`). A two-character word is one pair, so plain `MATCH '低保'` and sqlite-utils'
+`search("低保")` find it as they are.
 
-Segmenting is the expensive part, and ledgers are cumulative (every month a unit resends all its
+Indexing is the expensive part, and ledgers are cumulative (every month a unit resends all its
 problems) with measures that repeat, so the same texts come back month after month. Each distinct
 (发现的问题, 存在问题, 整改措施) is therefore stored and indexed once, in `item_texts`; an items row
 points at it by `文本号`, and a month segments only the texts the history has never seen. Texts no
@@ -24,15 +22,15 @@ right thing). Datasette searches items with `文本号 in (select rowid from ite
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-import re
 import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlite_utils
+
+from .search import search_text
 
 HISTORY_FILE = "history.sqlite"
 PERIOD = "期间"
@@ -44,37 +42,15 @@ TEXT_HASH = "指纹"  # a hash of the triple, indexed, to find a month's texts a
 INDEXED = ("单位", PERIOD, "状态", TEXT_ID)
 FTS_TABLE = "items_fts"
 RUNS_TABLE = "history_runs"  # per period: a fingerprint of what was written, so an unchanged rerun skips it
-MAX_GRAM = 8
 INSERT_ROWS = 50_000
 # bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
-SEARCH_VERSION = 3
+SEARCH_VERSION = 4  # 4: pairs of characters (search.py), was every substring up to 8
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_RUNS = re.compile(f"([{_CJK}]+)")
 _COLS = ", ".join(f"[{c}]" for c in SEARCHED)
 
 
 class ConfidentialColumn(ValueError):
     """A complainant's identity must never reach the history; refusing is safer than dropping quietly."""
-
-
-def search_text(text) -> str:
-    """Text as the index sees it: every substring of up to MAX_GRAM characters of each Chinese run."""
-    if not isinstance(text, str) or not text:
-        return ""
-    return _segment(text)
-
-
-@functools.lru_cache(maxsize=1 << 12)  # a replaced period's texts are segmented again to delete them
-def _segment(text: str) -> str:
-    out = []
-    for i, part in enumerate(_RUNS.split(text)):
-        if i % 2 == 0:
-            out.append(part)
-            continue
-        n = len(part)
-        out.extend(dict.fromkeys([part[a:a + k] for a in range(n) for k in range(1, min(MAX_GRAM, n - a) + 1)]))
-    return " ".join(p for p in out if p)
 
 
 def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None) -> pd.DataFrame:
