@@ -175,25 +175,25 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
     values = [_column(distinct[c]) for c in SEARCHED]
     marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
     marks = marks.to_numpy().view(np.int64).tolist()
-    # look the month's distinct triples up by hash, confirming the text itself (IS: blanks are NULL)
-    db.execute("drop table if exists temp.[month_texts]")
-    db.execute(f"create temp table [month_texts] (k integer primary key, [{TEXT_HASH}] integer, {_COLS})")
-    db.conn.executemany(f"insert into temp.[month_texts] values (?, ?, {', '.join('?' for _ in SEARCHED)})",
-                        zip(range(len(marks)), marks, *values))
-    same = " and ".join(f"t.[{c}] is m.[{c}]" for c in SEARCHED)
-    known = db.execute(f"select m.k, t.[{TEXT_ID}] from temp.[month_texts] m join [{TEXTS_TABLE}] t "
-                       f"on t.[{TEXT_HASH}] = m.[{TEXT_HASH}] and {same}").fetchall()
-    db.execute("drop table temp.[month_texts]")
     ids = np.zeros(len(marks), dtype=np.int64)
-    for k, text_id in known:
-        ids[k] = text_id
-    new = np.flatnonzero(ids == 0).tolist()
+    # look the month's distinct triples up by hash (a temporary table of numbers: a month of texts held
+    # twice in memory would be hundreds of MB), then confirm the text itself
+    db.execute("drop table if exists temp.[month_texts]")
+    db.execute(f"create temp table [month_texts] (k integer primary key, [{TEXT_HASH}] integer)")
+    db.conn.executemany("insert into temp.[month_texts] values (?, ?)", zip(range(len(marks)), marks))
+    for k, text_id, *stored in db.execute(
+            f"select m.k, t.[{TEXT_ID}], {', '.join(f't.[{c}]' for c in SEARCHED)} from temp.[month_texts] m "
+            f"join [{TEXTS_TABLE}] t on t.[{TEXT_HASH}] = m.[{TEXT_HASH}]"):
+        if all(a == b or a is None and b != b for a, b in zip(stored, (v[k] for v in values))):  # blank: NULL, NaN
+            ids[k] = text_id
+    db.execute("drop table temp.[month_texts]")
+    new = np.flatnonzero(ids == 0)
     start = db.execute(f"select coalesce(max([{TEXT_ID}]), 0) + 1 from [{TEXTS_TABLE}]").fetchone()[0]
     ids[new] = np.arange(start, start + len(new))
-    rows = [(int(ids[k]), *(v[k] for v in values)) for k in new]
+    added = list(zip(ids[new].tolist(), new.tolist()))
     db.conn.executemany(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) values (?, ?, ?, ?, ?)",
-                        [(*row, marks[k]) for row, k in zip(rows, new)])
-    _fts_write(db, rows)
+                        ((i, *(v[k] for v in values), marks[k]) for i, k in added))
+    _fts_write(db, ((i, *(v[k] for v in values)) for i, k in added))
     return ids[codes]
 
 
