@@ -38,7 +38,7 @@ def _segment(text: str) -> str:
             if part:
                 out.append(part)
             continue
-        out.extend([part[a:a + 2] for a in range(len(part) - 1)])
+        out += map(str.__add__, part[:-1], part[1:])  # its pairs: each character and the next
         out.append(part[-1])
     return " ".join(out)
 
