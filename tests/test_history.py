@@ -289,3 +289,35 @@ def test_an_unchanged_rerun_keeps_the_stored_period_and_a_changed_one_replaces_i
     with sqlite3.connect(db_path) as con:
         rows = con.execute("select 单位, 发现问题数 from units where 期间 = '2017-06' order by 单位 desc").fetchall()
     assert rows == [("西安路街道", 4), ("西华街道", 1)]
+
+
+def test_many_new_texts_are_segmented_by_a_helper_process_with_the_same_index(tmp_path, monkeypatch):
+    import pipeline.publish.history as history
+
+    items = pd.DataFrame({"单位": ["西安路街道"] * 5, "编号": [f"自检{i}号" for i in range(1, 6)],
+                          "发现的问题": ["虚报冒领低保金", "违规发放慰问品", "截留私分集体收益", "公款吃喝", "低保审核不严"]})
+    write_history(tmp_path / "inline.sqlite", "2017-06", {"items": items})
+    monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
+    monkeypatch.setattr(history, "SEGMENT_SLICE", 2)
+    write_history(tmp_path / "helper.sqlite", "2017-06", {"items": items})
+    for name in ("inline", "helper"):
+        with sqlite3.connect(tmp_path / f"{name}.sqlite") as con:
+            assert [r[1] for r in _found(con, "低保")] == ["自检1号", "自检5号"], name
+            assert [r[1] for r in _found(con, "私分集体")] == ["自检3号"], name
+            con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+
+
+def test_a_helper_that_cannot_start_leaves_the_segmenting_to_the_job(tmp_path, monkeypatch):
+    import multiprocessing
+
+    import pipeline.publish.history as history
+
+    def refuse(method):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(history, "PARALLEL_TEXTS", 1)
+    monkeypatch.setattr(multiprocessing, "get_context", refuse)
+    items = pd.DataFrame({"单位": ["西安路街道"] * 2, "编号": ["自检1号", "自检2号"], "发现的问题": ["虚报冒领低保金", "公款吃喝"]})
+    write_history(tmp_path / "history.sqlite", "2017-06", {"items": items})
+    with sqlite3.connect(tmp_path / "history.sqlite") as con:
+        assert [r[1] for r in _found(con, "冒领低保")] == ["自检1号"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import sqlite3
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
-from .search import search_text
+from .search import search_text, segment_rows
 
 HISTORY_FILE = "history.sqlite"
 PERIOD = "期间"
@@ -43,6 +44,8 @@ INDEXED = ("单位", PERIOD, "状态", TEXT_ID)
 FTS_TABLE = "items_fts"
 RUNS_TABLE = "history_runs"  # per period: a fingerprint of what was written, so an unchanged rerun skips it
 INSERT_ROWS = 50_000
+PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while SQLite indexes
+SEGMENT_SLICE = 5_000
 # bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
 SEARCH_VERSION = 4  # 4: pairs of characters (search.py), was every substring up to 8
 
@@ -150,16 +153,34 @@ def _ensure_indexes(table: sqlite_utils.db.Table) -> None:
             table.create_index([col], find_unique_name=True, if_not_exists=True)
 
 
-def _fts_write(db: sqlite_utils.Database, rows, delete: bool = False) -> None:
+def _segmented(rows: list[tuple]):
+    """(文本号, texts as the index is fed them) for each row, as SQLite takes them (a month of texts
+    segmented at once would be gigabytes). Many new texts are segmented a slice at a time by a helper
+    process while SQLite indexes the slices already done: the two take about as long."""
+    if len(rows) < PARALLEL_TEXTS:
+        yield from ((rowid, *map(search_text, texts)) for rowid, *texts in rows)
+        return
+    slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
+    done = 0
+    try:
+        with multiprocessing.get_context("spawn").Pool(1) as helper:
+            for part in helper.imap(segment_rows, slices):
+                yield from part
+                done += 1
+    except Exception:  # the helper could not start or died (memory): this process segments the rest
+        pass
+    for part in slices[done:]:
+        yield from segment_rows(part)
+
+
+def _fts_write(db: sqlite_utils.Database, rows: list[tuple], delete: bool = False) -> None:
     """(文本号, 发现的问题, 存在问题, 整改措施) into items_fts as segmented text, or out of it."""
-    # segmented as SQLite takes them: a month of new texts, segmented all at once, would be gigabytes
-    rows = ((rowid, *(search_text(v) for v in values)) for rowid, *values in rows)
     marks = ", ".join("?" for _ in SEARCHED)
     if delete:  # external content: the index forgets a text only when given the tokens it was fed
         sql = f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {_COLS}) values ('delete', ?, {marks})"
     else:
         sql = f"insert into [{FTS_TABLE}] (rowid, {_COLS}) values (?, {marks})"
-    db.conn.executemany(sql, rows)
+    db.conn.executemany(sql, _segmented(rows))
 
 
 def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -190,10 +211,10 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
     new = np.flatnonzero(ids == 0)
     start = db.execute(f"select coalesce(max([{TEXT_ID}]), 0) + 1 from [{TEXTS_TABLE}]").fetchone()[0]
     ids[new] = np.arange(start, start + len(new))
-    added = list(zip(ids[new].tolist(), new.tolist()))
+    added = [(i, *(v[k] for v in values)) for i, k in zip(ids[new].tolist(), new.tolist())]
     db.conn.executemany(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) values (?, ?, ?, ?, ?)",
-                        ((i, *(v[k] for v in values), marks[k]) for i, k in added))
-    _fts_write(db, ((i, *(v[k] for v in values)) for i, k in added))
+                        ((*row, marks[k]) for row, k in zip(added, new.tolist())))
+    _fts_write(db, added)
     return ids[codes]
 
 

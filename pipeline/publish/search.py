@@ -43,6 +43,11 @@ def _segment(text: str) -> str:
     return " ".join(out)
 
 
+def segment_rows(rows: list[tuple]) -> list[tuple]:
+    """(rowid, *texts) → (rowid, *texts as the index is fed them): a slice of a month for a helper process."""
+    return [(rowid, *map(search_text, texts)) for rowid, *texts in rows]
+
+
 def search_query(words) -> str:
     """What a person typed in a search box, as an FTS5 query on the index: every word must be there.
 
