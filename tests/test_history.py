@@ -299,6 +299,7 @@ def test_many_new_texts_are_segmented_by_a_helper_process_with_the_same_index(tm
     write_history(tmp_path / "inline.sqlite", "2017-06", {"items": items})
     monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
     monkeypatch.setattr(history, "SEGMENT_SLICE", 2)
+    monkeypatch.setattr(history, "SEGMENT_AHEAD", 1)
     write_history(tmp_path / "helper.sqlite", "2017-06", {"items": items})
     for name in ("inline", "helper"):
         with sqlite3.connect(tmp_path / f"{name}.sqlite") as con:

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import sqlite3
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,7 @@ RUNS_TABLE = "history_runs"  # per period: a fingerprint of what was written, so
 INSERT_ROWS = 50_000
 PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while SQLite indexes
 SEGMENT_SLICE = 5_000
+SEGMENT_AHEAD = 4
 # bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
 SEARCH_VERSION = 4  # 4: pairs of characters (search.py), was every substring up to 8
 
@@ -164,7 +166,12 @@ def _segmented(rows: list[tuple]):
     done = 0
     try:
         with multiprocessing.get_context("spawn").Pool(1) as helper:
-            for part in helper.imap(segment_rows, slices):
+            # a few slices ahead, no more: segmented text waiting for SQLite would pile up in memory
+            ahead = deque(helper.apply_async(segment_rows, (part,)) for part in slices[:SEGMENT_AHEAD])
+            while ahead:
+                part = ahead.popleft().get()
+                if done + len(ahead) + 1 < len(slices):
+                    ahead.append(helper.apply_async(segment_rows, (slices[done + len(ahead) + 1],)))
                 yield from part
                 done += 1
     except Exception:  # the helper could not start or died (memory): this process segments the rest
