@@ -5,7 +5,10 @@ import pandas as pd
 
 
 def map_each(values: pd.Series, fn) -> pd.Series:
-    """`values.map(fn)` computed once per distinct value."""
+    """`values.map(fn)` computed once per distinct value.
+
+    Values are told apart as dict keys, where 1, 1.0 and True are one: use it where `fn` treats them
+    alike (text columns, or a rule that ignores what is not text)."""
     listed = values.tolist()  # one list for both passes: a NaN is found again by identity
     table = {v: fn(v) for v in set(listed)}
     return pd.Series(list(map(table.__getitem__, listed)), index=values.index, dtype=object)

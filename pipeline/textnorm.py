@@ -31,6 +31,11 @@ def clean_text(value) -> str:
     return text
 
 
+def typed_text(value) -> str:
+    """clean_text of a value typed as text; a blank or a number names nothing ('')."""
+    return clean_text(value) if isinstance(value, str) else ""
+
+
 def squeeze(value) -> str:
     """clean_text without any white space: for labels and vocabulary comparison."""
     return _SPACE.sub("", clean_text(value))

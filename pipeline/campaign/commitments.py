@@ -10,8 +10,9 @@ import pandas as pd
 
 from schemas.vocab import NO_PROBLEM
 from ..config import Config
+from ..distinct import map_each
 from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN, carry_forward
-from ..textnorm import clean_text
+from ..textnorm import clean_text, typed_text
 from .clues import is_verified
 
 VALID, DOUBT, MISSING = "有效", "存疑", "缺承诺"
@@ -37,7 +38,7 @@ def item_ref(items: pd.DataFrame) -> pd.Series:
 
 def _about(frame: pd.DataFrame, place_col: str, unit_col: str, place: str, config: Config) -> pd.Series:
     """Rows about a committed place: the place itself, or, for a 街道/部门's own commitment, all of the unit."""
-    target = frame[place_col].map(lambda v: clean_text(v) if isinstance(v, str) else "")
+    target = map_each(frame[place_col], typed_text)
     mask = target == place
     if place in {u.name for u in config.units}:
         mask = mask | (frame[unit_col] == place)
@@ -93,7 +94,7 @@ def missing_commitments(items: pd.DataFrame, pledges: pd.DataFrame, config: Conf
         return []
     owner = config.grassroots_owner()
     ledger = items[items["状态"] != STATUS_ORPHAN]
-    place = ledger["被检查单位"].map(lambda v: clean_text(v) if isinstance(v, str) else "")
+    place = map_each(ledger["被检查单位"], typed_text)
     own = (ledger["检查单位"] == ledger["单位"]) & (place.map(owner) == ledger["单位"])
     committed = {clean_text(v) for v in pledges["承诺单位"] if isinstance(v, str)} if len(pledges) else set()
     rows = []

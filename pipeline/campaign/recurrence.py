@@ -11,7 +11,7 @@ from schemas.vocab import NO_PROBLEM
 from ..config import Config
 from ..distinct import map_each
 from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN
-from ..textnorm import clean_text
+from ..textnorm import clean_text, typed_text
 from .clues import is_verified
 from .commitments import item_ref
 
@@ -30,12 +30,12 @@ def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config) -
     problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM)]
     # only what the triggers read: sorting carries every column along
     problems = problems[["被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]]
-    problems = problems.assign(_place=map_each(problems["被检查单位"], _place),
+    problems = problems.assign(_place=map_each(problems["被检查单位"], typed_text),
                                _ref=item_ref(problems), _on=pd.to_datetime(problems["检查时间"]),
                                _done=pd.to_datetime(problems["完成时间"]))
     problems = problems[problems["_place"].isin(owner.keys())].sort_values(["_on", "_ref"], kind="stable")
     verified = clues[is_verified(clues)] if len(clues) else clues.assign(_place=pd.Series(dtype=object))
-    verified = verified.assign(_place=map_each(verified["被反映单位"], _place))
+    verified = verified.assign(_place=map_each(verified["被反映单位"], typed_text))
     verified = verified[verified["_place"].isin(owner.keys())]
     checked = set(clues.loc[clues["一案双查"] == "是", "被反映单位"].map(clean_text)) if len(clues) else set()
     parts = [p for p in (_recurring(problems), _frequent(problems, verified, frequent_threshold(config))) if len(p)]
@@ -48,10 +48,6 @@ def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config) -
     out = out.assign(_u=out["所属单位"].map(order), _t=out["触发"].map({RECURRING: 0, FREQUENT: 1}))
     out = out.sort_values(["_u", "基层单位", "_t", "治理类别"], kind="stable").drop(columns=["_u", "_t"])
     return out.reset_index(drop=True).astype(object)
-
-
-def _place(value) -> str:
-    return clean_text(value) if isinstance(value, str) else ""
 
 
 def _refs(values) -> str:

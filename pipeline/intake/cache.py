@@ -1,10 +1,11 @@
 """Parsed workbooks kept between runs, so a file that has not changed is not read again.
 
 An entry is keyed by the file's sha256, its path in the inbox (the file name can name the unit)
-and a version of everything reading depends on: the reading code's source and the registry and
-schemas as the workers see them. Change any of them and every old entry is simply never found
-again (and its folder is removed). Entries hold each sheet's typed rows column by column, as
-zlib-compressed JSON: compact, deterministic, and safe to load (no pickle). The cache is only a
+and a version of everything reading depends on: the reading code's source, the registry and
+schemas as the workers see them, and the reader library's version. Change any of them and every old entry is simply never found
+again (and its folder is removed). Entries hold each sheet's typed rows column by column (text as
+its distinct values and a code per row), as zlib-compressed JSON: compact, deterministic, and safe
+to load (no pickle). The cache is only a
 shortcut: an entry that cannot be read is ignored and rebuilt, and one that cannot be written is
 skipped, so the outputs are always those of a cold run.
 """
@@ -18,6 +19,8 @@ import shutil
 import zlib
 from pathlib import Path
 
+from ..versions import hash_files, library_versions
+
 FORMAT = 3  # 2: each sheet's values as columns (intake.table); 3: text as distinct values and codes
 CACHE_FOLDER = ".cache"  # under OUTBOX; safe to delete at any time
 # what reading a workbook depends on, besides its bytes and the worker context
@@ -29,16 +32,9 @@ _READING_CODE = ("pipeline/intake/readers.py", "pipeline/intake/parse.py", "pipe
 def code_version(root: Path, context: dict) -> str:
     """One hash of the reading code, the schemas and the worker context (registry, year, limits)."""
     digest = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for rel in (*_READING_CODE, *sorted(str(p.relative_to(root)) for p in (root / "schemas").glob("*.py"))):
-        path = root / rel
-        digest.update(rel.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
+    hash_files(digest, root, (*_READING_CODE, *sorted(str(p.relative_to(root)) for p in (root / "schemas").glob("*.py"))))
     digest.update(json.dumps(context, sort_keys=True, ensure_ascii=False, default=str).encode())
-    try:  # the reader library decides what a cell holds (a date, a number, text)
-        from importlib.metadata import version
-
-        digest.update(f"python-calamine={version('python-calamine')}".encode())
-    except Exception:
-        pass
+    digest.update(library_versions(("python-calamine",)))  # the reader decides what a cell holds: date, number, text
     return digest.hexdigest()[:32]
 
 

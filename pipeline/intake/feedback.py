@@ -243,5 +243,4 @@ def write_all(district: str, out: Path, files: list, names: dict[str, str]) -> N
     """Every file's 回执, `names` giving each file's path under `out` (run on the second core at city scale)."""
     answer = FeedbackWriter(district, out)
     for f in files:
-        if f.rel in names:
-            answer.write(Path(out) / names[f.rel], f)
+        answer.write(Path(out) / names[f.rel], f)

@@ -1,8 +1,8 @@
 """A sheet's values as columns: {'_row': [...], '_key': [...], label: [...]}, one list per column.
 
-This is what a reader worker returns, what the parse cache keeps and what the month's frames are
-built from (intake.validate.build_frames): a city month has millions of cells, and a dict per row
-would cost more than reading the files.
+This is what parse_book makes of each sheet, what a reader worker encodes (intake.cache: text as
+distinct values and codes) and the month's frames are built from (intake.validate.build_frames): a
+city month has millions of cells, and a dict per row would cost more than reading the files.
 """
 from __future__ import annotations
 

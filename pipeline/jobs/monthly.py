@@ -151,12 +151,12 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
 
 def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
                   *, workers: int | None = None, log=sys.stderr, files: list | None = None) -> MonthlyResult:
-    """Everything the month writes goes under `out`, the temporary folder swapped in at the end."""
+    """The month's files go under `out`, the temporary folder swapped in at the end; its rows go into
+    the history beside it (OUTBOX/history.sqlite), committed once every file was written."""
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     # intake: every file answered; resubmissions compared with the workbook they replace
     intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files)
-    give_back_memory()
     files = intake.accepted
     changes = workbook_changes(intake.frames, files, config)
     goalposts = moved_goalposts(intake.frames, files, changes, config)

@@ -16,10 +16,11 @@ import json
 import os
 import sqlite3
 import sys
-from importlib import metadata
 from pathlib import Path
 
 from .. import ROOT
+from ..publish.history import stored_mark
+from ..versions import hash_files, library_versions
 
 STAMP_FOLDER = "runs"
 # what writes the outputs besides our own code: a new version may write other bytes
@@ -29,16 +30,10 @@ LIBRARIES = ("pandas", "numpy", "pandera", "python-calamine", "openpyxl", "xlsxw
 
 def _program() -> bytes:
     digest = hashlib.sha256()
-    for folder in ("pipeline", "schemas", "templates"):
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in LIBRARIES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"{name}={version}\0".encode())
+    hash_files(digest, ROOT, [path.relative_to(ROOT) for folder in ("pipeline", "schemas", "templates")
+                              for path in sorted((ROOT / folder).rglob("*"))
+                              if path.is_file() and "__pycache__" not in path.parts])
+    digest.update(library_versions(LIBRARIES))
     # the interpreter (its csv, zipfile and json modules write bytes too) and the SQLite the history is kept with
     digest.update(f"python={sys.version}\0sqlite={sqlite3.sqlite_version}\0".encode())
     return digest.digest()
@@ -65,20 +60,6 @@ def _outputs(folder: Path) -> dict[str, list[int]]:
     return found
 
 
-def _history_mark(history: Path, period: str) -> str | None:
-    if not history.is_file():
-        return None
-    try:
-        con = sqlite3.connect(f"file:{history}?mode=ro", uri=True)
-        try:
-            row = con.execute("select [指纹] from [history_runs] where [期间] = ?", (period,)).fetchone()
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
-
-
 def _stamp_path(cache: Path, period: str) -> Path:
     return cache / STAMP_FOLDER / f"{period}.json"
 
@@ -91,13 +72,13 @@ def is_current(cache: Path, folder: Path, history: Path, period: str, inputs: st
         return False
     if not isinstance(stamp, dict) or stamp.get("inputs") != inputs or not folder.is_dir():
         return False
-    return stamp.get("history") == _history_mark(history, period) and stamp.get("outputs") == _outputs(folder)
+    return stamp.get("history") == stored_mark(history, period) and stamp.get("outputs") == _outputs(folder)
 
 
 def remember(cache: Path, folder: Path, history: Path, period: str, inputs: str) -> None:
     """Note what the finished run saw and wrote; a stamp that cannot be written only costs a full rerun."""
     path = _stamp_path(cache, period)
-    stamp = {"inputs": inputs, "history": _history_mark(history, period), "outputs": _outputs(folder)}
+    stamp = {"inputs": inputs, "history": stored_mark(history, period), "outputs": _outputs(folder)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}")

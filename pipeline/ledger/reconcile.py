@@ -80,7 +80,7 @@ def _join_notes(*parts) -> str:
     return "；".join(dict.fromkeys(notes))
 
 
-def _row_refs(sheet: str, rows: pd.Series) -> list[str]:
+def row_refs(sheet: str, rows: pd.Series) -> list[str]:
     """`检查台账!12`: the sheet row a value came from (the frame's _row is 0-based, data below the header); blank when none."""
     values = rows.tolist()
     refs = {r: f"{sheet}!{int(r) + 1}" for r in set(values) if r == r}  # one string per row number, not per item
@@ -187,9 +187,9 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
         "完成情况": merged["完成情况"],
         "完成时间": merged["完成时间"],
         "来源文件": merged["_file"],
-        "来源行": _row_refs("检查台账", merged["_row"]),
+        "来源行": row_refs("检查台账", merged["_row"]),
         "整改来源文件": merged["整改来源文件"],
-        "整改来源行": _row_refs("整改台账", merged["_rect_row"]),
+        "整改来源行": row_refs("整改台账", merged["_rect_row"]),
         "备注": _joined_notes(merged["备注"], merged["_owner_note"], merged["_rect_note"]),
     })
     nature = items["问题性质"]
@@ -200,9 +200,9 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
         "单位": orphans["_unit"], "检查单位": orphans["_by"], "编号": orphans["编号"], "_key": orphans["_key"],
         "被检查单位": orphans["问题单位"], "发现的问题": orphans["存在问题"], "完成情况": orphans["完成情况"],
         "完成时间": orphans["完成时间"], "来源文件": orphans["_file"],
-        "来源行": _row_refs("整改台账", orphans["_row"]),
+        "来源行": row_refs("整改台账", orphans["_row"]),
         "整改来源文件": orphans["_file"],
-        "整改来源行": _row_refs("整改台账", orphans["_row"]),
+        "整改来源行": row_refs("整改台账", orphans["_row"]),
         "备注": [("；".join(x for x in (n, "整改台账中的编号在检查台账中找不到") if x)) for n in orphans["备注"]],
         "状态": STATUS_ORPHAN,
     })

@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import sqlite3
+import warnings
 from collections import deque
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 import sqlite_utils
 
+from ..ledger.reconcile import row_refs
 from .search import search_text, segment_rows
 
 HISTORY_FILE = "history.sqlite"
@@ -69,7 +71,7 @@ def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | 
     # the 整改台账 row as items cite it (整改来源行 "整改台账!5" is 0-based _row 4); a repeated row: the last wins
     answer = pd.DataFrame({
         "整改来源文件": rect["_file"].astype(object),
-        "整改来源行": "整改台账!" + (rect["_row"].astype(int) + 1).astype(str).astype(object),
+        "整改来源行": row_refs("整改台账", rect["_row"]),
         **{c: (rect[c].astype(object) if c in rect.columns else None) for c in extra},
     }).drop_duplicates(["整改来源文件", "整改来源行"], keep="last")
     keys = pd.DataFrame({c: items[c].astype(object) if c in items.columns else None
@@ -112,16 +114,14 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value  # numpy scalars
 
 
-def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str, extra: dict | None = None) -> None:
+def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str) -> None:
     """executemany over columns built whole (a dict or a conversion per value is too slow for a city), a slice at a time."""
     cols = [c for c in frame.columns if c != PERIOD]
-    extra = extra or {}
-    names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, *extra))
-    marks = ", ".join("?" for _ in range(1 + len(cols) + len(extra)))
+    names = ", ".join(f"[{c}]" for c in (PERIOD, *cols))
+    marks = ", ".join("?" for _ in range(1 + len(cols)))
     for start in range(0, len(frame), INSERT_ROWS):  # a slice at a time: a city's items as Python values is 100s of MB
         part = frame.iloc[start:start + INSERT_ROWS]
-        values = [[period] * len(part), *(_column(part[c]) for c in cols),
-                  *(list(v[start:start + INSERT_ROWS]) for v in extra.values())]
+        values = [[period] * len(part), *(_column(part[c]) for c in cols)]
         db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", zip(*values))
 
 
@@ -165,7 +165,8 @@ def _segmented(rows: list[tuple]):
     slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
     done = 0
     try:
-        with multiprocessing.get_context("spawn").Pool(1) as helper:
+        # its warnings, like the other processes', stay off the staff's terminal
+        with multiprocessing.get_context("spawn").Pool(1, warnings.simplefilter, ("ignore",)) as helper:
             # a few slices ahead, no more: segmented text waiting for SQLite would pile up in memory
             ahead = deque(helper.apply_async(segment_rows, (part,)) for part in slices[:SEGMENT_AHEAD])
             while ahead:
@@ -280,11 +281,26 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
     return digest.hexdigest()
 
 
-def _unchanged(db: sqlite_utils.Database, period: str, mark: str) -> bool:
-    if not db.table(RUNS_TABLE).exists():  # the fingerprint includes SEARCH_VERSION
-        return False
-    row = db.execute(f"select [指纹] from [{RUNS_TABLE}] where [{PERIOD}] = ?", (period,)).fetchone()
-    return row is not None and row[0] == mark
+def _mark(con: sqlite3.Connection, period: str) -> str | None:
+    """The fingerprint of what `period` holds (the fingerprint includes SEARCH_VERSION)."""
+    if not con.execute("select 1 from sqlite_master where type = 'table' and name = ?", (RUNS_TABLE,)).fetchone():
+        return None
+    row = con.execute(f"select [指纹] from [{RUNS_TABLE}] where [{PERIOD}] = ?", (period,)).fetchone()
+    return row[0] if row else None
+
+
+def stored_mark(path: Path, period: str) -> str | None:
+    """The fingerprint of `period` in the history at `path`, read only; None when there is none."""
+    if not Path(path).is_file():
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return _mark(con, period)
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
 
 
 def _searchable(db: sqlite_utils.Database) -> bool:
@@ -316,7 +332,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         db.execute("pragma temp_store = memory")
         db.execute("pragma cache_size = -16384")  # 16 MiB: more made a city month no faster, only larger
         mark = fingerprint({**tables, **answers})
-        if _unchanged(db, period, mark):  # the same month written again: the stored rows are already these
+        if _mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
         if "items" in tables:
             tables["items"] = with_rectification_text(tables["items"], rectifications)
@@ -335,7 +351,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                 table = _ensure_table(db, name, frame)
                 if name == "items" and len(frame):
                     ids = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
-                    _insert(db, name, frame, period, {TEXT_ID: ids.tolist()})
+                    _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
                     used -= set(np.unique(ids).tolist())
                 elif len(frame):
                     _insert(db, name, frame, period)
