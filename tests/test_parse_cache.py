@@ -67,3 +67,32 @@ def test_an_entry_holds_typed_rows_as_they_were_read():
     back = decode(encode(book))
     assert rows_of(back["sheets"]["检查台账"]) == rows_of(book["sheets"]["检查台账"])
     assert {k: v for k, v in back.items() if k != "sheets"} == {k: v for k, v in book.items() if k != "sheets"}
+
+
+def test_the_month_joins_files_as_they_were_typed_whether_text_numbers_or_missing():
+    import datetime as dt
+
+    from pipeline.intake.validate import build_frames
+
+    def book(unit, ledger, report=None):
+        sheets = {"检查台账": {"name": "检查台账", "header_row": 2, "columns": {}, "table": ledger}}
+        if report:
+            sheets["月报表"] = {"name": "月报表", "header_row": 2, "columns": {}, "table": report}
+        return {"kind": "台账", "unit": unit, "filled_on": None, "problems": [], "sheets": sheets}
+
+    books = {  # as the month reads them: decoded from what the workers (or the cache) kept
+        "a.xlsx": decode(encode(book("西安路街道", {"_row": [3, 4], "_key": ["自检1", "自检2"], "编号": ["自检1号", "自检2号"],
+                                                 "检查时间": [dt.date(2017, 6, 5), None]},
+                                    {"_row": [3], "_key": [None], "发现问题数": [2]}))),
+        "b.xlsx": decode(encode(book("西华街道", {"_row": [3], "_key": ["1"], "编号": [1]},
+                                    {"_row": [3], "_key": [None], "发现问题数": ["三"]}))),
+        "c.xlsx": decode(encode(book("沙河源街道", {"_row": [3], "_key": ["自检1"], "编号": ["自检1号"],
+                                                "检查时间": [dt.date(2017, 6, 9)]}))),
+    }
+    frames = build_frames(books, dict.fromkeys(books, dt.date(2017, 6, 15)))
+    ledger, report = frames["检查台账"], frames["月报表"]
+    assert ledger["_file"].tolist() == ["a.xlsx", "a.xlsx", "b.xlsx", "c.xlsx"]
+    assert ledger["编号"].tolist() == ["自检1号", "自检2号", 1, "自检1号"], "a number typed as 编号 stays a number"
+    assert ledger["检查时间"].dt.strftime("%Y-%m-%d").fillna("").tolist() == ["2017-06-05", "", "", "2017-06-09"]
+    assert report["_file"].tolist() == ["a.xlsx", "b.xlsx"]
+    assert report["发现问题数"].fillna(-1).tolist() == [2.0, -1], "三 is not a count: blank here, flagged by validation"

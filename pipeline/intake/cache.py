@@ -3,25 +3,31 @@
 An entry is keyed by the file's sha256, its path in the inbox (the file name can name the unit)
 and a version of everything reading depends on: the reading code's source, the registry and
 schemas as the workers see them, and the reader library's version. Change any of them and every old entry is simply never found
-again (and its folder is removed). Entries hold each sheet's typed rows column by column (text as
-its distinct values and a code per row), as zlib-compressed JSON: compact, deterministic, and safe
-to load (no pickle). The cache is only a
+again (and its folder is removed). Entries hold each sheet's typed rows column by column (text and
+dates as their distinct values and a code per row, the codes packed as base64 of 32-bit integers),
+as zlib-compressed JSON: compact, deterministic, and safe to load (no pickle). Decoded, such a
+column stays coded (intake.table.Coded): the month's frames join codes, not cells. The cache is only a
 shortcut: an entry that cannot be read is ignored and rebuilt, and one that cannot be written is
 skipped, so the outputs are always those of a cold run.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
 import os
 import shutil
+import sys
 import zlib
+from array import array
 from pathlib import Path
 
 from ..versions import hash_files, library_versions
+from .table import Coded
 
-FORMAT = 3  # 2: each sheet's values as columns (intake.table); 3: text as distinct values and codes
+# 2: each sheet's values as columns (intake.table); 3: text as distinct values and codes; 4: codes packed, dates coded
+FORMAT = 4
 CACHE_FOLDER = ".cache"  # under OUTBOX; safe to delete at any time
 # what reading a workbook depends on, besides its bytes and the worker context
 _READING_CODE = ("pipeline/intake/readers.py", "pipeline/intake/parse.py", "pipeline/intake/package.py",
@@ -38,17 +44,33 @@ def code_version(root: Path, context: dict) -> str:
     return digest.hexdigest()[:32]
 
 
+def _packed(codes) -> str:
+    numbers = array("i", codes)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return base64.b64encode(numbers.tobytes()).decode("ascii")
+
+
+def _unpacked(text: str) -> array:
+    numbers = array("i")
+    numbers.frombytes(base64.b64decode(text))
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
 def _column(values: list) -> dict | None:
     """A column as JSON: text as its distinct values and a code per row (names, statuses and methods
-    repeat down a ledger), dates as ISO text tagged 'date'; None when a value has no JSON form."""
+    repeat down a ledger), dates likewise as ISO text, tagged 'date'; None when a value has no JSON form."""
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if kinds == {dt.date}:
-        iso = {day: day.isoformat() for day in set(values) if day is not None}
-        return {"t": "date", "v": [None if v is None else iso[v] for v in values]}
+        distinct = {day: code for code, day in enumerate(dict.fromkeys(values))}
+        return {"t": "date", "u": [None if day is None else day.isoformat() for day in distinct],
+                "c": _packed(distinct[v] for v in values)}
     if kinds == {str}:
         distinct = {value: code for code, value in enumerate(dict.fromkeys(values))}
-        return {"t": "text", "u": list(distinct), "c": [distinct[v] for v in values]}
+        return {"t": "text", "u": list(distinct), "c": _packed(distinct[v] for v in values)}
     if kinds <= _PLAIN:
         if float in kinds and any(v != v for v in values if type(v) is float):
             return None
@@ -80,11 +102,11 @@ def encode(book: dict) -> bytes | None:
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
-def _values(column: dict, shared: dict) -> list:
-    if column["t"] != "text":
+def _values(column: dict, shared: dict) -> list | Coded:
+    if column["t"] == "plain":
         return column["v"]
     distinct = [shared.setdefault(v, v) if v is not None else None for v in column["u"]]
-    return list(map(distinct.__getitem__, column["c"]))
+    return Coded(distinct, _unpacked(column["c"]))
 
 
 def decode(blob: bytes, shared: dict | None = None) -> dict:
@@ -96,7 +118,7 @@ def decode(blob: bytes, shared: dict | None = None) -> dict:
         raise ValueError("other cache format")
     book = data["book"]
     book["filled_on"] = dt.date.fromisoformat(book["filled_on"]) if book.get("filled_on") else None
-    # date columns stay ISO text ('dates' names them): the month's frames parse them all at once
+    # date columns stay ISO text ('dates' names them): the month's frames parse each distinct day once
     book["sheets"] = {label: {**{k: v for k, v in sheet.items() if k != "table"},
                               "columns": {k: int(c) for k, c in sheet["columns"].items()},
                               "table": {k: _values(c, shared) for k, c in sheet["table"].items()},

@@ -3,10 +3,37 @@
 This is what parse_book makes of each sheet, what a reader worker encodes (intake.cache: text as
 distinct values and codes) and the month's frames are built from (intake.validate.build_frames): a
 city month has millions of cells, and a dict per row would cost more than reading the files.
+A decoded column of text or dates is `Coded`: it iterates as the list it stands for.
 """
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+
+
+class Coded:
+    """A column as its distinct values and each row's code into them (see intake.cache): iterates,
+    indexes and compares as the list of values, and lets the month's frames join codes instead of cells."""
+
+    __slots__ = ("values", "codes")
+
+    def __init__(self, values: list, codes: array):
+        self.values, self.codes = values, codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __iter__(self):
+        return map(self.values.__getitem__, self.codes)
+
+    def __getitem__(self, index: int):
+        return self.values[self.codes[index]]
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Coded({list(self)!r})"
 
 
 def rows_of(sheet: dict | None) -> list[dict]:

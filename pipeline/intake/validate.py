@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import chain
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -16,10 +17,46 @@ from schemas.clues import CONFIDENTIAL
 from ..config import Config
 from ..distinct import map_each
 from ..problems import CATALOGUE, problem
+from .table import Coded
 from ..textnorm import clean_text
 
 META = ["_file", "_unit", "_received", "_row", "_key"]
 SECRET = {label for kind in KINDS for label in kind.confidential} | set(CONFIDENTIAL)  # never a frame column
+
+
+def _typed(values: pd.Series, kind: str | None) -> pd.Series:
+    if kind == "date":  # ISO text as decoded (intake.cache), or dates
+        return pd.to_datetime(values, errors="coerce", format="ISO8601")
+    if kind == "count":
+        return pd.to_numeric(values, errors="coerce").astype("float64")
+    return values
+
+
+def _month_column(parts: list, sizes: list[int], kind: str | None) -> pd.Series:
+    """One column of the month from each file's part (None where a file lacks it), typed by `kind`.
+
+    Coded parts (text and dates, see intake.table) are joined as codes, so each distinct value is
+    converted once; any plain part (numbers, a mix of types) makes the column join cell by cell.
+    """
+    if any(part is not None and not isinstance(part, Coded) for part in parts):
+        return _typed(pd.Series(list(chain.from_iterable(part if part is not None else [None] * n
+                                                         for part, n in zip(parts, sizes))), dtype=object), kind)
+    present = [part for part in parts if part is not None]
+    # every file's distinct values, numbered across the month at once (None: pandas' missing, -1)
+    month, uniques = pd.factorize(np.array(list(chain.from_iterable(part.values for part in present)) or [None],
+                                           dtype=object))
+    missing = len(uniques)
+    month[month < 0] = missing
+    values = _typed(pd.Series([*uniques, None], dtype=object), kind)
+    pieces, start = [], 0
+    for part, n in zip(parts, sizes):
+        if part is None:
+            pieces.append(np.full(n, missing, dtype=month.dtype))
+            continue
+        pieces.append(month[start:start + len(part.values)][np.frombuffer(part.codes, dtype=np.intc)])
+        start += len(part.values)
+    codes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=month.dtype)
+    return pd.Series(values.to_numpy()[codes], dtype=values.dtype)
 
 
 def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[str, pd.DataFrame]:
@@ -32,29 +69,22 @@ def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[s
     for sheet in MODELS:
         specs = [c for c in columns(sheet) if c.label not in SECRET]
         tables = [(file, books[file]["sheets"][sheet]["table"]) for file in sorted(books)
-                  if books[file]["sheets"].get(sheet) and books[file]["sheets"][sheet]["table"].get("_row")]
+                  if books[file]["sheets"].get(sheet) and len(books[file]["sheets"][sheet]["table"].get("_row") or ())]
         sizes = [len(table["_row"]) for _, table in tables]
 
-        def joined(key: str) -> list:
-            return list(chain.from_iterable(table.get(key) or [None] * n for (_, table), n in zip(tables, sizes)))
+        def repeated(values: list) -> list:
+            return list(chain.from_iterable([value] * n for value, n in zip(values, sizes)))
 
-        files = list(chain.from_iterable([file] * n for (file, _), n in zip(tables, sizes)))
+        files = [file for file, _ in tables]
         data = {
-            "_file": pd.Series(files, dtype=object),
-            "_unit": pd.Series(list(chain.from_iterable([books[f].get("unit")] * n for (f, _), n in zip(tables, sizes))),
-                               dtype=object),
-            "_received": pd.to_datetime(pd.Series(list(chain.from_iterable([received[f]] * n for (f, _), n in
-                                                                           zip(tables, sizes))), dtype=object)),
-            "_row": pd.Series(joined("_row"), dtype="int64"),
-            "_key": pd.Series(joined("_key"), dtype=object),
+            "_file": pd.Series(repeated(files), dtype=object),
+            "_unit": pd.Series(repeated([books[f].get("unit") for f in files]), dtype=object),
+            "_received": pd.to_datetime(pd.Series(repeated([received[f] for f in files]), dtype=object)),
+            "_row": pd.Series(list(chain.from_iterable(table["_row"] for _, table in tables)), dtype="int64"),
+            "_key": _month_column([table.get("_key") for _, table in tables], sizes, None),
         }
         for spec in specs:
-            values = pd.Series(joined(spec.label), dtype=object)
-            if spec.kind == "date":  # ISO text as decoded (intake.cache), or dates
-                values = pd.to_datetime(values, errors="coerce", format="ISO8601")
-            elif spec.kind == "count":
-                values = pd.to_numeric(values, errors="coerce").astype("float64")
-            data[spec.label] = values
+            data[spec.label] = _month_column([table.get(spec.label) for _, table in tables], sizes, spec.kind)
         frames[sheet] = pd.DataFrame(data)
     return frames
 
