@@ -120,6 +120,24 @@ def test_replacing_a_period_forgets_texts_no_row_uses(tmp_path):
         con.execute("insert into items_fts(items_fts) values ('integrity-check')")
 
 
+def test_a_problem_copied_into_the_rectification_ledger_is_found_and_indexed_once(tmp_path):
+    db = tmp_path / "history.sqlite"
+    items = pd.DataFrame({"单位": ["西安路街道", "西华街道"], "编号": ["自检1号", "自检2号"],
+                          "发现的问题": ["虚报冒领低保金", "违规发放慰问品"],
+                          "存在问题": ["虚报冒领低保金", "慰问品发放不规范"], "整改措施": ["追回资金", "追回慰问品"]})
+    write_history(db, "2017-06", {"items": items})
+    with sqlite3.connect(db) as con:
+        assert [r[1] for r in _found(con, "冒领低保")] == ["自检1号"]
+        assert [r[1] for r in _found(con, "慰问品")] == ["自检2号"]
+        assert [r[1] for r in _found(con, "不规范")] == ["自检2号"], "a 存在问题 of its own is indexed"
+        con.execute("create virtual table temp.vocab using fts5vocab(main, items_fts, col)")
+        assert con.execute("select col, doc from temp.vocab where term = '冒领'").fetchall() == [("发现的问题", 1)]
+        write_history(db, "2017-06", {"items": items.head(1).assign(存在问题=["低保审核不严"])})
+        assert [r[1] for r in _found(con, "审核不严")] == ["自检1号"]
+        assert _found(con, "慰问品") == []
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")  # deletes fed the same tokens
+
+
 def test_a_history_written_before_texts_were_shared_is_migrated_on_the_next_write(tmp_path):
     db = tmp_path / "history.sqlite"
     with sqlite3.connect(db) as con:  # the version 2 layout: items_fts indexed every items row itself

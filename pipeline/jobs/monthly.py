@@ -235,6 +235,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
     (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
                                   encoding="utf-8")
+    del chase, context, rollup  # the history's peak comes next: nothing it does not need stays
+    give_back_memory()
 
     def finished() -> None:  # a failure of the other core's work raises here
         answered.result()

@@ -18,6 +18,9 @@ longer used by any row leave the table and the index when their period is replac
 an external-content FTS5 table over `item_texts`: it returns the original text, while its index
 holds the segmented text (so never run sqlite-utils' `rebuild-fts` on it; `rebuild_search` does the
 right thing). Datasette searches items with `文本号 in (select rowid from items_fts where … match …)`.
+A text that repeats another of its triple (存在问题 copied from 发现的问题, as units usually write it)
+is fed to the index once (search.segment_row): the row is found all the same, and the index of a
+month of distinct texts is a third smaller.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ import pandas as pd
 import sqlite_utils
 
 from ..ledger.reconcile import row_refs
-from .search import search_text, segment_rows
+from .search import segment_row, segment_rows
 
 HISTORY_FILE = "history.sqlite"
 PERIOD = "期间"
@@ -51,7 +54,7 @@ PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them w
 SEGMENT_SLICE = 5_000
 SEGMENT_AHEAD = 4
 # bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
-SEARCH_VERSION = 4  # 4: pairs of characters (search.py), was every substring up to 8
+SEARCH_VERSION = 5  # 4: pairs of characters (search.py), was every substring up to 8; 5: a row's repeated text fed once
 
 _COLS = ", ".join(f"[{c}]" for c in SEARCHED)
 
@@ -104,6 +107,27 @@ def _column(values: pd.Series) -> list:
     return plain.tolist()  # numbers and text are plain Python values already
 
 
+def _passing(values) -> list:
+    """Copies of the texts, to hash or bind and drop. CPython keeps a str's UTF-8 form once pandas
+    hashes it or SQLite binds it, for as long as the str lives: a city month's problem texts would
+    carry some 150 MB more to the end of the run."""
+    return [v.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass") if type(v) is str else v
+            for v in values]
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """pandas' hash of each row; the free text (SEARCHED) hashed as passing copies, a slice at a time."""
+    texts = [c for c in frame.columns if c in SEARCHED]
+    if not texts:
+        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    hashes = []
+    for start in range(0, len(frame), INSERT_ROWS):
+        part = frame.iloc[start:start + INSERT_ROWS]
+        part = part.assign(**{c: pd.Series(_passing(part[c]), index=part.index, dtype=object) for c in texts})
+        hashes.append(pd.util.hash_pandas_object(part, index=False).to_numpy())
+    return np.concatenate(hashes)
+
+
 def _plain(value):
     if isinstance(value, (str, int, float)) or value is None:
         return value
@@ -121,7 +145,8 @@ def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: s
     marks = ", ".join("?" for _ in range(1 + len(cols)))
     for start in range(0, len(frame), INSERT_ROWS):  # a slice at a time: a city's items as Python values is 100s of MB
         part = frame.iloc[start:start + INSERT_ROWS]
-        values = [[period] * len(part), *(_column(part[c]) for c in cols)]
+        values = [[period] * len(part), *(_passing(_column(part[c])) if c in SEARCHED else _column(part[c])
+                                          for c in cols)]
         db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", zip(*values))
 
 
@@ -160,7 +185,7 @@ def _segmented(rows: list[tuple]):
     segmented at once would be gigabytes). Many new texts are segmented a slice at a time by a helper
     process while SQLite indexes the slices already done: the two take about as long."""
     if len(rows) < PARALLEL_TEXTS:
-        yield from ((rowid, *map(search_text, texts)) for rowid, *texts in rows)
+        yield from ((rowid, *segment_row(texts)) for rowid, *texts in rows)
         return
     slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
     done = 0
@@ -202,8 +227,7 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
     """Each row's 文本号; triples the history has not stored yet are added to item_texts and items_fts."""
     codes, distinct = _distinct_texts(texts)
     values = [_column(distinct[c]) for c in SEARCHED]
-    marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
-    marks = marks.to_numpy().view(np.int64).tolist()
+    marks = _row_hashes(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object)).view(np.int64).tolist()
     ids = np.zeros(len(marks), dtype=np.int64)
     # look the month's distinct triples up by hash (a temporary table of numbers: a month of texts held
     # twice in memory would be hundreds of MB), then confirm the text itself
@@ -221,7 +245,7 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
     ids[new] = np.arange(start, start + len(new))
     added = [(i, *(v[k] for v in values)) for i, k in zip(ids[new].tolist(), new.tolist())]
     db.conn.executemany(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) values (?, ?, ?, ?, ?)",
-                        ((*row, marks[k]) for row, k in zip(added, new.tolist())))
+                        ((i, *_passing(texts), marks[k]) for (i, *texts), k in zip(added, new.tolist())))
     _fts_write(db, added)
     return ids[codes]
 
@@ -273,11 +297,11 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
         digest.update(f"\0{name}\0{list(frame.columns)}\0{len(frame)}\0".encode("utf-8", "surrogatepass"))
         if len(frame):
             try:
-                hashes = pd.util.hash_pandas_object(frame, index=False)
+                hashes = _row_hashes(frame)
             except TypeError:  # a value pandas cannot hash (a list, say): hash the text it prints as
                 hashes = pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str),
-                                                    index=False)
-            digest.update(hashes.to_numpy().tobytes())
+                                                    index=False).to_numpy()
+            digest.update(hashes.tobytes())
     return digest.hexdigest()
 
 
