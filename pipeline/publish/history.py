@@ -107,27 +107,6 @@ def _column(values: pd.Series) -> list:
     return plain.tolist()  # numbers and text are plain Python values already
 
 
-def _passing(values) -> list:
-    """Copies of the texts, to hash or bind and drop. CPython keeps a str's UTF-8 form once pandas
-    hashes it or SQLite binds it, for as long as the str lives: a city month's problem texts would
-    carry some 150 MB more to the end of the run."""
-    return [v.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass") if type(v) is str else v
-            for v in values]
-
-
-def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """pandas' hash of each row; the free text (SEARCHED) hashed as passing copies, a slice at a time."""
-    texts = [c for c in frame.columns if c in SEARCHED]
-    if not texts:
-        return pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    hashes = []
-    for start in range(0, len(frame), INSERT_ROWS):
-        part = frame.iloc[start:start + INSERT_ROWS]
-        part = part.assign(**{c: pd.Series(_passing(part[c]), index=part.index, dtype=object) for c in texts})
-        hashes.append(pd.util.hash_pandas_object(part, index=False).to_numpy())
-    return np.concatenate(hashes)
-
-
 def _plain(value):
     if isinstance(value, (str, int, float)) or value is None:
         return value
@@ -145,8 +124,7 @@ def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: s
     marks = ", ".join("?" for _ in range(1 + len(cols)))
     for start in range(0, len(frame), INSERT_ROWS):  # a slice at a time: a city's items as Python values is 100s of MB
         part = frame.iloc[start:start + INSERT_ROWS]
-        values = [[period] * len(part), *(_passing(_column(part[c])) if c in SEARCHED else _column(part[c])
-                                          for c in cols)]
+        values = [[period] * len(part), *(_column(part[c]) for c in cols)]
         db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", zip(*values))
 
 
@@ -227,7 +205,8 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
     """Each row's 文本号; triples the history has not stored yet are added to item_texts and items_fts."""
     codes, distinct = _distinct_texts(texts)
     values = [_column(distinct[c]) for c in SEARCHED]
-    marks = _row_hashes(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object)).view(np.int64).tolist()
+    marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
+    marks = marks.to_numpy().view(np.int64).tolist()
     ids = np.zeros(len(marks), dtype=np.int64)
     # look the month's distinct triples up by hash (a temporary table of numbers: a month of texts held
     # twice in memory would be hundreds of MB), then confirm the text itself
@@ -245,7 +224,7 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
     ids[new] = np.arange(start, start + len(new))
     added = [(i, *(v[k] for v in values)) for i, k in zip(ids[new].tolist(), new.tolist())]
     db.conn.executemany(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) values (?, ?, ?, ?, ?)",
-                        ((i, *_passing(texts), marks[k]) for (i, *texts), k in zip(added, new.tolist())))
+                        ((*row, marks[k]) for row, k in zip(added, new.tolist())))
     _fts_write(db, added)
     return ids[codes]
 
@@ -297,11 +276,11 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
         digest.update(f"\0{name}\0{list(frame.columns)}\0{len(frame)}\0".encode("utf-8", "surrogatepass"))
         if len(frame):
             try:
-                hashes = _row_hashes(frame)
+                hashes = pd.util.hash_pandas_object(frame, index=False)
             except TypeError:  # a value pandas cannot hash (a list, say): hash the text it prints as
                 hashes = pd.util.hash_pandas_object(frame.astype(object).where(frame.notna(), None).astype(str),
-                                                    index=False).to_numpy()
-            digest.update(hashes.tobytes())
+                                                    index=False)
+            digest.update(hashes.to_numpy().tobytes())
     return digest.hexdigest()
 
 
