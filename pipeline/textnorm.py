@@ -26,6 +26,9 @@ def clean_text(value) -> str:
     text = str(value)
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
+    # printable text has no white space but plain spaces: then only the ends and double spaces need a look
+    if text.isprintable() and "  " not in text and not text[:1].isspace() and not text[-1:].isspace():
+        return text
     if _UNTIDY.search(text):
         return _SPACE.sub(" ", text).strip()
     return text

@@ -67,10 +67,10 @@ def _column(values: list) -> dict | None:
     if kinds == {dt.date}:
         distinct = {day: code for code, day in enumerate(dict.fromkeys(values))}
         return {"t": "date", "u": [None if day is None else day.isoformat() for day in distinct],
-                "c": _packed(distinct[v] for v in values)}
+                "c": _packed(map(distinct.__getitem__, values))}
     if kinds == {str}:
         distinct = {value: code for code, value in enumerate(dict.fromkeys(values))}
-        return {"t": "text", "u": list(distinct), "c": _packed(distinct[v] for v in values)}
+        return {"t": "text", "u": list(distinct), "c": _packed(map(distinct.__getitem__, values))}
     if kinds <= _PLAIN:
         if float in kinds and any(v != v for v in values if type(v) is float):
             return None

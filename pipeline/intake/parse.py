@@ -79,7 +79,22 @@ def _header_key(value) -> str:
     return _REQUIRED_MARK.sub("", squeeze(value))
 
 
+_BUILT: dict[tuple[str, int], tuple[object, object]] = {}  # (what, id of a context list) → (the list, built from it)
+
+
+def _built_once(what: str, source: list, build):
+    """`build(source)` once per worker for each list of the read context (which lives as long as the worker)."""
+    entry = _BUILT.get((what, id(source)))
+    if entry is None or entry[0] is not source:
+        entry = _BUILT[(what, id(source))] = (source, build(source))
+    return entry[1]
+
+
 def _label_lookup(specs: list[dict]) -> dict[str, str]:
+    return _built_once("labels", specs, _labels)
+
+
+def _labels(specs: list[dict]) -> dict[str, str]:
     lookup = {}
     for spec in specs:
         for spelling in (*spec["aliases"], spec["label"]):
@@ -229,17 +244,30 @@ def _resolve(text: str, names: dict[str, str]) -> str | None:
     return names.get(squeeze(text))
 
 
+def _spelling_index(spellings: list[tuple[str, str]]) -> tuple[dict[str, list[str]], list[int]]:
+    names: dict[str, list[str]] = {}
+    for spelling, name in spellings:
+        names.setdefault(spelling, []).append(name)
+    return names, sorted({len(spelling) for spelling in names})
+
+
 def _units_in_filename(path: str, spellings: list[tuple[str, str]]) -> set[str]:
     stem = squeeze(PurePosixPath(path).stem)
-    hits: list[tuple[int, int, str]] = []
-    for s, name in spellings:
-        if s in stem:
-            hits.append((stem.find(s), len(s), name))
+    names, lengths = _built_once("spellings", spellings, _spelling_index)
+    first: dict[str, int] = {}  # each spelling in the stem, where it first appears (a city has thousands)
+    for start in range(len(stem)):
+        for length in lengths:
+            if start + length > len(stem):
+                break
+            s = stem[start:start + length]
+            if s in names and s not in first:
+                first[s] = start
     covered: set[str] = set()
     # a short alias inside a longer matched spelling (西华 in 西华街道) is the same mention
-    hits.sort(key=lambda h: -h[1])
+    hits = sorted(((start, len(s), name, s) for s, start in first.items() for name in names[s]),
+                  key=lambda h: (-h[1], h[3], h[2]))
     spans: list[tuple[int, int]] = []
-    for start, length, name in hits:
+    for start, length, name, _ in hits:
         if any(a <= start and start + length <= b for a, b in spans):
             continue
         spans.append((start, start + length))
