@@ -97,3 +97,17 @@ def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(conf
         run(config, inbox, outbox)
     assert snapshot(outbox / "2017-06") == before
     assert not any(outbox.glob(".2017-06.部分输出-*"))
+
+
+def test_a_large_month_written_with_a_second_process_gives_the_same_files(config, inbox, tmp_path, monkeypatch):
+    from conftest import run
+    from pipeline.jobs import monthly as job
+
+    run(config, inbox, tmp_path / "here")
+    monkeypatch.setattr(job, "PARALLEL_ROWS", 1)  # as a large month: 回执 and leaders' workbook in a second process
+    run(config, inbox, tmp_path / "beside")
+    here, beside = snapshot(tmp_path / "here" / "2017-06"), snapshot(tmp_path / "beside" / "2017-06")
+    assert beside.keys() == here.keys()
+    same = [name for name in here if name.startswith("data/") or name.endswith(".xlsx")]  # the Word file dates itself
+    assert {name: beside[name] for name in same} == {name: here[name] for name in same}
+    assert any(name.startswith("回执/") for name in beside) and any(name.endswith(".xlsx") for name in beside)

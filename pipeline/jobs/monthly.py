@@ -43,7 +43,9 @@ from .plan import plan_path, read_plan
 from .staging import RUN_LOG, StagedPeriod
 from .unchanged import forget, inputs_fingerprint, is_current, remember
 
-PARALLEL_ROWS = 50_000  # inspection rows from which a second process pays for its start
+# inspection rows from which a second process pays for its start (measured on this machine: a month of
+# 6,000 rows 0.3 s slower with it, 10,500 even, 18,000 0.7 s faster)
+PARALLEL_ROWS = 12_000
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
 
 
@@ -165,7 +167,7 @@ def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt
     used: set[str] = set()
     feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
     manifest = manifest_frame(intake, feedback)
-    # a city month's 回执 and leaders' workbook are written on the other core while this one computes
+    # a large month's 回执 and leaders' workbook are written on the other core while this one computes
     with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS) as pool:
         answered = pool.submit(write_all, district=config.campaign.district, out=out,
                                files=[f for f in intake.files if f.rel in feedback], names=feedback)
