@@ -2,12 +2,12 @@
 
 An entry is keyed by the file's sha256, its path in the inbox (the file name can name the unit)
 and a version of everything reading depends on: the reading code's source, the registry and
-schemas as the workers see them, and the reader library's version. Change any of them and every old entry is simply never found
-again (and its folder is removed). Entries hold each sheet's typed rows column by column (text and
-dates as their distinct values and a code per row, the codes packed as base64 of 32-bit integers),
-as zlib-compressed JSON: compact, deterministic, and safe to load (no pickle). Decoded, such a
-column stays coded (intake.table.Coded): the month's frames join codes, not cells. The cache is only a
-shortcut: an entry that cannot be read is ignored and rebuilt, and one that cannot be written is
+schemas as the workers see them, and the reader library's version. Change any of them and every
+old entry is simply never found again (and its folder is removed). Entries hold each sheet's typed
+rows column by column (text and dates as their distinct values and a code per row, the codes
+packed as base64 of 32-bit integers), as zlib-compressed JSON: compact, deterministic, and safe to
+load (no pickle). Decoded, such a column stays coded (intake.table.Coded): the month's frames join
+codes, not cells. The cache is only a shortcut: an entry that cannot be read is ignored and rebuilt, and one that cannot be written is
 skipped, so the outputs are always those of a cold run.
 """
 from __future__ import annotations

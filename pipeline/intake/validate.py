@@ -17,8 +17,8 @@ from schemas.clues import CONFIDENTIAL
 from ..config import Config
 from ..distinct import map_each
 from ..problems import CATALOGUE, problem
-from .table import Coded
 from ..textnorm import clean_text
+from .table import Coded
 
 META = ["_file", "_unit", "_received", "_row", "_key"]
 SECRET = {label for kind in KINDS for label in kind.confidential} | set(CONFIDENTIAL)  # never a frame column

@@ -37,7 +37,7 @@ import pandas as pd
 import sqlite_utils
 
 from ..ledger.reconcile import row_refs
-from .search import segment_row, segment_rows
+from .search import segment_rows
 
 HISTORY_FILE = "history.sqlite"
 PERIOD = "期间"
@@ -162,24 +162,22 @@ def _segmented(rows: list[tuple]):
     """(文本号, texts as the index is fed them) for each row, as SQLite takes them (a month of texts
     segmented at once would be gigabytes). Many new texts are segmented a slice at a time by a helper
     process while SQLite indexes the slices already done: the two take about as long."""
-    if len(rows) < PARALLEL_TEXTS:
-        yield from ((rowid, *segment_row(texts)) for rowid, *texts in rows)
-        return
     slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
     done = 0
-    try:
-        # its warnings, like the other processes', stay off the staff's terminal
-        with multiprocessing.get_context("spawn").Pool(1, warnings.simplefilter, ("ignore",)) as helper:
-            # a few slices ahead, no more: segmented text waiting for SQLite would pile up in memory
-            ahead = deque(helper.apply_async(segment_rows, (part,)) for part in slices[:SEGMENT_AHEAD])
-            while ahead:
-                part = ahead.popleft().get()
-                if done + len(ahead) + 1 < len(slices):
-                    ahead.append(helper.apply_async(segment_rows, (slices[done + len(ahead) + 1],)))
-                yield from part
-                done += 1
-    except Exception:  # the helper could not start or died (memory): this process segments the rest
-        pass
+    if len(rows) >= PARALLEL_TEXTS:  # fewer: a second interpreter costs more than it saves
+        try:
+            # its warnings, like the other processes', stay off the staff's terminal
+            with multiprocessing.get_context("spawn").Pool(1, warnings.simplefilter, ("ignore",)) as helper:
+                # a few slices ahead, no more: segmented text waiting for SQLite would pile up in memory
+                ahead = deque(helper.apply_async(segment_rows, (part,)) for part in slices[:SEGMENT_AHEAD])
+                while ahead:
+                    part = ahead.popleft().get()
+                    if done + len(ahead) + 1 < len(slices):
+                        ahead.append(helper.apply_async(segment_rows, (slices[done + len(ahead) + 1],)))
+                    yield from part
+                    done += 1
+        except Exception:  # the helper could not start or died (memory): this process segments the rest
+            pass
     for part in slices[done:]:
         yield from segment_rows(part)
 

@@ -23,6 +23,11 @@ _RUNS = re.compile(f"([{_CJK}]+)")
 _WORD = re.compile(r"\w")
 
 
+def _pairs(run: str) -> list[str]:
+    """A Chinese run's overlapping pairs: each character and the next."""
+    return list(map(str.__add__, run[:-1], run[1:]))
+
+
 def search_text(text) -> str:
     """Text as the index is fed it: each Chinese run as its overlapping pairs, then its last character."""
     if not isinstance(text, str) or not text:
@@ -38,7 +43,7 @@ def _segment(text: str) -> str:
             if part:
                 out.append(part)
             continue
-        out += map(str.__add__, part[:-1], part[1:])  # its pairs: each character and the next
+        out += _pairs(part)
         out.append(part[-1])
     return " ".join(out)
 
@@ -73,5 +78,5 @@ def search_query(words) -> str:
             elif len(part) == 1:
                 terms.append(f"{part}*")
             else:
-                terms.append('"' + " ".join(part[a:a + 2] for a in range(len(part) - 1)) + '"')
+                terms.append('"' + " ".join(_pairs(part)) + '"')
     return " ".join(terms) or '""'
