@@ -31,7 +31,7 @@ from ..ledger.rank import rank_units
 from ..ledger.reconcile import ITEM_COLUMNS, build_items
 from ..ledger.rollup import district_totals, unit_rollup, with_unit_figures
 from ..publish.accountability import add_accountability, urgent_recurrence
-from ..publish.bulletin import bulletin_context, reminder_text, reminders, render_docx, render_html
+from ..publish.bulletin import bulletin_context, reminder_blocks, reminders, render_docx, render_html
 from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
 from ..publish.edits import add_moved_deadlines
 from ..publish.history import HISTORY_FILE, write_history
@@ -235,8 +235,9 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     bulletin = out / f"{context['title']}"
     render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
     render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
-    (out / "催办清单.txt").write_text(reminder_text(chase, period, as_of) + milestone_reminder_text(milestones, as_of),
-                                  encoding="utf-8")
+    with open(out / "催办清单.txt", "w", encoding="utf-8") as text:
+        text.writelines(reminder_blocks(chase, period, as_of))
+        text.write(milestone_reminder_text(milestones, as_of))
     del chase, context, rollup  # the history's peak comes next: nothing it does not need stays
     give_back_memory()
 

@@ -36,18 +36,23 @@ def _natural(key: str) -> tuple:
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", key or ""))
 
 
-def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], watch) -> pd.DataFrame:
+def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], watch,
+                  watched: list[str] = ()) -> pd.DataFrame:
     """For each unit's sequence of workbooks, the last known row of every key ever seen.
 
     `watch` are vectorised describers (previous version, current version) → Series of notes
-    (e.g. a moved deadline); an item missing from its unit's latest workbook is noted as deleted.
+    (e.g. a moved deadline), comparing the columns `watched` (and `_file`); an item missing from
+    its unit's latest workbook is noted as deleted. Versions are ordered on these columns alone
+    and the rows kept taken once: a province's ledgers are millions of rows of text.
     """
     if frame.empty:
         return frame.assign(备注=pd.Series(dtype=object))
     seq = order_files(files).reset_index(drop=True)
     rank = pd.Series(range(len(seq)), index=seq["file"].values)
     latest_of_unit = seq.groupby("unit")["file"].last()
-    rows = frame.assign(_seq=frame["_file"].map(rank)).sort_values(["_seq", "_row"], kind="stable")
+    narrow = frame[list(dict.fromkeys([*keys, "_file", "_row", "_unit", *watched]))]
+    rows = narrow.assign(_seq=frame["_file"].map(rank).values, _pos=np.arange(len(frame))).sort_values(
+        ["_seq", "_row"], kind="stable")
     versions = rows.drop_duplicates([*keys, "_file"], keep="first")
     previous = versions.groupby(keys, dropna=False, sort=False).shift()
     notes = pd.Series("", index=versions.index, dtype=object)
@@ -58,7 +63,7 @@ def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], wat
     if noted.any():
         grouped = notes[noted].groupby([versions.loc[noted, k] for k in keys], dropna=False, sort=False)
         history = {k if isinstance(k, tuple) else (k,): _join_notes(*s) for k, s in grouped}
-    last = rows.drop_duplicates(keys, keep="last").drop(columns="_seq")
+    last = frame.iloc[rows.drop_duplicates(keys, keep="last")["_pos"].to_numpy()]
     note = pd.Series([history.get(k, "") for k in zip(*(last[c] for c in keys))] if history else "",
                      index=last.index, dtype=object)
     deleted = last["_file"].values != last["_unit"].map(latest_of_unit).values
@@ -139,13 +144,13 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     """One row per item known as of `as_of`; `files` lists accepted workbooks (file, unit, received, filled_on, name)."""
     names = config.name_index()
     unit_type = {u.name: u.type for u in config.units}
-    insp = carry_forward(frames["检查台账"], files, ["_unit", "_key"], [deadline_changes])
+    insp = carry_forward(frames["检查台账"], files, ["_unit", "_key"], [deadline_changes], ["整改时限"])
     insp = insp.merge(original_deadlines(frames["检查台账"], files), on=["_unit", "_key"], how="left") if not insp.empty \
         else insp.assign(原整改时限=pd.Series(dtype="datetime64[ns]"))
     rect = frames["整改台账"]
     rect = rect.assign(_by=map_each(rect["检查单位"], lambda v: names.get(clean_text(v)) if v is not None else None)
                        .fillna(rect["_unit"]).astype(object))
-    rect = carry_forward(rect, files, ["_unit", "_by", "_key"], [reopenings])
+    rect = carry_forward(rect, files, ["_unit", "_by", "_key"], [reopenings], ["完成情况"])
     insp = insp.astype({"_unit": object, "_key": object})
     rect = rect.astype({"_unit": object, "_by": object, "_key": object})
 
@@ -206,14 +211,16 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
         "备注": [("；".join(x for x in (n, "整改台账中的编号在检查台账中找不到") if x)) for n in orphans["备注"]],
         "状态": STATUS_ORPHAN,
     })
+    del insp, rect, candidates, matched, orphans, merged  # a province's copies of the ledgers: gone before the sort
     items = pd.concat([items, orphan_items], ignore_index=True) if not orphan_items.empty else items
     items = assess(items, as_of, config.campaign.yellow_days, config.campaign.green_days)
     items["单位类型"] = items["单位"].map(unit_type)
     order = {u.name: i for i, u in enumerate(config.units)}
-    items = items.assign(_u=items["单位"].map(order), _b=items["检查单位"].map(order), _n=map_each(items["_key"], _natural),
-                         _o=items["状态"] == STATUS_ORPHAN)
-    items = items.sort_values(["_u", "_o", "_b", "_n", "来源文件", "来源行"], kind="stable")
-    return items.drop(columns=["_u", "_b", "_n", "_o", "_judge"], errors="ignore").reset_index(drop=True)
+    keys = pd.DataFrame({"_u": items["单位"].map(order), "_o": items["状态"] == STATUS_ORPHAN,
+                         "_b": items["检查单位"].map(order), "_n": map_each(items["_key"], _natural),
+                         "来源文件": items["来源文件"], "来源行": items["来源行"]})
+    ordered = keys.sort_values(list(keys.columns), kind="stable").index
+    return items.drop(columns=["_judge"], errors="ignore").loc[ordered].reset_index(drop=True)
 
 
 def assess(items: pd.DataFrame, as_of: dt.date, yellow_days: int, green_days: int) -> pd.DataFrame:

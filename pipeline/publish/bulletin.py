@@ -167,26 +167,33 @@ def reminders(items: pd.DataFrame, units: pd.DataFrame, config: Config, as_of: d
         ["_u", "_e", "整改时限", "编号"], kind="stable").drop(columns=["_u", "_e"]).reset_index(drop=True)
 
 
-def reminder_text(frame: pd.DataFrame, period: str, as_of: dt.date) -> str:
-    """Short per-unit notes staff paste into an email."""
+def reminder_blocks(frame: pd.DataFrame, period: str, as_of: dt.date):
+    """Short per-unit notes staff paste into an email (催办清单.txt), a unit at a time to be written as
+    they come: a province's 催办 has millions of rows, and its whole text held at once is a GiB."""
     if frame.empty:
-        return "本期没有需要催办的事项。\n"
+        yield "本期没有需要催办的事项。\n"
+        return
     # one line per row, each string built once: a city's 催办 has hundreds of thousands of rows
     text = {c: frame[c].astype(str).tolist() for c in ("检查单位", "编号", "被检查单位", "整改时限", "说明")}
-    missing = f"{cn_month(period)}月报表尚未报送，请尽快报送。"
-    blocks: dict[str, list[str]] = {}
-    for unit, what, by, no, place, deadline, note in zip(frame["单位"], frame["事项"], frame["检查单位"], text["编号"],
-                                                         text["被检查单位"], text["整改时限"], text["说明"]):
+    units, what = frame["单位"].tolist(), frame["事项"].tolist()
+    rows: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
         if unit is None or unit != unit:  # as groupby did: a row without a unit belongs to no block
             continue
-        lines = blocks.setdefault(unit, [])
-        if what == "月报表未报送":
-            lines.append(f"{len(lines) + 1}. {missing}")
-            continue
-        found_by = f"（{by}督查发现）" if by != unit else ""
-        lines.append(f"{len(lines) + 1}. {no}{found_by}，被检查单位{place}，整改时限{deadline}，{note}。")
-    return safe_text("\n\n".join(f"【{unit}】\n截至{cn_date(as_of)}，请贵单位抓紧办理以下事项：\n" + "\n".join(lines)
-                                 for unit, lines in blocks.items()) + "\n")
+        rows.setdefault(unit, []).append(i)
+    missing = f"{cn_month(period)}月报表尚未报送，请尽快报送。"
+    by, no, place, deadline, note = (text[c] for c in ("检查单位", "编号", "被检查单位", "整改时限", "说明"))
+    for n, (unit, positions) in enumerate(rows.items()):
+        lines = []
+        for i in positions:
+            if what[i] == "月报表未报送":
+                lines.append(f"{len(lines) + 1}. {missing}")
+                continue
+            found_by = f"（{by[i]}督查发现）" if by[i] != unit else ""
+            lines.append(f"{len(lines) + 1}. {no[i]}{found_by}，被检查单位{place[i]}，整改时限{deadline[i]}，{note[i]}。")
+        yield safe_text(("\n\n" if n else "") + f"【{unit}】\n截至{cn_date(as_of)}，请贵单位抓紧办理以下事项：\n"
+                        + "\n".join(lines))
+    yield "\n"
 
 
 def safe_context(value):

@@ -305,10 +305,12 @@ def urgent_open_items(items: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, in
     """The open items a leader reads first, at most `limit`: red first, the longest overdue first
     within it, then by deadline; and how many are open in all."""
     order = {"红": 0, "黄": 1, "绿": 2, "无": 3}
-    open_items = items[items["状态"].isin(OPEN)]
-    open_items = open_items.assign(_w=open_items["预警"].map(order), _late=-open_items["逾期天数"]).sort_values(
-        ["_w", "_late", "整改时限", "单位"], kind="stable")
-    return open_items[OPEN_COLUMNS].head(limit), len(open_items)
+    is_open = items["状态"].isin(OPEN)
+    # ordered on the keys alone, then only the listed rows taken: a province has millions open
+    keys = pd.DataFrame({"_w": items.loc[is_open, "预警"].map(order), "_late": -items.loc[is_open, "逾期天数"],
+                         "整改时限": items.loc[is_open, "整改时限"], "单位": items.loc[is_open, "单位"]})
+    listed = keys.sort_values(["_w", "_late", "整改时限", "单位"], kind="stable").index[:limit]
+    return items.loc[listed, OPEN_COLUMNS], int(is_open.sum())
 
 
 def urgent_reminders(reminders: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
