@@ -88,3 +88,21 @@ def test_a_file_the_busy_machine_could_not_read_in_time_is_read_again_on_the_nex
     assert set(second.manifest["结果"]) == {"已采用"}
     third, said = again(config, inbox, out)
     assert third is None and "输出已是最新" in said
+
+
+def test_the_answer_that_nothing_changed_comes_before_pandas_and_the_writers_load(tmp_path, config):
+    """Staff run `make monthly` again often; the unchanged answer must not wait for the heavy modules."""
+    import subprocess
+    import sys
+
+    from pipeline import ROOT
+
+    inbox, out = _month(tmp_path, config)
+    again(config, inbox, out)
+    probe = ("import sys; from pipeline.cli import main; "
+             f"main(['monthly', '--period', '2017-06', '--as-of', '2017-06-30', '--inbox', {str(inbox)!r}, "
+             f"'--outbox', {str(out)!r}, '--config', {str(ROOT / 'config')!r}]); "
+             "print(sorted(m for m in ('pandas', 'pandera', 'xlsxwriter', 'sqlite_utils') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "输出已是最新，未重新生成" in done.stderr
+    assert done.stdout.strip() == "[]"

@@ -83,7 +83,7 @@ def test_an_unwritable_outbox_gives_one_chinese_line_and_writes_nothing(inbox, t
 
 def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(config, inbox, tmp_path, monkeypatch):
     from conftest import run
-    from pipeline.jobs import monthly as job
+    from pipeline.jobs import period as job
 
     outbox = tmp_path / "out"
     run(config, inbox, outbox)
@@ -101,7 +101,7 @@ def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(conf
 
 def test_a_large_month_written_with_a_second_process_gives_the_same_files(config, inbox, tmp_path, monkeypatch):
     from conftest import run
-    from pipeline.jobs import monthly as job
+    from pipeline.jobs import period as job
 
     run(config, inbox, tmp_path / "here")
     monkeypatch.setattr(job, "PARALLEL_ROWS", 1)  # as a large month: 回执 and leaders' workbook in a second process

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -20,15 +18,14 @@ from ..config import Config
 from ..memory import give_back_memory
 from .cache import ParseCache, code_version, decode
 from .documents import is_document, register
+from .inbox import InboxFile, scan
 from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
 from .parse import read_context, read_encoded
-from ..problems import ERROR, QUERY, describe, problem
-from ..safetext import display_name, looks_like_copy
+from ..problems import ERROR, describe, problem
 from .readers import SPREADSHEET_EXTENSIONS, WorkerPool, worker_count
 from .validate import build_frames, drop_shadowed, validate
 
-_DAY_FOLDER = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep"}
 
 ACCEPTED = "已采用"
@@ -36,74 +33,6 @@ SUPERSEDED = "已被替代"
 REJECTED = "已退回"
 DUPLICATE = "重复文件"
 IGNORED = "已忽略"
-
-
-@dataclass
-class InboxFile:
-    rel: str
-    path: Path
-    received: dt.date
-    sha256: str
-    result: str = ""
-    unit: str = ""
-    note: str = ""
-    filled_on: dt.date | None = None
-    problems: list[dict] = field(default_factory=list)
-    book: dict | None = None
-    duplicate_of: str = ""
-    changes: pd.DataFrame | None = None  # what changed since the unit's previous accepted workbook (its 回执 sheet)
-    log: str = ""  # technical detail for 运行日志.txt (a reader's panic or traceback), never shown to staff
-    retry: bool = False  # not read for a reason of the machine's (a stall, a dead reader): read it again next run
-
-    @property
-    def errors(self) -> int:
-        return sum(p["severity"] == ERROR for p in self.problems)
-
-    @property
-    def queries(self) -> int:
-        return sum(p["severity"] == QUERY for p in self.problems)
-
-
-def received_date(rel: Path, mtime: float) -> dt.date:
-    """The nearest enclosing YYYY-MM-DD or YYYYMMDD folder, else the file's modification day."""
-    for part in reversed(rel.parts[:-1]):
-        m = _DAY_FOLDER.match(part)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                continue
-    return dt.date.fromtimestamp(mtime)
-
-
-def scan(inbox: Path) -> list[InboxFile]:
-    """Every file under the inbox, hashed, in a stable order; links are listed, never followed."""
-    files, shown = [], set()
-    for path in sorted((p for p in inbox.rglob("*") if p.is_symlink() or p.is_file()), key=lambda p: os.fsencode(p)):
-        rel = path.relative_to(inbox)
-        stat = path.lstat()
-        # any name the disk holds (GBK bytes, newlines) is shown decoded and kept unique
-        shown_as = display_name(rel.as_posix())
-        name, n = shown_as, 2
-        while name in shown:
-            name, n = f"{shown_as}（同名{n}）", n + 1
-        shown.add(name)
-        f = InboxFile(name, path, received_date(rel, stat.st_mtime), "")
-        if path.is_symlink():
-            f.note = "链接（快捷方式）文件，不作处理；请把附件本身保存到收件箱"
-        else:
-            try:
-                digest = hashlib.sha256()
-                with path.open("rb") as fh:
-                    for chunk in iter(lambda: fh.read(1 << 20), b""):
-                        digest.update(chunk)
-                f.sha256 = digest.hexdigest()
-            except OSError as exc:
-                f.note = f"文件无法打开（{exc.strerror or exc}），可能正被其他程序占用或没有读取权限"
-        files.append(f)
-    # the first copy of identical bytes is the earliest received, then not named like a copy, then the least nested
-    files.sort(key=lambda f: (f.received, looks_like_copy(Path(f.rel).stem), f.rel.count("/"), f.rel))
-    return files
 
 
 def _ignore_reason(f: InboxFile, as_of: dt.date) -> str:

@@ -10,7 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..publish.history import FTS_TABLE, HISTORY_FILE, PERIOD, TEXT_ID, TEXTS_TABLE
+from ..publish.history import FTS_TABLE, TEXT_ID, TEXTS_TABLE
+from ..publish.history_runs import HISTORY_FILE, PERIOD
 
 PLUGINS = Path(__file__).parent / "datasette_plugins"  # the search box's query for the pairs index
 HOST = "127.0.0.1"  # never a public interface: the history names units, people in charge and problems

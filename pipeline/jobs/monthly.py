@@ -1,85 +1,29 @@
-"""Wire the monthly job: intake, then the outputs of the period under OUTBOX/<period>/."""
+"""The monthly job: one run per outbox period, skipped when nothing changed, else the period's
+outputs (jobs/period.py) written aside and swapped in whole (jobs/staging.py).
+
+Only what an unchanged rerun needs is loaded before it answers: staff who run `make monthly`
+again when nothing has arrived hear so at once, without waiting for pandas and the writers.
+"""
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import datetime as dt
-import multiprocessing
 import sys
 import warnings
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from .. import ROOT
-from ..campaign.accountability import accountability, merge_unit_counts
-from ..campaign.milestones import milestone_status
-from ..campaign.plan_status import plan_counts, plan_status
-from ..campaign.survey import survey_table, unit_survey_columns
-from ..campaign.trend import monthly_trend
 from ..config import Config
-from ..memory import give_back_memory
 from ..intake.cache import CACHE_FOLDER
-from ..intake.documents import REGISTERED, registered_documents
-from ..intake.feedback import write_all
-from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest, scan
-from ..intake.resubmission import attach_changes
-from ..intake.survey import SHEET as SURVEY_SHEET
-from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
-from ..ledger.rank import rank_units
-from ..ledger.reconcile import ITEM_COLUMNS, build_items
-from ..ledger.rollup import district_totals, unit_rollup, with_unit_figures
-from ..publish.accountability import add_accountability, urgent_recurrence
-from ..publish.bulletin import bulletin_context, reminder_blocks, reminders, render_docx, render_html
-from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
-from ..publish.edits import add_moved_deadlines
-from ..publish.history import HISTORY_FILE, write_history
-from ..publish.render import detail_rows, rollup_name, urgent_open_items, urgent_reminders, write_rollup
+from ..intake.inbox import scan
+from ..publish.history_runs import HISTORY_FILE
 from ..publish.runlog import write_run_log
-from ..publish.tables import dates_as_text, write_csv
-from ..safetext import output_name
-from .plan import plan_path, read_plan
+from .plan_file import plan_path
 from .staging import RUN_LOG, StagedPeriod
 from .unchanged import forget, inputs_fingerprint, is_current, remember
 
-# inspection rows from which a second process pays for its start (measured on this machine: a month of
-# 6,000 rows 0.3 s slower with it, 10,500 even, 18,000 0.7 s faster)
-PARALLEL_ROWS = 12_000
-MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
-
-
-class _Here:
-    """Runs a task at once in this process: small months do not pay for a second interpreter."""
-
-    def submit(self, fn, /, **kwargs) -> Future:
-        done: Future = Future()
-        done.set_result(fn(**kwargs))
-        return done
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _quiet_child() -> None:
-    """The second process's warnings stay off the staff's terminal; its errors still reach the job."""
-    import os
-
-    warnings.simplefilter("ignore")
-    sink = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(sink, 1)
-    os.dup2(sink, 2)
-    os.close(sink)
-
-
-def _beside(parallel: bool):
-    if not parallel:
-        return _Here()
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_quiet_child)
+if TYPE_CHECKING:
+    from .period import MonthlyResult
 
 
 def period_bounds(period: str) -> tuple[dt.date, dt.date]:
@@ -90,37 +34,6 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
 def default_as_of(period: str, today: dt.date | None = None) -> dt.date:
     """The earlier of today and the period's last day."""
     return min(today or dt.date.today(), period_bounds(period)[1])
-
-
-def _feedback_name(f, used: set[str]) -> str:
-    # a 250-byte mail attachment name must not make its 回执 name too long for the disk
-    stem = output_name(Path(f.rel).stem, 120)
-    base = output_name(f"{f.unit or '未识别单位'}_{f.received.isoformat()}_{stem}_回执")
-    name, n = base, 2
-    while name.lower() in used:  # `used` holds lower-cased names: a case-insensitive disk sees one file
-        name, n = f"{base}_{n}", n + 1
-    used.add(name.lower())
-    return f"回执/{name}.xlsx"
-
-
-def manifest_frame(intake: Intake, feedback: dict[str, str]) -> pd.DataFrame:
-    rows = [{
-        "文件": f.rel, "收到日期": f.received.isoformat(), "sha256": f.sha256, "单位": f.unit,
-        "结果": f.result, "错误数": f.errors, "疑问数": f.queries, "说明": f.note, "回执": feedback.get(f.rel, ""),
-    } for f in intake.files]
-    return pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
-
-
-@dataclasses.dataclass
-class MonthlyResult:
-    out: Path
-    intake: Intake
-    manifest: pd.DataFrame
-    items: pd.DataFrame
-    units: pd.DataFrame
-    district: pd.DataFrame
-    ranking: pd.DataFrame
-    tables: dict[str, pd.DataFrame]  # every file written under data/, by name without .csv
 
 
 def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: dt.date,
@@ -141,7 +54,9 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
                       f"输出目录：{stage.final}\n（如需重新生成，请加 FORCE=1 再运行，如 make monthly PERIOD={period} FORCE=1；直接用命令行时加 --force。）\n")
             return None
         forget(cache, period)
-        result = _write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files)
+        from .period import write_period  # only now: the unchanged answer above needs none of it
+
+        result = write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files)
         write_run_log(stage.path / RUN_LOG, result.intake.files, caught, period, as_of)
         stage.commit()
         if not any(f.retry for f in result.intake.files):  # a file lost to a stall is read again next run
@@ -149,105 +64,3 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
     result.out = stage.final
     log.write(f"输出目录：{result.out}\n")
     return result
-
-
-def _write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
-                  *, workers: int | None = None, log=sys.stderr, files: list | None = None) -> MonthlyResult:
-    """The month's files go under `out`, the temporary folder swapped in at the end; its rows go into
-    the history beside it (OUTBOX/history.sqlite), committed once every file was written."""
-    (out / "data").mkdir(parents=True, exist_ok=True)
-
-    # intake: every file answered; resubmissions compared with the workbook they replace
-    intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files)
-    files = intake.accepted
-    changes = workbook_changes(intake.frames, files, config)
-    goalposts = moved_goalposts(intake.frames, files, changes, config)
-    attach_changes(intake.files, goalposts, changes)
-    attach_grids(intake.files, config, workers=workers)
-    used: set[str] = set()
-    feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
-    manifest = manifest_frame(intake, feedback)
-    # a large month's 回执 and leaders' workbook are written on the other core while this one computes
-    with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS) as pool:
-        answered = pool.submit(write_all, district=config.campaign.district, out=out,
-                               files=[f for f in intake.files if f.rel in feedback], names=feedback)
-        result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool, answered)
-
-    counts = manifest["结果"].value_counts()
-    log.write(
-        f"共收到文件 {len(manifest)} 个：已采用 {counts.get(ACCEPTED, 0)}，已被替代 {counts.get(SUPERSEDED, 0)}，"
-        f"已退回 {counts.get(REJECTED, 0)}，重复文件 {counts.get(DUPLICATE, 0)}，已登记 {counts.get(REGISTERED, 0)}，"
-        f"已忽略 {counts.get(IGNORED, 0)}。\n"
-    )
-    if intake.from_cache:
-        log.write(f"其中 {intake.from_cache} 个文件与上次运行时相同，直接使用了上次的读取结果。\n")
-    return result
-
-
-def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
-             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future) -> MonthlyResult:
-    """The month's figures and every document made from them; `pool` takes the leaders' workbook
-    (after the 回执, `answered`)."""
-
-    # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
-    items = build_items(intake.frames, files, config, as_of)
-    give_back_memory()
-    units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
-    milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
-    trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
-    units = units.merge(last_month[["单位", "上月整改率"]], on="单位", how="left")
-    survey = survey_table(intake.frames[SURVEY_SHEET], [u.name for u in config.units])
-    units = with_unit_figures(units, unit_survey_columns(survey), ["问卷样本数"])
-    # the month's inspection plan, when `make plan` drew one (out is a folder inside OUTBOX)
-    executed = plan_status(read_plan(out.parent, period), items, config, period)
-    units = with_unit_figures(units, plan_counts(executed), ["计划检查数", "已执行计划数"])
-    acc = accountability(intake.frames, files, items, config, as_of)  # 承诺, 信访举报, 一案双查
-    give_back_memory()
-    units = merge_unit_counts(units, acc)
-    district = district_totals(units)
-    ranking = rank_units(units, config, as_of)
-    chase = reminders(items, units, config, as_of)
-    edits = edit_rollup(changes, pd.DataFrame(goalposts, columns=["file", "code"]).assign(
-        单位=lambda d: d["file"].map(dict(zip(files["file"], files["unit"])))))
-
-    tables = {"manifest": manifest, "items": dates_as_text(items[ITEM_COLUMNS]), "units": units, "district": district,
-              "ranking": ranking, "milestones": milestones, "trend": trend, "survey": survey, "changes": changes,
-              **acc.tables()}
-    if not executed.empty:
-        tables["plan_status"] = executed
-
-    # only the rows the leaders' workbook lists travel to the process that writes it
-    listed = detail_rows(config)
-    rollup = dict(path=out / rollup_name(period), units=units, district=district, ranking=ranking,
-                  open_items=urgent_open_items(items, listed), manifest=manifest,
-                  reminders=urgent_reminders(chase, listed), config=config, period=period, as_of=as_of,
-                  milestones=milestones, trend=trend, edits=edits, plan_status=executed)
-    listed_places, rollup["recurrence_total"] = urgent_recurrence(acc.recurrence, listed)
-    rollup["accountability"] = dataclasses.replace(acc, recurrence=listed_places)
-    pending = pool.submit(write_rollup, **rollup)
-    for name, frame in tables.items():
-        write_csv(frame, out / "data" / f"{name}.csv")
-    give_back_memory()
-    context = bulletin_context(units, district, ranking, items, config, period, as_of)
-    context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
-    context = add_accountability(context, acc, config)
-    context = add_moved_deadlines(context, edits, config)
-    bulletin = out / f"{context['title']}"
-    render_html(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".html"))
-    render_docx(context, ROOT / "templates", bulletin.with_name(bulletin.name + ".docx"))
-    with open(out / "催办清单.txt", "w", encoding="utf-8") as text:
-        text.writelines(reminder_blocks(chase, period, as_of))
-        text.write(milestone_reminder_text(milestones, as_of))
-    del chase, context, rollup  # the history's peak comes next: nothing it does not need stays
-    give_back_memory()
-
-    def finished() -> None:  # a failure of the other core's work raises here
-        answered.result()
-        pending.result()
-
-    # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
-    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished)
-    finished()
-
-    return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
-                         ranking=ranking, tables=tables)

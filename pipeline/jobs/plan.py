@@ -17,20 +17,14 @@ from ..intake.ingest import ingest
 from ..ledger.reconcile import build_items
 from ..publish.plan_book import plan_book_name, write_plan_book
 from ..publish.tables import write_csv
+from .plan_file import PLAN_FILE, plan_path
 from .staging import StagedPeriod
-
-PLAN_FILE = "检查计划.csv"
-
 
 @dataclass
 class PlanResult:
     out: Path
     plan: Plan
     seed_note: str
-
-
-def plan_path(outbox: Path, period: str) -> Path:
-    return Path(outbox) / "plans" / period / PLAN_FILE
 
 
 def read_plan(outbox: Path, period: str) -> pd.DataFrame | None:

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from .. import ROOT
-from ..publish.history import stored_mark
+from ..publish.history_runs import stored_mark
 from ..versions import hash_files, library_versions
 
 STAMP_FOLDER = "runs"

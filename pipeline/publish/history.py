@@ -37,10 +37,9 @@ import pandas as pd
 import sqlite_utils
 
 from ..ledger.reconcile import row_refs
+from .history_runs import PERIOD, RUNS_TABLE, period_mark
 from .search import segment_rows
 
-HISTORY_FILE = "history.sqlite"
-PERIOD = "期间"
 CONFIDENTIAL = ("举报人", "联系方式")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
 TEXTS_TABLE = "item_texts"  # one row per distinct SEARCHED triple, shared by every period
@@ -48,7 +47,6 @@ TEXT_ID = "文本号"  # items.文本号 = item_texts.文本号 = items_fts.rowi
 TEXT_HASH = "指纹"  # a hash of the triple, indexed, to find a month's texts among those already stored
 INDEXED = ("单位", PERIOD, "状态", TEXT_ID)
 FTS_TABLE = "items_fts"
-RUNS_TABLE = "history_runs"  # per period: a fingerprint of what was written, so an unchanged rerun skips it
 INSERT_ROWS = 50_000
 PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while SQLite indexes
 SEGMENT_SLICE = 5_000
@@ -282,28 +280,6 @@ def fingerprint(tables: dict[str, pd.DataFrame]) -> str:
     return digest.hexdigest()
 
 
-def _mark(con: sqlite3.Connection, period: str) -> str | None:
-    """The fingerprint of what `period` holds (the fingerprint includes SEARCH_VERSION)."""
-    if not con.execute("select 1 from sqlite_master where type = 'table' and name = ?", (RUNS_TABLE,)).fetchone():
-        return None
-    row = con.execute(f"select [指纹] from [{RUNS_TABLE}] where [{PERIOD}] = ?", (period,)).fetchone()
-    return row[0] if row else None
-
-
-def stored_mark(path: Path, period: str) -> str | None:
-    """The fingerprint of `period` in the history at `path`, read only; None when there is none."""
-    if not Path(path).is_file():
-        return None
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            return _mark(con, period)
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return None
-
-
 def _searchable(db: sqlite_utils.Database) -> bool:
     """The search tables exist in this version's shape (an older database is rebuilt on its next write)."""
     version = db.execute("pragma user_version").fetchone()[0]
@@ -333,7 +309,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         db.execute("pragma temp_store = memory")
         db.execute("pragma cache_size = -16384")  # 16 MiB: more made a city month no faster, only larger
         mark = fingerprint({**tables, **answers})
-        if _mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
+        if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
         if "items" in tables:
             tables["items"] = with_rectification_text(tables["items"], rectifications)
