@@ -147,15 +147,12 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
 
 def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
              changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future) -> MonthlyResult:
-    """The month's figures and every document made from them; `pool` takes items.csv and the
-    leaders' workbook (after the 回执, `answered`)."""
+    """The month's figures and every document made from them; `pool` takes the leaders' workbook
+    (after the 回执, `answered`)."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
     give_back_memory()
-    # the largest CSV is written by the other core while this one computes the rest
-    item_rows = dates_as_text(items[ITEM_COLUMNS])
-    items_csv = pool.submit(write_csv, frame=item_rows, path=out / "data" / "items.csv")
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
@@ -174,7 +171,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     edits = edit_rollup(changes, pd.DataFrame(goalposts, columns=["file", "code"]).assign(
         单位=lambda d: d["file"].map(dict(zip(files["file"], files["unit"])))))
 
-    tables = {"manifest": manifest, "items": item_rows, "units": units, "district": district,
+    tables = {"manifest": manifest, "items": dates_as_text(items[ITEM_COLUMNS]), "units": units, "district": district,
               "ranking": ranking, "milestones": milestones, "trend": trend, "survey": survey, "changes": changes,
               **acc.tables()}
     if not executed.empty:
@@ -190,8 +187,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     rollup["accountability"] = dataclasses.replace(acc, recurrence=listed_places)
     pending = pool.submit(write_rollup, **rollup)
     for name, frame in tables.items():
-        if name != "items":
-            write_csv(frame, out / "data" / f"{name}.csv")
+        write_csv(frame, out / "data" / f"{name}.csv")
     give_back_memory()
     context = bulletin_context(units, district, ranking, items, config, period, as_of)
     context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
@@ -208,7 +204,6 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
 
     def finished() -> None:  # a failure of the other core's work raises here
         answered.result()
-        items_csv.result()
         pending.result()
 
     # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
