@@ -65,6 +65,16 @@ def test_a_month_whose_history_rows_are_gone_is_written_again(tmp_path, config):
     assert result is not None and (out / "history.sqlite").exists()
 
 
+def _history_items(out) -> int:
+    import sqlite3
+
+    con = sqlite3.connect(out / "history.sqlite")
+    try:
+        return con.execute("select count(*) from items where 期间 = '2017-06'").fetchone()[0]
+    finally:
+        con.close()
+
+
 def test_a_file_the_busy_machine_could_not_read_in_time_is_read_again_on_the_next_run(tmp_path, config, monkeypatch):
     # a reader that stalls (the machine busy with something else) must not freeze the 退回 in place:
     # staff run `make monthly` again and expect the file to be read this time
@@ -82,10 +92,13 @@ def test_a_file_the_busy_machine_could_not_read_in_time_is_read_again_on_the_nex
     first, _ = again(config, inbox, out)
     assert set(first.manifest["结果"]) == {"已退回"}
 
+    assert _history_items(out) == 0
+
     monkeypatch.setattr(WorkerPool, "run", real_run)
     second, said = again(config, inbox, out)
     assert second is not None, said
     assert set(second.manifest["结果"]) == {"已采用"}
+    assert _history_items(out) == 1, "the history holds the month as read this time, not as the stalled run left it"
     third, said = again(config, inbox, out)
     assert third is None and "输出已是最新" in said
 

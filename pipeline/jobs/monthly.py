@@ -56,7 +56,8 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
         forget(cache, period)
         from .period import write_period  # only now: the unchanged answer above needs none of it
 
-        result = write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files)
+        result = write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files,
+                              inputs=inputs)
         write_run_log(stage.path / RUN_LOG, result.intake.files, caught, period, as_of)
         stage.commit()
         if not any(f.retry for f in result.intake.files):  # a file lost to a stall is read again next run

@@ -113,9 +113,14 @@ class MonthlyResult:
 
 
 def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
-                 *, workers: int | None = None, log=sys.stderr, files: list | None = None) -> MonthlyResult:
+                 *, workers: int | None = None, log=sys.stderr, files: list | None = None,
+                 inputs: str | None = None) -> MonthlyResult:
     """The month's files go under `out`, the temporary folder swapped in at the end; its rows go into
-    the history beside it (OUTBOX/history.sqlite), committed once every file was written."""
+    the history beside it (OUTBOX/history.sqlite), committed once every file was written.
+
+    `inputs`: the fingerprint of everything the outputs follow from (jobs/unchanged), which marks
+    the period's history rows unless a file could not be read this time (it is read again next run).
+    """
     (out / "data").mkdir(parents=True, exist_ok=True)
 
     # intake: every file answered; resubmissions compared with the workbook they replace
@@ -132,7 +137,9 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
     with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS) as pool:
         answered = pool.submit(write_all, district=config.campaign.district, out=out,
                                files=[f for f in intake.files if f.rel in feedback], names=feedback)
-        result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool, answered)
+        mark = inputs if not any(f.retry for f in intake.files) else None
+        result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool, answered,
+                          mark)
 
     counts = manifest["结果"].value_counts()
     log.write(
@@ -146,7 +153,8 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
 
 
 def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
-             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future) -> MonthlyResult:
+             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future,
+             mark: str | None) -> MonthlyResult:
     """The month's figures and every document made from them; `pool` takes the leaders' workbook
     (after the 回执, `answered`)."""
 
@@ -207,7 +215,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
         pending.result()
 
     # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
-    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished)
+    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished,
+                  mark=mark)
     finished()
 
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,

@@ -287,11 +287,14 @@ def _searchable(db: sqlite_utils.Database) -> bool:
 
 
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
-                  rectifications: pd.DataFrame | None = None, before_commit=None) -> Path:
+                  rectifications: pd.DataFrame | None = None, before_commit=None, mark: str | None = None) -> Path:
     """Replace `period`'s rows of every table in the history database with `tables`, all or nothing.
 
     `before_commit`: called inside the transaction once the rows are written; if it raises (the
-    month's other outputs failed), nothing of this write is kept.
+    month's other outputs failed), nothing of this write is kept. `mark`: what identifies these
+    rows, so that writing them again is skipped; the monthly job passes the fingerprint of its
+    inputs, from which the tables follow (hashing a province's tables took 10 s); by default a
+    hash of the tables themselves.
     """
     tables = dict(tables)
     _refuse_confidential(tables)
@@ -308,7 +311,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         db.execute("pragma secure_delete = on")  # replaced rows leave no readable trace in free pages
         db.execute("pragma temp_store = memory")
         db.execute("pragma cache_size = -16384")  # 16 MiB: more made a city month no faster, only larger
-        mark = fingerprint({**tables, **answers})
+        mark = mark or fingerprint({**tables, **answers})
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
         if "items" in tables:
