@@ -88,6 +88,10 @@ class Book:
                 ws.write_number(r + 1, c, int(value), f["big"])
             ws.set_row(r + 1, 34)
 
+    def warning_fills(self) -> dict:
+        """预警 cells in their colour: 红, 黄, 绿."""
+        return {name: self.f[f"w_{name}"] for name in WARNING_FILL}
+
     def cut_note(self, ws, shown: int, total: int, where: str) -> None:
         """A leader's sheet holds what can be read; the line above the table says where the rest is."""
         if total > shown:
@@ -124,12 +128,13 @@ class Book:
         return values, "write_string", self.f["text"]
 
     def table(self, ws, top: int, frame: pd.DataFrame, widths: dict[str, int] | None = None,
-              kinds: dict[str, str] | None = None) -> tuple[int, int]:
+              kinds: dict[str, str] | None = None, fills: dict[str, dict] | None = None) -> tuple[int, int]:
         """Header at `top`, data below, a filter over it, frozen and repeated when printed.
 
-        Columns given a width wrap, and their rows are made tall enough that nothing is cut off.
+        Columns given a width wrap, and their rows are made tall enough that nothing is cut off;
+        `fills`: per column, the format of a cell holding a given value (预警 红/黄/绿 in colour).
         """
-        kinds, widths = kinds or {}, widths or {}
+        kinds, widths, fills = kinds or {}, widths or {}, fills or {}
         ncol = len(frame.columns)
         blank = self.f["text"]
         lines = [1] * len(frame)
@@ -141,11 +146,12 @@ class Book:
             ws.write_string(top, c, col, self.f["head"])
             ws.set_column(c, c, width)
             write = getattr(ws, writer)
+            filled = fills.get(col, {})
             for i, value in enumerate(values):
                 if value is None:
                     ws.write_blank(top + 1 + i, c, None, blank)
                     continue
-                write(top + 1 + i, c, value, fmt)
+                write(top + 1 + i, c, value, filled.get(value, fmt) if filled else fmt)
                 if text and len(value) * 2 > width:
                     need = -(-_display_width(value) // max(1, width - 1))
                     if need > lines[i]:
@@ -326,14 +332,12 @@ def _open_items(book: Book, frame: pd.DataFrame, total: int) -> None:
     ws = book.sheet("未销号问题", "未销号问题")
     ws.merge_range(0, 0, 0, 10, "未销号问题清单（红：逾期未完成；黄：10日内到期；绿：20日内到期）", book.f["title"])
     book.cut_note(ws, len(frame), total, "data/items.csv（状态为“未建整改台账”或“整改中”）")
-    first, last = book.table(ws, 2, frame, kinds={"整改时限": "date"},
-                             widths={"预警": 5, "单位": 12, "检查单位": 12, "编号": 9, "被检查单位": 12, "治理类别": 12,
-                                     "问题性质": 8, "发现的问题": 28, "整改时限": 11, "状态": 9, "整改责任人": 12,
-                                     "来源文件": 22, "来源行": 11, "整改来源文件": 22, "整改来源行": 11, "备注": 16})
+    book.table(ws, 2, frame, kinds={"整改时限": "date"},
+               widths={"预警": 5, "单位": 12, "检查单位": 12, "编号": 9, "被检查单位": 12, "治理类别": 12, "问题性质": 8,
+                       "发现的问题": 28, "整改时限": 11, "状态": 9, "整改责任人": 12, "来源文件": 22, "来源行": 11,
+                       "整改来源文件": 22, "整改来源行": 11, "备注": 16},
+               fills={"预警": book.warning_fills()})
     ws.set_row(2, 30)
-    for r, warning in enumerate(frame["预警"], start=first):
-        if warning in WARNING_FILL:
-            ws.write_string(r, 0, warning, book.f[f"w_{warning}"])
 
 
 def _reports(book: Book, units: pd.DataFrame) -> None:
@@ -377,10 +381,8 @@ def _reminders(book: Book, reminders: pd.DataFrame, total: int) -> None:
     ws = book.sheet("催办", "催办")
     ws.merge_range(0, 0, 0, 8, "催办清单：逾期未完成、即将到期的问题和未报送月报的单位", book.f["title"])
     book.cut_note(ws, len(reminders), total, "催办清单.txt")
-    first, last = book.table(ws, 2, reminders, widths={"单位": 14, "事项": 14, "被检查单位": 14, "说明": 24, "来源": 50})
-    for r, warning in enumerate(reminders["预警"], start=first):
-        if warning in WARNING_FILL:
-            ws.write_string(r, 2, warning, book.f[f"w_{warning}"])
+    book.table(ws, 2, reminders, widths={"单位": 14, "事项": 14, "被检查单位": 14, "说明": 24, "来源": 50},
+               fills={"预警": book.warning_fills()})
 
 
 def _edits(book: Book, edits) -> None:
