@@ -7,8 +7,8 @@ old entry is simply never found again (and its folder is removed). Entries hold 
 rows column by column (text and dates as their distinct values and a code per row, the codes
 packed as base64 of 32-bit integers), as zlib-compressed JSON: compact, deterministic, and safe to
 load (no pickle). Decoded, such a column stays coded (intake.table.Coded): the month's frames join
-codes, not cells. The cache is only a shortcut: an entry that cannot be read is ignored and rebuilt, and one that cannot be written is
-skipped, so the outputs are always those of a cold run.
+codes, not cells. The cache is only a shortcut: an entry that cannot be read is ignored and
+rebuilt, and one that cannot be written is skipped, so the outputs are always those of a cold run.
 """
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ def _natural(key: str) -> tuple:
 
 
 def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], watch,
-                  watched: list[str] = ()) -> pd.DataFrame:
+                  watched: tuple[str, ...] = ()) -> pd.DataFrame:
     """For each unit's sequence of workbooks, the last known row of every key ever seen.
 
     `watch` are vectorised describers (previous version, current version) → Series of notes
@@ -144,13 +144,13 @@ def build_items(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     """One row per item known as of `as_of`; `files` lists accepted workbooks (file, unit, received, filled_on, name)."""
     names = config.name_index()
     unit_type = {u.name: u.type for u in config.units}
-    insp = carry_forward(frames["检查台账"], files, ["_unit", "_key"], [deadline_changes], ["整改时限"])
+    insp = carry_forward(frames["检查台账"], files, ["_unit", "_key"], [deadline_changes], ("整改时限",))
     insp = insp.merge(original_deadlines(frames["检查台账"], files), on=["_unit", "_key"], how="left") if not insp.empty \
         else insp.assign(原整改时限=pd.Series(dtype="datetime64[ns]"))
     rect = frames["整改台账"]
     rect = rect.assign(_by=map_each(rect["检查单位"], lambda v: names.get(clean_text(v)) if v is not None else None)
                        .fillna(rect["_unit"]).astype(object))
-    rect = carry_forward(rect, files, ["_unit", "_by", "_key"], [reopenings], ["完成情况"])
+    rect = carry_forward(rect, files, ["_unit", "_by", "_key"], [reopenings], ("完成情况",))
     insp = insp.astype({"_unit": object, "_key": object})
     rect = rect.astype({"_unit": object, "_by": object, "_key": object})
 

@@ -174,7 +174,8 @@ def reminder_blocks(frame: pd.DataFrame, period: str, as_of: dt.date):
         yield "本期没有需要催办的事项。\n"
         return
     # one line per row, each string built once: a city's 催办 has hundreds of thousands of rows
-    text = {c: frame[c].astype(str).tolist() for c in ("检查单位", "编号", "被检查单位", "整改时限", "说明")}
+    by, no, place, deadline, note = (frame[c].astype(str).tolist()
+                                     for c in ("检查单位", "编号", "被检查单位", "整改时限", "说明"))
     units, what = frame["单位"].tolist(), frame["事项"].tolist()
     rows: dict[str, list[int]] = {}
     for i, unit in enumerate(units):
@@ -182,7 +183,6 @@ def reminder_blocks(frame: pd.DataFrame, period: str, as_of: dt.date):
             continue
         rows.setdefault(unit, []).append(i)
     missing = f"{cn_month(period)}月报表尚未报送，请尽快报送。"
-    by, no, place, deadline, note = (text[c] for c in ("检查单位", "编号", "被检查单位", "整改时限", "说明"))
     for n, (unit, positions) in enumerate(rows.items()):
         lines = []
         for i in positions:

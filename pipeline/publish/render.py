@@ -311,12 +311,11 @@ def urgent_open_items(items: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, in
     """The open items a leader reads first, at most `limit`: red first, the longest overdue first
     within it, then by deadline; and how many are open in all."""
     order = {"红": 0, "黄": 1, "绿": 2, "无": 3}
-    is_open = items["状态"].isin(OPEN)
     # ordered on the keys alone, then only the listed rows taken: a province has millions open
-    keys = pd.DataFrame({"_w": items.loc[is_open, "预警"].map(order), "_late": -items.loc[is_open, "逾期天数"],
-                         "整改时限": items.loc[is_open, "整改时限"], "单位": items.loc[is_open, "单位"]})
+    keys = items.loc[items["状态"].isin(OPEN), ["预警", "逾期天数", "整改时限", "单位"]]
+    keys = keys.assign(_w=keys["预警"].map(order), _late=-keys["逾期天数"])
     listed = keys.sort_values(["_w", "_late", "整改时限", "单位"], kind="stable").index[:limit]
-    return items.loc[listed, OPEN_COLUMNS], int(is_open.sum())
+    return items.loc[listed, OPEN_COLUMNS], len(keys)
 
 
 def urgent_reminders(reminders: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
