@@ -1,7 +1,8 @@
 """Time the monthly job on generated months of 300-item workbooks against the calamine read floor.
 
 Usage: .venv/bin/python bench/run.py [--size district|city|province]
-Generated inboxes are cached under bench/out/ (ignored by git) and reused when present.
+Generated inboxes are cached under bench/out/ (ignored by git) and reused while the code that
+writes them (the generator below, the template writer, the schemas) is unchanged.
 For each month, in one run: the floor (reading every workbook with python-calamine in two
 processes), the cold month (empty outbox), an unchanged rerun (same outbox), and the peak
 resident memory of the largest single process of the job (main process or a reader).
@@ -12,6 +13,8 @@ import argparse
 import csv
 import functools
 import datetime as dt
+import hashlib
+import inspect
 import multiprocessing as mp
 import random
 import shutil
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.intake.templates import write_template  # noqa: E402
+from pipeline.versions import hash_files  # noqa: E402
 from schemas.vocab import CATEGORIES  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -101,11 +105,20 @@ def _one(args) -> None:
                    dt.date(2017, 6, 15))
 
 
+def _generator_version() -> str:
+    """Workbooks written by other template code are another month: they are generated again."""
+    digest = hashlib.sha256("".join(inspect.getsource(f) for f in (make_config, _texts, _one)).encode())
+    hash_files(digest, ROOT, ["pipeline/intake/templates.py", "pipeline/config.py",
+                              *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "schemas").glob("*.py"))])
+    return digest.hexdigest()
+
+
 def make_inbox(name: str, units: int, distinct: bool = False) -> tuple[Path, Path]:
     base = OUT / name
     config_dir, inbox = base / "config", base / "inbox"
     marker = base / ".complete"
-    if marker.exists():
+    made_by = _generator_version()
+    if marker.is_file() and marker.read_text() == made_by:
         return config_dir, inbox
     shutil.rmtree(base, ignore_errors=True)
     make_config(config_dir, units)
@@ -122,7 +135,7 @@ def make_inbox(name: str, units: int, distinct: bool = False) -> tuple[Path, Pat
             if n % 100 == 0 or n == len(jobs):
                 print(f"  generated {n}/{len(jobs)} workbooks", flush=True)
     print(f"  generation took {time.perf_counter() - started:.0f} s")
-    marker.touch()
+    marker.write_text(made_by)
     return config_dir, inbox
 
 

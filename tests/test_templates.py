@@ -1,12 +1,14 @@
 """`make templates`: one workbook per unit, with drop-downs, help text and the unit locked in."""
+import dataclasses
 import shutil
 import subprocess
 
 import openpyxl
 import pytest
 
+from pipeline.config import Unit
 from pipeline.intake.parse import read_context, read_submission
-from pipeline.intake.templates import template_name, write_templates
+from pipeline.intake.templates import template_name, write_template, write_templates
 from schemas import columns
 
 
@@ -49,6 +51,32 @@ def test_drop_downs_cover_every_vocabulary_and_the_units_grassroots(config, temp
     assert lists["C4"].formula1.startswith("_lists!") and lists["C4"].errorStyle == "information"
     grassroots = [c.value for c in wb["_lists"]["A"] if c.value]
     assert grassroots == config.grassroots_of("沙河源街道")
+
+
+def inspectors_listed(path):
+    """The names the 整改台账's 检查单位 drop-down offers."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["整改台账"]
+    ref = next(dv.formula1 for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith("B4"))
+    column = ref.split("!")[1].split(":")[0].replace("$", "")[0]
+    return [c.value for c in wb["_lists"][column] if c.value]
+
+
+def test_the_inspecting_unit_drop_down_offers_the_groups_and_the_other_units(config, templates):
+    groups = [u.name for u in config.units if u.type == "专项治理小组"]
+    listed = inspectors_listed(templates / "沙河源街道_专项治理台账.xlsx")
+    assert listed[:len(groups)] == groups
+    assert "区民政局" in listed and "沙河源街道" not in listed
+
+
+def test_a_city_registry_offers_only_the_groups_and_lets_other_names_be_typed(config, tmp_path):
+    city = dataclasses.replace(config, units=config.units + tuple(
+        Unit(f"CS{i:04d}", f"市属测试{i:04d}局", "部门", ()) for i in range(1500)))
+    path = tmp_path / "沙河源街道.xlsx"
+    write_template(path, city.unit_by_name()["沙河源街道"], city)
+    assert inspectors_listed(path) == [u.name for u in config.units if u.type == "专项治理小组"]
+    ws = openpyxl.load_workbook(path)["整改台账"]
+    assert next(dv for dv in ws.data_validations.dataValidation if str(dv.sqref).startswith("B4")).errorStyle == "information"
 
 
 def test_a_blank_template_reads_back_as_its_unit_with_no_problem(config, templates):

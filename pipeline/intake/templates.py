@@ -23,6 +23,9 @@ TITLES = {
     "信访举报": "专项治理“微腐败”信访举报线索登记表",
 }
 LISTS_SHEET = "_lists"
+# a drop-down is read by a person: past this many other units (a city's or a province's registry),
+# 检查单位 lists the inspection groups only and another unit's name is typed (the list only suggests)
+LISTED_PEERS = 200
 
 
 def template_name(unit: Unit) -> str:
@@ -102,8 +105,9 @@ def _write_lists(wb, unit: Unit, config: Config) -> dict[str, str]:
         inspected = [g.name for g in config.grassroots] + [u.name for u in config.units if u.type != "专项治理小组"]
     else:
         inspected = config.grassroots_of(unit.name) or [unit.name]
-    inspectors = [u.name for u in config.units if u.type == "专项治理小组"] + [
-        u.name for u in config.units if u.type != "专项治理小组" and u.name != unit.name]
+    peers = [u.name for u in config.units if u.type != "专项治理小组" and u.name != unit.name]
+    inspectors = [u.name for u in config.units if u.type == "专项治理小组"] + (
+        peers if len(peers) <= LISTED_PEERS else [])
     refs = {}
     own = [unit.name] + config.grassroots_of(unit.name)
     for c, (key, values) in enumerate((("被检查单位", inspected), ("检查单位", inspectors), ("问题单位", inspected),
