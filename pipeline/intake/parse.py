@@ -14,7 +14,7 @@ from .cache import decode, encode
 from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers
 from .readers import ReadFailure, read_grids
-from ..textnorm import Unparsed, clean_text, number_key, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
+from ..textnorm import Unparsed, clean_number_key, clean_text, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
 
 MARKER_SHEET = "_meta"
 MARKER_TEMPLATE = "专项治理微腐败台账"
@@ -198,7 +198,7 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
                                                   column=label, value=raw[i]))
                          for i, h in enumerate(hits) if h[1])
         if spec["kind"] == "code":
-            table["_key"] = [number_key(v) if v else None for v in table[label]]
+            table["_key"] = [clean_number_key(v) if v else None for v in table[label]]
     found.sort(key=lambda x: (x[0], x[1]))
     problems.extend(p for _, _, p in found)
     return table
