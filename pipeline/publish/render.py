@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import xlsxwriter
 
 from schemas.vocab import CATEGORIES, NATURES
 from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines
@@ -21,6 +20,7 @@ from ..config import Config
 from ..ledger.rank import formula_line
 from ..printing import a4_landscape
 from .funnel_chart import add_funnel_charts
+from .table_sheet import TableWorkbook
 from ..textnorm import printable
 from ..ledger.reconcile import OPEN
 
@@ -40,7 +40,7 @@ class Book:
     """Thin helpers over an xlsxwriter workbook so every sheet gets the same print setup."""
 
     def __init__(self, path: Path, title: str, period: str):
-        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+        self.wb = TableWorkbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                   "strings_to_numbers": False, "nan_inf_to_errors": True})
         self.wb.set_properties({"title": title, "created": dt.datetime(2000, 1, 1)})
         self.title, self.period = title, period
@@ -145,14 +145,13 @@ class Book:
             width = widths.get(col, max(6, min(16, len(col) * 2 + 2)) if text else 8)
             ws.write_string(top, c, col, self.f["head"])
             ws.set_column(c, c, width)
-            write = getattr(ws, writer)
-            filled = fills.get(col, {})
+            filled = fills.get(col)
+            formats = [filled.get(value, fmt) for value in values] if filled else [fmt] * len(values)
+            ws.put_column(top + 1, c, values, writer.removeprefix("write_"), formats, blank)
+            if not text:
+                continue
             for i, value in enumerate(values):
-                if value is None:
-                    ws.write_blank(top + 1 + i, c, None, blank)
-                    continue
-                write(top + 1 + i, c, value, filled.get(value, fmt) if filled else fmt)
-                if text and len(value) * 2 > width:
+                if value is not None and len(value) * 2 > width:
                     need = -(-_display_width(value) // max(1, width - 1))
                     if need > lines[i]:
                         lines[i] = need

@@ -1,0 +1,55 @@
+"""The leaders' workbook writes its tables a column at a time (publish/table_sheet.py): the file must
+be exactly the one xlsxwriter writes cell by cell, whatever the xlsxwriter version installed."""
+import datetime as dt
+import math
+import zipfile
+
+import xlsxwriter
+
+from pipeline.publish.table_sheet import TableWorkbook
+
+COLUMNS = [
+    ("string", ["红", None, "西安路街道", "=HYPERLINK(\"x\")", " 前后空格 ", "换行\n文字", "长" * 20000, "红", ""]),
+    ("number", [1, None, 2.5, -40.0, math.inf, math.nan, 0, 1e20, 3]),
+    ("datetime", [dt.datetime(2017, 6, 30), None, dt.datetime(2017, 5, 1, 12, 30), dt.datetime(1900, 1, 1),
+                  dt.datetime(2017, 6, 1), None, dt.datetime(2030, 12, 31), dt.datetime(2017, 6, 2), None]),
+]
+
+
+def _book(path, cls, by_column: bool):
+    wb = cls(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                         "nan_inf_to_errors": True})
+    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    plain = wb.add_format({"border": 1})
+    red = wb.add_format({"bg_color": "#FF9999"})
+    blank = wb.add_format({"border": 1, "valign": "top"})
+    ws = wb.add_worksheet("未销号问题")
+    ws.write_string(0, 0, "标题")
+    for c, (kind, values) in enumerate(COLUMNS):
+        formats = [red if v == "红" else plain for v in values]
+        if by_column:
+            ws.put_column(2, c, values, kind, formats, blank)
+            continue
+        for i, (value, fmt) in enumerate(zip(values, formats)):
+            if value is None:
+                ws.write_blank(2 + i, c, None, blank)
+            else:
+                getattr(ws, f"write_{kind}")(2 + i, c, value, fmt)
+    ws.autofilter(1, 0, 10, 2)
+    wb.close()
+
+
+def _parts(path):
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def test_a_table_written_by_column_is_the_workbook_xlsxwriter_writes_cell_by_cell(tmp_path):
+    _book(tmp_path / "by_column.xlsx", TableWorkbook, by_column=True)
+    _book(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_column=False)
+    fast, slow = _parts(tmp_path / "by_column.xlsx"), _parts(tmp_path / "by_cell.xlsx")
+    assert fast.keys() == slow.keys()
+    for name in slow:
+        assert fast[name] == slow[name], name
+    sheet = slow["xl/worksheets/sheet1.xml"].decode()
+    assert 't="s"' in sheet and "#NUM!" in sheet  # the texts are shared strings, inf and NaN Excel's #NUM!
