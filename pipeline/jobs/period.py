@@ -38,7 +38,7 @@ from ..publish.edits import add_moved_deadlines
 from ..publish.history import write_history
 from ..publish.history_runs import HISTORY_FILE
 from ..publish.render import detail_rows, rollup_name, urgent_open_items, urgent_reminders, write_rollup
-from ..publish.tables import dates_as_text, write_csv
+from ..publish.tables import dates_as_text, write_csv, write_spooled_csv
 from ..safetext import output_name
 from .plan import read_plan
 
@@ -79,6 +79,17 @@ def _beside(parallel: bool):
         return _Here()
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_quiet_child)
+
+
+def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:
+    """Write a large CSV on the other core. The frame goes there through a file beside it: pickled
+    into the executor's queue, a province's items would wait in this process's memory until the
+    other core had written 11,000 回执."""
+    if isinstance(pool, _Here):
+        return pool.submit(write_csv, frame=frame, path=path)
+    spooled = path.with_name(f".{path.stem}.pickle")
+    frame.to_pickle(spooled)
+    return pool.submit(write_spooled_csv, spooled=str(spooled), path=path)
 
 
 def _feedback_name(f, used: set[str]) -> str:
@@ -155,12 +166,15 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
 def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
              changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future,
              mark: str | None) -> MonthlyResult:
-    """The month's figures and every document made from them; `pool` takes the leaders' workbook
-    (after the 回执, `answered`)."""
+    """The month's figures and every document made from them; `pool` takes items.csv and the
+    leaders' workbook (after the 回执, `answered`)."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
     give_back_memory()
+    # the month's largest CSV, written on the other core while this one goes on (the 回执 are done by then)
+    item_table = dates_as_text(items[ITEM_COLUMNS])
+    items_csv = _csv_beside(pool, item_table, out / "data" / "items.csv")
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
@@ -179,7 +193,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     edits = edit_rollup(changes, pd.DataFrame(goalposts, columns=["file", "code"]).assign(
         单位=lambda d: d["file"].map(dict(zip(files["file"], files["unit"])))))
 
-    tables = {"manifest": manifest, "items": dates_as_text(items[ITEM_COLUMNS]), "units": units, "district": district,
+    tables = {"manifest": manifest, "items": item_table, "units": units, "district": district,
               "ranking": ranking, "milestones": milestones, "trend": trend, "survey": survey, "changes": changes,
               **acc.tables()}
     if not executed.empty:
@@ -195,7 +209,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     rollup["accountability"] = dataclasses.replace(acc, recurrence=listed_places)
     pending = pool.submit(write_rollup, **rollup)
     for name, frame in tables.items():
-        write_csv(frame, out / "data" / f"{name}.csv")
+        if name != "items":
+            write_csv(frame, out / "data" / f"{name}.csv")
     give_back_memory()
     context = bulletin_context(units, district, ranking, items, config, period, as_of)
     context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
@@ -212,6 +227,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
 
     def finished() -> None:  # a failure of the other core's work raises here
         answered.result()
+        items_csv.result()
         pending.result()
 
     # written while the other core finishes the leaders' workbook, and kept only once that has succeeded

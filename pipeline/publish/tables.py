@@ -105,6 +105,15 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         _write_with_pandas(frame, path)
 
 
+def write_spooled_csv(spooled: str, path: Path) -> None:
+    """write_csv of a frame another process pickled to `spooled`, which is removed once read."""
+    try:
+        frame = pd.read_pickle(spooled)
+    finally:
+        Path(spooled).unlink(missing_ok=True)
+    write_csv(frame, path)
+
+
 CHUNK_ROWS = 20_000  # a city's items.csv is 200 MB: built and written a slice at a time
 
 
