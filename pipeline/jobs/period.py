@@ -38,7 +38,7 @@ from ..publish.edits import add_moved_deadlines
 from ..publish.history import write_history
 from ..publish.history_runs import HISTORY_FILE
 from ..publish.render import detail_rows, rollup_name, urgent_open_items, urgent_reminders, write_rollup
-from ..publish.tables import dates_as_text, write_csv, write_spooled_csv
+from ..publish.tables import dates_as_text, spool_frame, write_csv, write_spooled_csv
 from ..safetext import output_name
 from .plan import read_plan
 
@@ -88,7 +88,7 @@ def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:
     if isinstance(pool, _Here):
         return pool.submit(write_csv, frame=frame, path=path)
     spooled = path.with_name(f".{path.stem}.pickle")
-    frame.to_pickle(spooled)
+    spool_frame(frame, spooled)
     return pool.submit(write_spooled_csv, spooled=str(spooled), path=path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import pickle
 import re
 from pathlib import Path
 
@@ -105,12 +106,24 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         _write_with_pandas(frame, path)
 
 
+def spool_frame(frame: pd.DataFrame, path: Path) -> None:
+    """Pickle a frame for another process a column at a time: pickle remembers every object it has
+    written, and a province's items pickled whole would have it remember some 80 million cells."""
+    with open(path, "wb") as out:
+        pickle.dump(list(frame.columns), out, protocol=pickle.HIGHEST_PROTOCOL)
+        for i in range(frame.shape[1]):
+            pickle.dump(frame.iloc[:, i].array, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def write_spooled_csv(spooled: str, path: Path) -> None:
-    """write_csv of a frame another process pickled to `spooled`, which is removed once read."""
+    """write_csv of a frame another process spooled (spool_frame) to `spooled`, removed once read."""
     try:
-        frame = pd.read_pickle(spooled)
+        with open(spooled, "rb") as data:
+            columns = pickle.load(data)
+            frame = pd.DataFrame({i: pickle.load(data) for i in range(len(columns))})
     finally:
         Path(spooled).unlink(missing_ok=True)
+    frame.columns = columns
     write_csv(frame, path)
 
 
