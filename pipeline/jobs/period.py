@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import multiprocessing
 import sys
 import warnings
@@ -74,11 +75,27 @@ def _quiet_child() -> None:
     os.close(sink)
 
 
+def _started() -> None:
+    """The first task of the second process: forking it is all it has to do."""
+
+
 def _beside(parallel: bool):
+    """The second process. Where the system can, it is a fork of this one, which starts at once: a
+    fresh interpreter would import pandas and the writers again (about 1 s, the district's critical path)."""
     if not parallel:
         return _Here()
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
                                initializer=_quiet_child)
+    if fork:
+        # the fork happens at the first task; its garbage collections must leave this process's
+        # objects alone, or every page they sit on would be copied into it
+        gc.freeze()
+        try:
+            pool.submit(_started)
+        finally:
+            gc.unfreeze()
+    return pool
 
 
 def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:
