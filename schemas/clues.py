@@ -11,7 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .fields import NOTE_HELP, column, note_column
+from .fields import NOTE_HELP, column, note_column, row_check
 from .vocab import CATEGORIES
 
 CHANNELS = ("来信", "来访", "电话", "网络", "其他")
@@ -71,31 +71,31 @@ class Clue(pa.DataFrameModel):
         coerce = True
         strict = False
 
-    @pa.dataframe_check(name="clue_closed_before_accepted")
+    @row_check("clue_closed_before_accepted")
     def _closed_after_accepted(cls, df: pd.DataFrame) -> Series[bool]:
         return ~(df["办结日期"] < df["受理日期"]).fillna(False).astype(bool)
 
-    @pa.dataframe_check(name="clue_due_before_accepted")
+    @row_check("clue_due_before_accepted")
     def _due_after_accepted(cls, df: pd.DataFrame) -> Series[bool]:
         return ~(df["办理时限"] < df["受理日期"]).fillna(False).astype(bool)
 
-    @pa.dataframe_check(name="clue_accepted_after_received")
+    @row_check("clue_accepted_after_received")
     def _accepted_before_received(cls, df: pd.DataFrame) -> Series[bool]:
         return ~(df["受理日期"] > df["_received"]).fillna(False).astype(bool)
 
-    @pa.dataframe_check(name="clue_closed_without_date")
+    @row_check("clue_closed_without_date")
     def _closed_has_date(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["办理状态"] != CLOSED) | df["办理状态"].isna() | df["办结日期"].notna()
 
-    @pa.dataframe_check(name="clue_closed_without_verdict")
+    @row_check("clue_closed_without_verdict")
     def _closed_has_verdict(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["办理状态"] != CLOSED) | df["办理状态"].isna() | df["核实结果"].notna() | df["说明"].notna()
 
-    @pa.dataframe_check(name="clue_verified_without_action")
+    @row_check("clue_verified_without_action")
     def _verified_has_action(cls, df: pd.DataFrame) -> Series[bool]:
         return ~df["核实结果"].isin(TRUE_VERDICTS) | df["处理方式"].notna() | df["说明"].notna()
 
-    @pa.dataframe_check(name="duplicate_clue_number")
+    @row_check("duplicate_clue_number")
     def _unique_number(cls, df: pd.DataFrame) -> Series[bool]:
         keyed = df["_file"].astype(str) + "\x00" + df["_key"].astype(str)
         return df["_key"].isna() | ~keyed.duplicated(keep="first")

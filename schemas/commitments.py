@@ -9,7 +9,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .fields import column, note_column
+from .fields import column, note_column, row_check
 
 
 class Commitment(pa.DataFrameModel):
@@ -35,6 +35,6 @@ class Commitment(pa.DataFrameModel):
         coerce = True
         strict = False
 
-    @pa.dataframe_check(name="commitment_after_received")
+    @row_check("commitment_after_received")
     def _not_after_received(cls, df: pd.DataFrame) -> Series[bool]:
         return ~(df["承诺日期"] > df["_received"]).fillna(False).astype(bool)

@@ -17,6 +17,13 @@ def column(label: str, help: str, example: str, *, kind: str = "text", required:
                     isin=list(isin) if isin else None, metadata=metadata, **checks)
 
 
+def row_check(name: str):
+    """A check across a row's columns, named by its problem code. Every row of a month's frame names
+    its file and row, so none is all blank: pandera's per-check look for all-blank rows (ignore_na,
+    a pass over the whole frame, 1 s of a city month's validation) is skipped."""
+    return pa.dataframe_check(name=name, ignore_na=False)
+
+
 def note_column(help: str = NOTE_HELP):
     """The 说明 column every sheet has: where a unit answers a 疑问."""
     return column("说明", help, "", width=20, aliases=("备注",))

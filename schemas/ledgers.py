@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .fields import column, note_column
+from .fields import column, note_column, row_check
 from .vocab import CATEGORIES, COMPLETION, DONE, METHODS, NATURES, NO_PROBLEM
 
 
@@ -56,23 +56,23 @@ class Inspection(pa.DataFrameModel):
         coerce = True
         strict = False
 
-    @pa.dataframe_check(name="problem_needs_category")
+    @row_check("problem_needs_category")
     def _needs_category(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["问题性质"] == NO_PROBLEM) | df["问题性质"].isna() | df["治理类别"].notna()
 
-    @pa.dataframe_check(name="problem_needs_description")
+    @row_check("problem_needs_description")
     def _needs_description(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["问题性质"] == NO_PROBLEM) | df["问题性质"].isna() | df["发现的问题"].notna()
 
-    @pa.dataframe_check(name="problem_needs_deadline")
+    @row_check("problem_needs_deadline")
     def _needs_deadline(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["问题性质"] == NO_PROBLEM) | df["问题性质"].isna() | df["整改时限"].notna()
 
-    @pa.dataframe_check(name="deadline_before_inspection")
+    @row_check("deadline_before_inspection")
     def _deadline_after_inspection(cls, df: pd.DataFrame) -> Series[bool]:
         return ~(df["整改时限"] < df["检查时间"]).fillna(False).astype(bool)
 
-    @pa.dataframe_check(name="duplicate_number")
+    @row_check("duplicate_number")
     def _unique_number(cls, df: pd.DataFrame) -> Series[bool]:
         keyed = df["_file"].astype(str) + "\x00" + df["_key"].astype(str)
         return df["_key"].isna() | ~keyed.duplicated(keep="first")
@@ -108,15 +108,15 @@ class Rectification(pa.DataFrameModel):
         coerce = True
         strict = False
 
-    @pa.dataframe_check(name="done_without_date")
+    @row_check("done_without_date")
     def _done_has_date(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["完成情况"] != DONE) | df["完成情况"].isna() | df["完成时间"].notna()
 
-    @pa.dataframe_check(name="completed_after_received")
+    @row_check("completed_after_received")
     def _completed_before_received(cls, df: pd.DataFrame) -> Series[bool]:
         return ~(df["完成时间"] > df["_received"]).fillna(False).astype(bool)
 
-    @pa.dataframe_check(name="duplicate_number")
+    @row_check("duplicate_number")
     def _unique_number(cls, df: pd.DataFrame) -> Series[bool]:
         keyed = df["_file"].astype(str) + "\x00" + df["检查单位"].fillna("").astype(str) + "\x00" + df["_key"].astype(str)
         return df["_key"].isna() | ~keyed.duplicated(keep="first")
@@ -157,7 +157,7 @@ class MonthlyReport(pa.DataFrameModel):
     def _whole(cls, s: Series[float]) -> Series[bool]:
         return s.isna() | (s == s.round())
 
-    @pa.dataframe_check(name="duplicate_period")
+    @row_check("duplicate_period")
     def _unique_period(cls, df: pd.DataFrame) -> Series[bool]:
         keyed = df["_file"].astype(str) + "\x00" + df["报表月份"].astype(str)
         return df["报表月份"].isna() | ~keyed.duplicated(keep="first")
