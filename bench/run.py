@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.intake.templates import write_template  # noqa: E402
-from pipeline.versions import hash_files  # noqa: E402
+from pipeline.versions import hash_files, library_versions  # noqa: E402
 from schemas.vocab import CATEGORIES  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -107,8 +107,9 @@ def _one(args) -> None:
 
 def _generator_version() -> str:
     """Workbooks written by other template code are another month: they are generated again."""
-    digest = hashlib.sha256("".join(inspect.getsource(f) for f in (make_config, _texts, _one)).encode())
-    hash_files(digest, ROOT, ["pipeline/intake/templates.py", "pipeline/config.py",
+    digest = hashlib.sha256("".join(inspect.getsource(f) for f in (make_config, _texts, _one, make_inbox)).encode())
+    digest.update(repr((ITEMS, _PLACES, _ACTS, _FIXES)).encode() + library_versions(("xlsxwriter",)))
+    hash_files(digest, ROOT, ["pipeline/intake/templates.py", "pipeline/config.py", "pipeline/printing.py",
                               *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "schemas").glob("*.py"))])
     return digest.hexdigest()
 

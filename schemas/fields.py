@@ -18,9 +18,10 @@ def column(label: str, help: str, example: str, *, kind: str = "text", required:
 
 
 def row_check(name: str):
-    """A check across a row's columns, named by its problem code. Every row of a month's frame names
-    its file and row, so none is all blank: pandera's per-check look for all-blank rows (ignore_na,
-    a pass over the whole frame, 1 s of a city month's validation) is skipped."""
+    """A check across a row's columns, named by its problem code. The month's frames give every row
+    its file and row (intake/validate.build_frames), so none is all blank: pandera's per-check look
+    for all-blank rows (ignore_na, a pass over the whole frame, 1 s of a city month's validation)
+    is skipped."""
     return pa.dataframe_check(name=name, ignore_na=False)
 
 

@@ -4,27 +4,30 @@ import datetime as dt
 import math
 import zipfile
 
+import pytest
 import xlsxwriter
 
 from pipeline.publish.table_sheet import TableWorkbook
 
 COLUMNS = [
-    ("string", ["红", None, "西安路街道", "=HYPERLINK(\"x\")", " 前后空格 ", "换行\n文字", "长" * 20000, "红", ""]),
-    ("number", [1, None, 2.5, -40.0, math.inf, math.nan, 0, 1e20, 3]),
+    ("string", ["红", None, "西安路街道", "=HYPERLINK(\"x\")", " 前后空格 ", "换行\n文字", "长" * 20000, "红",
+                "𠀀" * 17000]),  # the last one is 34,000 UTF-16 units: xlsxwriter truncates it
+    ("number", [1, None, 2.5, -40.0, math.inf, math.nan, -math.inf, 1e20, 3]),
     ("datetime", [dt.datetime(2017, 6, 30), None, dt.datetime(2017, 5, 1, 12, 30), dt.datetime(1900, 1, 1),
                   dt.datetime(2017, 6, 1), None, dt.datetime(2030, 12, 31), dt.datetime(2017, 6, 2), None]),
 ]
 
 
-def _book(path, cls, by_column: bool):
+def _book(path, cls, by_column: bool, blank_format: bool):
     wb = cls(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                          "nan_inf_to_errors": True})
     wb.set_properties({"created": dt.datetime(2000, 1, 1)})
     plain = wb.add_format({"border": 1})
     red = wb.add_format({"bg_color": "#FF9999"})
-    blank = wb.add_format({"border": 1, "valign": "top"})
+    blank = wb.add_format({"border": 1, "valign": "top"}) if blank_format else None
     ws = wb.add_worksheet("未销号问题")
     ws.write_string(0, 0, "标题")
+    ws.set_row(4, 30, red)
     for c, (kind, values) in enumerate(COLUMNS):
         formats = [red if v == "红" else plain for v in values]
         if by_column:
@@ -44,12 +47,13 @@ def _parts(path):
         return {name: z.read(name) for name in z.namelist()}
 
 
-def test_a_table_written_by_column_is_the_workbook_xlsxwriter_writes_cell_by_cell(tmp_path):
-    _book(tmp_path / "by_column.xlsx", TableWorkbook, by_column=True)
-    _book(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_column=False)
+@pytest.mark.parametrize("blank_format", [True, False])
+def test_a_table_written_by_column_is_the_workbook_xlsxwriter_writes_cell_by_cell(tmp_path, blank_format):
+    _book(tmp_path / "by_column.xlsx", TableWorkbook, by_column=True, blank_format=blank_format)
+    _book(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_column=False, blank_format=blank_format)
     fast, slow = _parts(tmp_path / "by_column.xlsx"), _parts(tmp_path / "by_cell.xlsx")
     assert fast.keys() == slow.keys()
     for name in slow:
         assert fast[name] == slow[name], name
     sheet = slow["xl/worksheets/sheet1.xml"].decode()
-    assert 't="s"' in sheet and "#NUM!" in sheet  # the texts are shared strings, inf and NaN Excel's #NUM!
+    assert 't="s"' in sheet and "#NUM!" in sheet and "#DIV/0!" in sheet  # shared strings; NaN, ±inf as errors

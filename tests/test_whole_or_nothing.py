@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -99,15 +100,55 @@ def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(conf
     assert not any(outbox.glob(".2017-06.部分输出-*"))
 
 
-def test_a_large_month_written_with_a_second_process_gives_the_same_files(config, inbox, tmp_path, monkeypatch):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_large_month_written_with_a_second_process_gives_the_same_files(config, inbox, tmp_path, monkeypatch,
+                                                                          start):
     from conftest import run
     from pipeline.jobs import period as job
 
     run(config, inbox, tmp_path / "here")
     monkeypatch.setattr(job, "PARALLEL_ROWS", 1)  # as a large month: 回执 and leaders' workbook in a second process
+    if start == "spawn":  # where the system cannot fork, a fresh interpreter
+        monkeypatch.setattr(job, "_fork", lambda: None)
     run(config, inbox, tmp_path / "beside")
     here, beside = snapshot(tmp_path / "here" / "2017-06"), snapshot(tmp_path / "beside" / "2017-06")
     assert beside.keys() == here.keys()
     same = [name for name in here if name.startswith("data/") or name.endswith(".xlsx")]  # the Word file dates itself
     assert {name: beside[name] for name in same} == {name: here[name] for name in same}
     assert any(name.startswith("回执/") for name in beside) and any(name.endswith(".xlsx") for name in beside)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the second process is forked on Linux only")
+def test_the_forked_second_process_does_not_hold_the_run_lock(tmp_path):
+    """A job killed outright must not leave its second process keeping every later run locked out."""
+    from pipeline.jobs import period as job
+
+    def open_files(pid) -> set[str]:
+        return {os.path.realpath(fd) for fd in Path(f"/proc/{pid}/fd").iterdir() if fd.is_symlink()}
+
+    lock = os.path.realpath(tmp_path / ".2017-06.lock")
+    with StagedPeriod(tmp_path, "2017-06"):
+        forked = job._fork()
+        try:
+            child = forked.submit(os.getpid).result()
+            assert lock in open_files(os.getpid()) and lock not in open_files(child)
+        finally:
+            forked.shutdown()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the second process is forked on Linux only")
+def test_the_second_process_ends_when_the_job_is_killed(tmp_path):
+    script = ("import os, signal\n"
+              "from pipeline.jobs.period import _fork\n"
+              "pool = _fork()\n"
+              "print(pool.submit(os.getpid).result(), flush=True)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    child = int(done.stdout.split()[0])
+    for _ in range(100):
+        if not Path(f"/proc/{child}").exists() or "State:\tZ" in Path(f"/proc/{child}/status").read_text():
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the second process outlived the killed job")

@@ -134,7 +134,7 @@ def schema_problems(frames: dict[str, pd.DataFrame], books: dict) -> list[dict]:
             code = _code_for(str(case.check))
             if code is None or case.index is None or pd.isna(case.index):
                 continue
-            # a dataframe check lists each non-null column of a failing row: report it once, at its column
+            # a row check lists every column of a failing row: report it once, at its column
             target = CATALOGUE[code].column or case.column
             key = (int(case.index), target, code)
             if key in seen:

@@ -3,6 +3,7 @@ intake, the ledgers' figures, the campaign's mechanisms, every document made fro
 history rows, committed once every file was written."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import gc
@@ -65,9 +66,18 @@ class _Here:
 
 
 def _quiet_child() -> None:
-    """The second process's warnings stay off the staff's terminal; its errors still reach the job."""
+    """The second process's warnings stay off the staff's terminal; its errors still reach the job.
+    It ends with the job: a job killed outright must not leave it waiting for tasks forever."""
     import os
 
+    if sys.platform == "linux":
+        import ctypes
+        import signal
+
+        parent = os.getppid()
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the job died before that took effect
+            os._exit(0)
     warnings.simplefilter("ignore")
     sink = os.open(os.devnull, os.O_WRONLY)
     os.dup2(sink, 1)
@@ -79,23 +89,37 @@ def _started() -> None:
     """The first task of the second process: forking it is all it has to do."""
 
 
-def _beside(parallel: bool):
-    """The second process. Where the system can, it is a fork of this one, which starts at once: a
-    fresh interpreter would import pandas and the writers again (about 1 s, the district's critical path)."""
+def _fork() -> ProcessPoolExecutor | None:
+    """The second process, forked before the month is read where the system allows: it starts at once
+    (a fresh interpreter would import pandas and the writers again, about 1 s on a district's critical
+    path) and shares none of the month's data (a later fork would keep alive every page this process
+    frees after it)."""
+    if sys.platform != "linux":  # macOS's system libraries are not safe to fork
+        return None
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_quiet_child)
+    # the fork happens at the first task; its collections must leave this process's objects alone
+    gc.freeze()
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about forking beside other threads (numpy's idle BLAS pool): the
+            # fork never calls into BLAS, and the warning would reach every run's log
+            warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+            pool.submit(_started)
+    finally:
+        gc.unfreeze()
+    return pool
+
+
+def _beside(parallel: bool, forked: ProcessPoolExecutor | None):
+    """Where a large month's 回执, items.csv and leaders' workbook are written: the second process
+    (the early fork, or a fresh interpreter where the system cannot fork); a small month's, here."""
     if not parallel:
         return _Here()
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
+    if forked is not None:
+        return forked
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_quiet_child)
-    if fork:
-        # the fork happens at the first task; its garbage collections must leave this process's
-        # objects alone, or every page they sit on would be copied into it
-        gc.freeze()
-        try:
-            pool.submit(_started)
-        finally:
-            gc.unfreeze()
-    return pool
 
 
 def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:
@@ -105,8 +129,12 @@ def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:
     if isinstance(pool, _Here):
         return pool.submit(write_csv, frame=frame, path=path)
     spooled = path.with_name(f".{path.stem}.pickle")
-    spool_frame(frame, spooled)
-    return pool.submit(write_spooled_csv, spooled=str(spooled), path=path)
+    try:
+        spool_frame(frame, spooled)
+        return pool.submit(write_spooled_csv, spooled=str(spooled), path=path)
+    except BaseException:
+        spooled.unlink(missing_ok=True)
+        raise
 
 
 def _feedback_name(f, used: set[str]) -> str:
@@ -150,24 +178,25 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
     the period's history rows unless a file could not be read this time (it is read again next run).
     """
     (out / "data").mkdir(parents=True, exist_ok=True)
-
-    # intake: every file answered; resubmissions compared with the workbook they replace
-    intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files)
-    files = intake.accepted
-    changes = workbook_changes(intake.frames, files, config)
-    goalposts = moved_goalposts(intake.frames, files, changes, config)
-    attach_changes(intake.files, goalposts, changes)
-    attach_grids(intake.files, config, workers=workers)
-    used: set[str] = set()
-    feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
-    manifest = manifest_frame(intake, feedback)
-    # a large month's 回执 and leaders' workbook are written on the other core while this one computes
-    with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS) as pool:
-        answered = pool.submit(write_all, district=config.campaign.district, out=out,
-                               files=[f for f in intake.files if f.rel in feedback], names=feedback)
-        mark = inputs if not any(f.retry for f in intake.files) else None
-        result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool, answered,
-                          mark)
+    forked = _fork()
+    with forked or contextlib.nullcontext():  # a small month's fork has nothing to do and ends here
+        # intake: every file answered; resubmissions compared with the workbook they replace
+        intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files)
+        files = intake.accepted
+        changes = workbook_changes(intake.frames, files, config)
+        goalposts = moved_goalposts(intake.frames, files, changes, config)
+        attach_changes(intake.files, goalposts, changes)
+        attach_grids(intake.files, config, workers=workers)
+        used: set[str] = set()
+        feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
+        manifest = manifest_frame(intake, feedback)
+        # a large month's 回执 and leaders' workbook are written on the other core while this one computes
+        with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS, forked) as pool:
+            answered = pool.submit(write_all, district=config.campaign.district, out=out,
+                                   files=[f for f in intake.files if f.rel in feedback], names=feedback)
+            mark = inputs if not any(f.retry for f in intake.files) else None
+            result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool, answered,
+                              mark)
 
     counts = manifest["结果"].value_counts()
     log.write(

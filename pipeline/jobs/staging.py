@@ -21,6 +21,20 @@ except ImportError:  # pragma: no cover - the office runs Linux; elsewhere there
     fcntl = None
 
 RUN_LOG = "运行日志.txt"
+_HELD: set[int] = set()  # this process's lock descriptors; a fork of it (jobs/period) must not hold them
+
+
+def _close_held_locks() -> None:
+    for fd in _HELD:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_locks)
 
 
 class RunLocked(Exception):
@@ -82,9 +96,11 @@ class StagedPeriod:
                 raise RunLocked(f"{self.period} 月度处理正在另一个窗口中运行（输出目录 {self.outbox}），"
                                 "请等它结束后再运行。") from exc
         self._lock_fd = fd
+        _HELD.add(fd)
 
     def _unlock(self) -> None:
         if self._lock_fd is not None:
+            _HELD.discard(self._lock_fd)
             os.close(self._lock_fd)  # closing the descriptor releases the lock
             self._lock_fd = None
 

@@ -26,8 +26,12 @@ class TableSheet(Worksheet):
     def put_column(self, first_row: int, col: int, values: list, kind: str, formats: list, blank) -> None:
         """values[i] at (first_row + i, col) in formats[i]; kind is 'string', 'number' or 'datetime';
         a None is a blank cell in `blank`. Same cells as xlsxwriter's write_* one by one."""
+        if kind not in ("string", "number", "datetime"):
+            raise ValueError(f"unknown cell kind {kind!r}")
         last = first_row + len(values) - 1
-        if not values or self.constant_memory or self._check_dimensions(first_row, col) or self._check_dimensions(last, col):
+        # the cases xlsxwriter decides cell by cell (no format given, constant memory, off the sheet)
+        if (not values or self.constant_memory or blank is None or None in formats
+                or self._check_dimensions(first_row, col) or self._check_dimensions(last, col)):
             self._put_one_by_one(first_row, col, values, kind, formats, blank)
             return
         table = self.table

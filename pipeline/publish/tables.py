@@ -110,7 +110,7 @@ def spool_frame(frame: pd.DataFrame, path: Path) -> None:
     """Pickle a frame for another process a column at a time: pickle remembers every object it has
     written, and a province's items pickled whole would have it remember some 80 million cells."""
     with open(path, "wb") as out:
-        pickle.dump(list(frame.columns), out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((list(frame.columns), len(frame)), out, protocol=pickle.HIGHEST_PROTOCOL)
         for i in range(frame.shape[1]):
             pickle.dump(frame.iloc[:, i].array, out, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -119,8 +119,8 @@ def write_spooled_csv(spooled: str, path: Path) -> None:
     """write_csv of a frame another process spooled (spool_frame) to `spooled`, removed once read."""
     try:
         with open(spooled, "rb") as data:
-            columns = pickle.load(data)
-            frame = pd.DataFrame({i: pickle.load(data) for i in range(len(columns))})
+            columns, rows = pickle.load(data)
+            frame = pd.DataFrame({i: pickle.load(data) for i in range(len(columns))}, index=pd.RangeIndex(rows))
     finally:
         Path(spooled).unlink(missing_ok=True)
     frame.columns = columns
