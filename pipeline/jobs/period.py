@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import gc
 import multiprocessing
+import os
 import sys
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -65,18 +66,15 @@ class _Here:
         return False
 
 
-def _quiet_child() -> None:
+def _quiet_child(job: int) -> None:
     """The second process's warnings stay off the staff's terminal; its errors still reach the job.
-    It ends with the job: a job killed outright must not leave it waiting for tasks forever."""
-    import os
-
+    It ends with the job (process `job`): a job killed outright must not leave it waiting for tasks."""
     if sys.platform == "linux":
         import ctypes
         import signal
 
-        parent = os.getppid()
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
-        if os.getppid() != parent:  # the job died before that took effect
+        if os.getppid() != job:  # the job died before that took effect
             os._exit(0)
     warnings.simplefilter("ignore")
     sink = os.open(os.devnull, os.O_WRONLY)
@@ -97,7 +95,7 @@ def _fork() -> ProcessPoolExecutor | None:
     if sys.platform != "linux":  # macOS's system libraries are not safe to fork
         return None
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_quiet_child)
+                               initializer=_quiet_child, initargs=(os.getpid(),))
     # the fork happens at the first task; its collections must leave this process's objects alone
     gc.freeze()
     try:
@@ -119,7 +117,7 @@ def _beside(parallel: bool, forked: ProcessPoolExecutor | None):
     if forked is not None:
         return forked
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_quiet_child)
+                               initializer=_quiet_child, initargs=(os.getpid(),))
 
 
 def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:
