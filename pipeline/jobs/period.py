@@ -45,14 +45,14 @@ from ..publish.tables import dates_as_text, spool_frame, write_csv, write_spoole
 from ..safetext import output_name
 from .plan import read_plan
 
-# inspection rows from which a second process pays for its start (measured on this machine: a month of
-# 6,000 rows 0.3 s slower with it, 10,500 even, 18,000 0.7 s faster)
+# inspection rows from which a second process pays for its start and the tasks sent to it (measured on
+# this machine with a spawned one: a month of 6,000 rows 0.3 s slower with it, 10,500 even, 18,000 0.7 s faster)
 PARALLEL_ROWS = 12_000
 MANIFEST_COLUMNS = ["文件", "收到日期", "sha256", "单位", "结果", "错误数", "疑问数", "说明", "回执"]
 
 
 class _Here:
-    """Runs a task at once in this process: small months do not pay for a second interpreter."""
+    """Runs a task at once in this process: a small month's tasks are not worth sending elsewhere."""
 
     def submit(self, fn, /, **kwargs) -> Future:
         done: Future = Future()
@@ -83,6 +83,11 @@ def _quiet_child(job: int) -> None:
     os.close(sink)
 
 
+def _second_process(start: str) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(start),
+                               initializer=_quiet_child, initargs=(os.getpid(),))
+
+
 def _started() -> None:
     """The first task of the second process: forking it is all it has to do."""
 
@@ -94,8 +99,7 @@ def _fork() -> ProcessPoolExecutor | None:
     frees after it)."""
     if sys.platform != "linux":  # macOS's system libraries are not safe to fork
         return None
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_quiet_child, initargs=(os.getpid(),))
+    pool = _second_process("fork")
     # the fork happens at the first task; its collections must leave this process's objects alone
     gc.freeze()
     try:
@@ -114,10 +118,7 @@ def _beside(parallel: bool, forked: ProcessPoolExecutor | None):
     (the early fork, or a fresh interpreter where the system cannot fork); a small month's, here."""
     if not parallel:
         return _Here()
-    if forked is not None:
-        return forked
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_quiet_child, initargs=(os.getpid(),))
+    return forked if forked is not None else _second_process("spawn")
 
 
 def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:

@@ -41,7 +41,7 @@ class Book:
 
     def __init__(self, path: Path, title: str, period: str):
         self.wb = TableWorkbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False, "nan_inf_to_errors": True})
+                                            "strings_to_numbers": False, "nan_inf_to_errors": True})
         self.wb.set_properties({"title": title, "created": dt.datetime(2000, 1, 1)})
         self.title, self.period = title, period
         f = self.wb.add_format
