@@ -30,6 +30,7 @@ import multiprocessing
 import sqlite3
 import warnings
 from collections import deque
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,10 @@ INSERT_ROWS = 50_000
 PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while SQLite indexes
 SEGMENT_SLICE = 5_000
 SEGMENT_AHEAD = 4
+MAIN_SHARE = 4  # this process segments one slice in four: it then waits for the helper least
+# FTS5 gathers new tokens in memory up to this size before writing them out as a segment to be merged
+# later; its 1 MiB default made a city month of new texts merge ~40 % more (SQLite's 'hashsize' setting)
+INDEX_BUFFER = 32 << 20
 # bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
 SEARCH_VERSION = 5  # 4: pairs of characters (search.py), was every substring up to 8; 5: a row's repeated text fed once
 
@@ -159,19 +164,23 @@ def _ensure_indexes(table: sqlite_utils.db.Table) -> None:
 def _segmented(rows: list[tuple]):
     """(文本号, texts as the index is fed them) for each row, as SQLite takes them (a month of texts
     segmented at once would be gigabytes). Many new texts are segmented a slice at a time by a helper
-    process while SQLite indexes the slices already done: the two take about as long."""
+    process while SQLite indexes the slices already done; segmenting costs more than indexing, so
+    this process segments every MAIN_SHARE-th slice itself rather than wait for the helper."""
     slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
     done = 0
     if len(rows) >= PARALLEL_TEXTS:  # fewer: a second interpreter costs more than it saves
         try:
             # its warnings, like the other processes', stay off the staff's terminal
             with multiprocessing.get_context("spawn").Pool(1, warnings.simplefilter, ("ignore",)) as helper:
+                theirs = (helper.apply_async(segment_rows, (part,)) for i, part in enumerate(slices) if i % MAIN_SHARE)
                 # a few slices ahead, no more: segmented text waiting for SQLite would pile up in memory
-                ahead = deque(helper.apply_async(segment_rows, (part,)) for part in slices[:SEGMENT_AHEAD])
-                while ahead:
-                    part = ahead.popleft().get()
-                    if done + len(ahead) + 1 < len(slices):
-                        ahead.append(helper.apply_async(segment_rows, (slices[done + len(ahead) + 1],)))
+                ahead = deque(islice(theirs, SEGMENT_AHEAD))
+                while done < len(slices):
+                    if done % MAIN_SHARE == 0:
+                        part = segment_rows(slices[done])
+                    else:
+                        part = ahead.popleft().get()
+                        ahead.extend(islice(theirs, 1))
                     yield from part
                     done += 1
         except Exception:  # the helper could not start or died (memory): this process segments the rest
@@ -245,6 +254,14 @@ def _create_search(db: sqlite_utils.Database) -> None:
     # content=[item_texts] written just so: sqlite-utils and Datasette find the index by that text
     db.execute(f"create virtual table [{FTS_TABLE}] using fts5({_COLS}, content=[{TEXTS_TABLE}], "
                f"content_rowid=[{TEXT_ID}])")
+    _buffer_index(db)
+
+
+def _buffer_index(db: sqlite_utils.Database) -> None:
+    try:
+        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rank) values ('hashsize', ?)", (INDEX_BUFFER,))
+    except sqlite3.Error:  # a SQLite without the setting indexes all the same, only slower
+        pass
 
 
 def rebuild_search(db: sqlite_utils.Database) -> None:
@@ -321,6 +338,8 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             searched = "items" in tables or "items" in history
             if searched and not _searchable(db):
                 rebuild_search(db)
+            elif searched:
+                _buffer_index(db)  # a database made before the setting
             used = set()
             if searched and "items" in history:
                 used = {r[0] for r in db.execute(f"select distinct [{TEXT_ID}] from items where [{PERIOD}] = ? "

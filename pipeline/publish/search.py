@@ -37,14 +37,19 @@ def search_text(text) -> str:
 
 @functools.lru_cache(maxsize=1 << 12)  # a replaced period's texts are segmented again to delete them
 def _segment(text: str) -> str:
+    parts = _RUNS.split(text)  # other text, a Chinese run, other text, …
+    if len(parts) == 1:
+        return text
     out = []
-    for i, part in enumerate(_RUNS.split(text)):
-        if i % 2 == 0:
-            if part:
-                out.append(part)
-            continue
-        out += _pairs(part)
-        out.append(part[-1])
+    for i in range(1, len(parts), 2):
+        if parts[i - 1]:
+            out.append(parts[i - 1])
+        run = parts[i]
+        if len(run) > 1:
+            out.append(" ".join(map(str.__add__, run, run[1:])))
+        out.append(run[-1])
+    if parts[-1]:
+        out.append(parts[-1])
     return " ".join(out)
 
 
