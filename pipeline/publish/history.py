@@ -60,6 +60,7 @@ INDEX_BUFFER = 32 << 20
 SEARCH_VERSION = 5  # 4: pairs of characters (search.py), was every substring up to 8; 5: a row's repeated text fed once
 
 _COLS = ", ".join(f"[{c}]" for c in SEARCHED)
+_HASH_INDEX = f"idx_{TEXTS_TABLE}_{TEXT_HASH}"
 
 
 class ConfidentialColumn(ValueError):
@@ -227,10 +228,20 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
     new = np.flatnonzero(ids == 0)
     start = db.execute(f"select coalesce(max([{TEXT_ID}]), 0) + 1 from [{TEXTS_TABLE}]").fetchone()[0]
     ids[new] = np.arange(start, start + len(new))
-    added = [(i, *(v[k] for v in values)) for i, k in zip(ids[new].tolist(), new.tolist())]
+    picked = new.tolist()
+    if len(picked) < len(marks):
+        values = [[v[k] for k in picked] for v in values]
+        marks = [marks[k] for k in picked]
+    added = ids[new].tolist()
+    # more new texts than stored ones (a first month): the hash index is made once, sorted, not grown row by row
+    rebuild = len(added) > start - 1
+    if rebuild:
+        db.execute(f"drop index if exists [{_HASH_INDEX}]")
     db.conn.executemany(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) values (?, ?, ?, ?, ?)",
-                        ((*row, marks[k]) for row, k in zip(added, new.tolist())))
-    _fts_write(db, added)
+                        zip(added, *values, marks))
+    if rebuild:
+        _index_hashes(db)
+    _fts_write(db, list(zip(added, *values)))
     return ids[codes]
 
 
@@ -247,10 +258,14 @@ def _drop_unused_texts(db: sqlite_utils.Database, candidates: set[int]) -> None:
     db.conn.executemany(f"delete from [{TEXTS_TABLE}] where [{TEXT_ID}] = ?", ((r[0],) for r in rows))
 
 
+def _index_hashes(db: sqlite_utils.Database) -> None:
+    db.execute(f"create index if not exists [{_HASH_INDEX}] on [{TEXTS_TABLE}] ([{TEXT_HASH}])")
+
+
 def _create_search(db: sqlite_utils.Database) -> None:
     db.execute(f"create table [{TEXTS_TABLE}] ([{TEXT_ID}] integer primary key, "
                f"{', '.join(f'[{c}] text' for c in SEARCHED)}, [{TEXT_HASH}] integer)")
-    db.execute(f"create index [idx_{TEXTS_TABLE}_{TEXT_HASH}] on [{TEXTS_TABLE}] ([{TEXT_HASH}])")
+    _index_hashes(db)
     # content=[item_texts] written just so: sqlite-utils and Datasette find the index by that text
     db.execute(f"create virtual table [{FTS_TABLE}] using fts5({_COLS}, content=[{TEXTS_TABLE}], "
                f"content_rowid=[{TEXT_ID}])")
