@@ -326,6 +326,25 @@ def test_many_new_texts_are_segmented_by_a_helper_process_with_the_same_index(tm
             con.execute("insert into items_fts(items_fts) values ('integrity-check')")
 
 
+def test_a_helper_that_stops_answering_leaves_the_rest_to_the_job_and_no_spool_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    import pipeline.publish.history as history
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
+    monkeypatch.setattr(history, "SEGMENT_SLICE", 1)
+    monkeypatch.setattr(history, "SLICE_TIMEOUT", 0)  # every slice not done yet counts as a dead helper
+    items = pd.DataFrame({"单位": ["西安路街道"] * 4, "编号": [f"自检{i}号" for i in range(1, 5)],
+                          "发现的问题": ["虚报冒领低保金", "违规发放慰问品", "公款吃喝", "低保审核不严"]})
+    write_history(tmp_path / "history.sqlite", "2017-06", {"items": items})
+    with sqlite3.connect(tmp_path / "history.sqlite") as con:
+        assert [r[1] for r in _found(con, "低保")] == ["自检1号", "自检4号"]
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+    assert list((tmp_path / "tmp").iterdir()) == [], "the helper's spool folder is removed"
+
+
 def test_a_helper_that_cannot_start_leaves_the_segmenting_to_the_job(tmp_path, monkeypatch):
     import multiprocessing
 

@@ -27,10 +27,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
+import os
+import pickle
+import shutil
 import sqlite3
+import tempfile
 import warnings
 from collections import deque
-from itertools import islice
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +43,7 @@ import sqlite_utils
 
 from ..ledger.reconcile import row_refs
 from .history_runs import PERIOD, RUNS_TABLE, period_mark
-from .search import segment_rows
+from .search import segment_rows, segment_rows_into
 
 CONFIDENTIAL = ("举报人", "联系方式")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
@@ -51,8 +55,8 @@ FTS_TABLE = "items_fts"
 INSERT_ROWS = 50_000
 PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while SQLite indexes
 SEGMENT_SLICE = 5_000
-SEGMENT_AHEAD = 4
-MAIN_SHARE = 4  # this process segments one slice in four: it then waits for the helper least
+SEGMENT_AHEAD = 64  # slices the helper may have segmented before they are indexed (in its spool folder)
+SLICE_TIMEOUT = 300  # seconds; a slice takes well under one
 # FTS5 gathers new tokens in memory up to this size before writing them out as a segment to be merged
 # later; its 1 MiB default made a city month of new texts merge ~40 % more (SQLite's 'hashsize' setting)
 INDEX_BUFFER = 32 << 20
@@ -162,42 +166,80 @@ def _ensure_indexes(table: sqlite_utils.db.Table) -> None:
             table.create_index([col], find_unique_name=True, if_not_exists=True)
 
 
-def _segmented(rows: list[tuple]):
-    """(文本号, texts as the index is fed them) for each row, as SQLite takes them (a month of texts
-    segmented at once would be gigabytes). Many new texts are segmented a slice at a time by a helper
-    process while SQLite indexes the slices already done; segmenting costs more than indexing, so
-    this process segments every MAIN_SHARE-th slice itself rather than wait for the helper."""
-    slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
-    done = 0
-    if len(rows) >= PARALLEL_TEXTS:  # fewer: a second interpreter costs more than it saves
-        try:
-            # its warnings, like the other processes', stay off the staff's terminal
-            with multiprocessing.get_context("spawn").Pool(1, warnings.simplefilter, ("ignore",)) as helper:
-                theirs = (helper.apply_async(segment_rows, (part,)) for i, part in enumerate(slices) if i % MAIN_SHARE)
-                # a few slices ahead, no more: segmented text waiting for SQLite would pile up in memory
-                ahead = deque(islice(theirs, SEGMENT_AHEAD))
-                while done < len(slices):
-                    if done % MAIN_SHARE == 0:
-                        part = segment_rows(slices[done])
-                    else:
-                        part = ahead.popleft().get()
-                        ahead.extend(islice(theirs, 1))
+class _Segmenting:
+    """Texts on their way to the search index: (文本号, texts as the index is fed them), in order.
+
+    Segmenting costs more than indexing, so many new texts are segmented by a helper process from
+    the moment they are known, while this process writes the month's rows; each slice it finishes
+    waits in a spool file (a month of segmented text held in memory would be hundreds of MB), a
+    bounded number ahead. Without the helper (few texts, or it cannot start or dies) this process
+    segments what is left as SQLite takes it.
+    """
+
+    def __init__(self, rows: list[tuple]):
+        self.slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
+        self.helper = self.spool = None
+        self.ahead: deque = deque()
+        self.submitted = 0
+        if len(rows) >= PARALLEL_TEXTS:  # fewer: a second interpreter costs more than it saves
+            try:
+                self.spool = tempfile.mkdtemp(prefix="pipeline-search-")
+                # its warnings, like the other processes', stay off the staff's terminal
+                self.helper = multiprocessing.get_context("spawn").Pool(1, warnings.simplefilter, ("ignore",))
+                self._submit(SEGMENT_AHEAD)
+            except Exception:
+                self.close()
+
+    def _submit(self, count: int) -> None:
+        for i in range(self.submitted, min(self.submitted + count, len(self.slices))):
+            path = os.path.join(self.spool, f"{i}.pickle")
+            self.ahead.append(self.helper.apply_async(segment_rows_into, (path, self.slices[i])))
+            self.submitted += 1
+
+    def __iter__(self):
+        done = 0
+        if self.helper is not None:
+            try:
+                while self.ahead:
+                    path = self.ahead.popleft().get(timeout=SLICE_TIMEOUT)  # a killed helper never answers
+                    self._submit(1)
+                    with open(path, "rb") as fh:
+                        part = pickle.load(fh)  # written by the helper, in this run's own private folder
+                    os.remove(path)
                     yield from part
                     done += 1
-        except Exception:  # the helper could not start or died (memory): this process segments the rest
-            pass
-    for part in slices[done:]:
-        yield from segment_rows(part)
+            except Exception:  # the helper died (memory): this process segments the rest
+                pass
+            finally:
+                self.close()
+        for part in self.slices[done:]:
+            yield from segment_rows(part)
+
+    def close(self) -> None:
+        if self.helper is not None:
+            self.helper.terminate()
+            self.helper.join()
+            self.helper = None
+        if self.spool is not None:
+            shutil.rmtree(self.spool, ignore_errors=True)
+            self.spool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
-def _fts_write(db: sqlite_utils.Database, rows: list[tuple], delete: bool = False) -> None:
+def _fts_write(db: sqlite_utils.Database, rows: list[tuple] | _Segmenting, delete: bool = False) -> None:
     """(文本号, 发现的问题, 存在问题, 整改措施) into items_fts as segmented text, or out of it."""
     marks = ", ".join("?" for _ in SEARCHED)
     if delete:  # external content: the index forgets a text only when given the tokens it was fed
         sql = f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {_COLS}) values ('delete', ?, {marks})"
     else:
         sql = f"insert into [{FTS_TABLE}] (rowid, {_COLS}) values (?, {marks})"
-    db.conn.executemany(sql, _segmented(rows))
+    with rows if isinstance(rows, _Segmenting) else _Segmenting(rows) as fed:
+        db.conn.executemany(sql, fed)
 
 
 def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -207,8 +249,10 @@ def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return codes, texts.iloc[first.index[np.argsort(first.to_numpy())]]
 
 
-def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
-    """Each row's 文本号; triples the history has not stored yet are added to item_texts and items_fts."""
+def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> tuple[np.ndarray, _Segmenting]:
+    """Each row's 文本号; triples the history has not stored yet are added to item_texts, and are
+    returned on their way to items_fts (see _Segmenting: give them to _fts_write once the month's rows
+    are written)."""
     codes, distinct = _distinct_texts(texts)
     values = [_column(distinct[c]) for c in SEARCHED]
     marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
@@ -241,8 +285,7 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> np.ndarray:
                         zip(added, *values, marks))
     if rebuild:
         _index_hashes(db)
-    _fts_write(db, list(zip(added, *values)))
-    return ids[codes]
+    return ids[codes], _Segmenting(list(zip(added, *values)))
 
 
 def _drop_unused_texts(db: sqlite_utils.Database, candidates: set[int]) -> None:
@@ -290,7 +333,11 @@ def rebuild_search(db: sqlite_utils.Database) -> None:
             items.add_column(TEXT_ID, int)
         stored = db.execute(f"select rowid, {_COLS} from items").fetchall()
         texts = pd.DataFrame([r[1:] for r in stored], columns=list(SEARCHED), dtype=object)
-        ids = _text_ids(db, texts).tolist() if stored else []
+        ids = []
+        if stored:
+            ids, new = _text_ids(db, texts)
+            _fts_write(db, new)
+            ids = ids.tolist()
         db.conn.executemany(f"update items set [{TEXT_ID}] = ? where rowid = ?", zip(ids, (r[0] for r in stored)))
         _ensure_indexes(items)
     db.execute(f"pragma user_version = {SEARCH_VERSION}")
@@ -348,7 +395,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             return path
         if "items" in tables:
             tables["items"] = with_rectification_text(tables["items"], rectifications)
-        with db.atomic():
+        with db.atomic(), ExitStack() as stack:
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
             searched = "items" in tables or "items" in history
             if searched and not _searchable(db):
@@ -361,15 +408,19 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                                                  f"and [{TEXT_ID}] is not null", (period,))}
             for name in history:
                 db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
+            new_texts = None
             for name, frame in tables.items():
                 table = _ensure_table(db, name, frame)
                 if name == "items" and len(frame):
-                    ids = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
+                    ids, new_texts = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
+                    stack.enter_context(new_texts)
                     _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
                     used -= set(np.unique(ids).tolist())
                 elif len(frame):
                     _insert(db, name, frame, period)
                 _ensure_indexes(table)
+            if new_texts is not None:  # segmented meanwhile, as far as the helper got
+                _fts_write(db, new_texts)
             if used:
                 _drop_unused_texts(db, used)
             db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})

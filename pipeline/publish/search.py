@@ -15,6 +15,7 @@ a month whose problems are each described in their own words.
 from __future__ import annotations
 
 import functools
+import pickle
 import re
 import unicodedata
 
@@ -66,6 +67,13 @@ def segment_row(texts) -> tuple:
 def segment_rows(rows: list[tuple]) -> list[tuple]:
     """(rowid, *texts) → (rowid, *texts as the index is fed them): a slice of a month for a helper process."""
     return [(rowid, *segment_row(texts)) for rowid, *texts in rows]
+
+
+def segment_rows_into(path: str, rows: list[tuple]) -> str:
+    """segment_rows for a helper process, handed back through the file at `path` (which it returns)."""
+    with open(path, "wb") as fh:
+        pickle.dump(segment_rows(rows), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
 
 
 def search_query(words) -> str:
