@@ -234,6 +234,25 @@ def test_last_months_rate_is_rebuilt_from_the_same_inbox(three_months):
     assert trend["逾期未完成数"].tolist() == ["0", "0", "0"]
 
 
+def test_overdue_by_month_counts_each_month_end_against_the_deadline_judged_then(config, tmp_path):
+    """Months after the last workbook arrived reuse this month's items, judged on each month end."""
+    inbox = tmp_path / "inbox"
+    may = [inspection("自检1号", "青芙社区", on=D(2017, 5, 20), deadline=D(2017, 7, 10))]
+    # July: the deadline moved without a 说明 (still judged against 7月10日), a new item due in June
+    july = [inspection("自检1号", "青芙社区", on=D(2017, 5, 20), deadline=D(2017, 8, 31)),
+            inspection("自检2号", "谊青社区", on=D(2017, 6, 1), deadline=D(2017, 6, 15)),
+            inspection("自检3号", "安祥社区", on=D(2017, 6, 2), deadline=D(2017, 9, 15))]
+    unit_workbook(inbox / "2017-05-28" / "西华街道_5月.xlsx", config, "西华街道", may)
+    unit_workbook(inbox / "2017-07-05" / "西华街道_7月.xlsx", config, "西华街道", july)
+    result = run(config, inbox, tmp_path / "out", period="2017-09", as_of=D(2017, 9, 30))
+    trend = pd.read_csv(result.out / "data" / "trend.csv", dtype=str, keep_default_na=False)
+    assert trend[["月份", "发现问题数", "逾期未完成数"]].values.tolist() == [
+        ["2017-05", "1", "0"], ["2017-06", "1", "0"], ["2017-07", "3", "2"], ["2017-08", "3", "2"],
+        ["2017-09", "3", "3"]]
+    units = pd.read_csv(result.out / "data" / "units.csv", dtype=str, keep_default_na=False).set_index("单位")
+    assert units.loc["西华街道", "逾期数"] == "3"
+
+
 def test_bulletin_says_how_much_the_rate_rose(three_months):
     html = next(three_months.out.glob("*.html")).read_text(encoding="utf-8")
     assert "全区整改率由33.3%变为75.0%，较上月提高41.7个百分点" in html

@@ -97,12 +97,13 @@ def missing_commitments(items: pd.DataFrame, pledges: pd.DataFrame, config: Conf
     place = map_each(ledger["被检查单位"], typed_text)
     own = (ledger["检查单位"] == ledger["单位"]) & (place.map(owner) == ledger["单位"])
     committed = {clean_text(v) for v in pledges["承诺单位"] if isinstance(v, str)} if len(pledges) else set()
+    # every ledger row about the place, whoever inspected it, found no problem (one pass, not one per place)
+    clean = (ledger["问题性质"] == NO_PROBLEM).groupby(place, sort=False).all()
     rows = []
     order = {u.name: i for i, u in enumerate(config.units)}
     candidates = sorted(set(place[own]), key=lambda g: (order.get(owner[g], 0), g))
     for g in candidates:
-        about = ledger[place == g]
-        if (about["问题性质"] == NO_PROBLEM).all() and g not in committed:
+        if clean[g] and g not in committed:
             rows.append({"单位": owner[g], "承诺单位": g, "承诺人": "", "承诺日期": "", "状态": MISSING,
                          "相关问题": "", "来源文件": "", "来源行": ""})
     return rows

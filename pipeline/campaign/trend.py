@@ -12,7 +12,7 @@ import pandas as pd
 
 from schemas.vocab import NO_PROBLEM
 from ..config import Config
-from ..ledger.reconcile import ITEM_COLUMNS, STATUS_CLOSED, STATUS_ORPHAN, build_items
+from ..ledger.reconcile import ITEM_COLUMNS, STATUS_CLOSED, STATUS_ORPHAN, build_items, overdue_on
 
 TREND_COLUMNS = ["月份", "截止日期", "发现问题数", "已销号数", "整改率", "逾期未完成数"]
 GROUP = "专项治理小组"
@@ -46,13 +46,16 @@ def items_as_of(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Co
     return build_items(past, known, config, day)
 
 
-def unit_rates(items: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """单位, 发现问题数, 已销号数, 逾期数, 整改率 per registered unit, counted as units.csv counts them."""
+def unit_rates(items: pd.DataFrame, config: Config, overdue: pd.Series | None = None) -> pd.DataFrame:
+    """单位, 发现问题数, 已销号数, 逾期数, 整改率 per registered unit, counted as units.csv counts them.
+    `overdue`: the items' 逾期 on another day (reconcile.overdue_on), if not their own."""
     names = pd.Index([u.name for u in config.units], name="单位")
-    found = items[(items["状态"] != STATUS_ORPHAN) & (items["问题性质"] != NO_PROBLEM)]
+    counted = (items["状态"] != STATUS_ORPHAN) & (items["问题性质"] != NO_PROBLEM)
+    found = items[counted]
+    overdue = (items["逾期"] if overdue is None else overdue)[counted]
     n = found.groupby("单位").size().reindex(names, fill_value=0).astype(int)
     closed = found[found["状态"] == STATUS_CLOSED].groupby("单位").size().reindex(names, fill_value=0).astype(int)
-    late = found[found["逾期"] == "逾期未完成"].groupby("单位").size().reindex(names, fill_value=0).astype(int)
+    late = found[overdue == "逾期未完成"].groupby("单位").size().reindex(names, fill_value=0).astype(int)
     rate = (closed / n.where(n > 0)).round(4).astype(object).where(n > 0, None)
     return pd.DataFrame({"单位": names, "单位类型": [u.type for u in config.units], "发现问题数": n.values,
                          "已销号数": closed.values, "逾期数": late.values, "整改率": rate.values})
@@ -71,6 +74,12 @@ def monthly_trend(frames: dict[str, pd.DataFrame], files: pd.DataFrame, items: p
 
     The current month uses `items` as of the run's as-of date; earlier months their last day.
     """
+    def rates_on(day: dt.date) -> pd.DataFrame:
+        if (files["received"] <= pd.Timestamp(day)).all():
+            # every workbook had arrived by then: the same items, only their 逾期 judged on that day
+            return unit_rates(items, config, overdue_on(items, as_of, day))
+        return unit_rates(items_as_of(frames, files, config, day), config)
+
     first = min(config.campaign.first_period, period)
     rows = []
     previous = None
@@ -79,12 +88,12 @@ def monthly_trend(frames: dict[str, pd.DataFrame], files: pd.DataFrame, items: p
             rates, day = unit_rates(items, config), as_of
         else:
             day = month_end(p)
-            rates = unit_rates(items_as_of(frames, files, config, day), config)
+            rates = rates_on(day)
         if p == previous_period(period):
             previous = rates
         rows.append(_district_row(p, day, rates))
     if previous is None:  # the campaign's first month: last month is before it began
-        previous = unit_rates(items_as_of(frames, files, config, month_end(previous_period(period))), config)
+        previous = rates_on(month_end(previous_period(period)))
     last = previous[["单位", "整改率"]].rename(columns={"整改率": "上月整改率"})
     last = last.assign(上月发现问题数=previous["发现问题数"].values, 上月逾期数=previous["逾期数"].values)
     return pd.DataFrame(rows, columns=TREND_COLUMNS), last

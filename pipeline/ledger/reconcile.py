@@ -245,3 +245,15 @@ def assess(items: pd.DataFrame, as_of: dt.date, yellow_days: int, green_days: in
         预警=warning,
         距整改时限天数=left.where(is_open).astype("Int64"),
     )
+
+
+def overdue_on(items: pd.DataFrame, as_of: dt.date, day: dt.date) -> pd.Series:
+    """逾期 as `assess` would judge it on another `day`, for the items it judged on `as_of`.
+
+    Only an open item's 逾期 moves with the day, and its 距整改时限天数 keeps the deadline it was
+    judged against: overdue on `day` exactly when that deadline is before `day`.
+    """
+    shift = (pd.Timestamp(day) - pd.Timestamp(as_of)).days
+    left = items["距整改时限天数"]
+    late = (left.notna() & (left < shift)).astype(bool)
+    return items["逾期"].mask(items["逾期"] == "逾期未完成", "否").mask(late, "逾期未完成")
