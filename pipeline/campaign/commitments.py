@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from schemas.vocab import NO_PROBLEM
@@ -36,13 +37,25 @@ def item_ref(items: pd.DataFrame) -> pd.Series:
     return pd.Series([f"{b}:{n}" for b, n in zip(by.tolist(), number.tolist())], index=items.index, dtype=object)
 
 
-def _about(frame: pd.DataFrame, place_col: str, unit_col: str, place: str, config: Config) -> pd.Series:
-    """Rows about a committed place: the place itself, or, for a 街道/部门's own commitment, all of the unit."""
-    target = map_each(frame[place_col], typed_text)
-    mask = target == place
-    if place in {u.name for u in config.units}:
-        mask = mask | (frame[unit_col] == place)
-    return mask
+class _About:
+    """Which rows of `frame` are about a committed place: the place itself, or, for a 街道/部门's own
+    commitment, all of the unit. Indexed once: a city month has thousands of commitments."""
+
+    def __init__(self, frame: pd.DataFrame, place_col: str, unit_col: str, config: Config):
+        target = map_each(frame[place_col], typed_text)
+        self.by_place = target.groupby(target.to_numpy(), sort=False).indices
+        self.by_unit = frame[unit_col].groupby(frame[unit_col].to_numpy(), sort=False).indices if len(frame) else {}
+        self.units = {u.name for u in config.units}
+
+    def positions(self, place: str) -> np.ndarray:
+        """The rows' positions, in frame order."""
+        at = self.by_place.get(place, _NONE)
+        if place in self.units:
+            at = np.union1d(at, self.by_unit.get(place, _NONE))
+        return at
+
+
+_NONE = np.empty(0, dtype=np.intp)
 
 
 def pledges_in_force(pledges: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
@@ -60,23 +73,35 @@ def build_commitments(pledges: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
 
     `pledges`: 承诺书 rows (pledges_in_force); `items`: the items frame; `clues`: clues.csv.
     """
-    problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM)]
-    problems = problems.assign(_ref=item_ref(problems), _on=pd.to_datetime(problems["检查时间"]),
-                               _done=pd.to_datetime(problems["完成时间"]))
-    verified = clues[is_verified(clues)] if len(clues) else clues
     rows = []
+    if len(pledges):  # the evidence against each commitment (a city's items: not gathered for none)
+        problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna()
+                         & (items["问题性质"] != NO_PROBLEM)].reset_index(drop=True)
+        about_items = _About(problems, "被检查单位", "单位", config)
+        on = pd.to_datetime(problems["检查时间"]).to_numpy()
+        done = pd.to_datetime(problems["完成时间"]).to_numpy()
+        closed = (problems["状态"] == STATUS_CLOSED).to_numpy()
+        refs = item_ref(problems).to_numpy(dtype=object)
+        # evidence is listed by 检查时间, then reference, then ledger order: each row's place in that order
+        ordered = pd.DataFrame({"on": on, "ref": refs, "pos": np.arange(len(refs))}).sort_values(["on", "ref", "pos"])
+        rank = np.empty(len(refs), dtype=np.intp)
+        rank[ordered["pos"].to_numpy()] = np.arange(len(refs))
+        verified = clues[is_verified(clues)] if len(clues) else clues
+        about_clues = _About(verified, "被反映单位", "所属单位", config) if len(verified) else None
+        clue_numbers = verified["线索编号"].astype(str).to_numpy(dtype=object) if len(verified) else None
     names = config.name_index()  # a unit's own commitment may name it by an alias (西安路 ≡ 西安路街道)
     for p in pledges.sort_values(["_unit", "_file", "_row"], kind="stable").to_dict("records"):
         place = clean_text(p["承诺单位"] or "")
         place = names.get(place, place)
         day = pd.Timestamp(p["承诺日期"])
-        mine = problems[_about(problems, "被检查单位", "单位", place, config)]
-        after = mine["_on"] >= day
-        open_then = (mine["_on"] < day) & ~((mine["状态"] == STATUS_CLOSED) & (mine["_done"] <= day))
-        evidence = mine[after | open_then].sort_values(["_on", "_ref"], kind="stable")["_ref"].tolist()
-        if len(verified):
-            clue_hits = verified[_about(verified, "被反映单位", "所属单位", place, config)]
-            evidence += clue_hits["线索编号"].astype(str).tolist()
+        at = about_items.positions(place)
+        when = day.to_datetime64()
+        # found after the commitment, or found before it and not closed out by then
+        found = (on[at] >= when) | ((on[at] < when) & ~(closed[at] & (done[at] <= when)))
+        chosen = at[found]
+        evidence = refs[chosen[np.argsort(rank[chosen], kind="stable")]].tolist()
+        if about_clues is not None:
+            evidence += clue_numbers[about_clues.positions(place)].tolist()
         rows.append({"单位": p["_unit"], "承诺单位": place, "承诺人": p["承诺人"] or "",
                      "承诺日期": day.strftime("%Y-%m-%d"), "状态": DOUBT if evidence else VALID,
                      "相关问题": ";".join(dict.fromkeys(evidence)), "来源文件": p["_file"],
@@ -124,8 +149,18 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
     """Per unit, the 存疑 commitments in words, for the ranking's 理由 and the bulletin:
     “桐竹社区2017年6月28日书面承诺无问题后，专项治理第一小组于8月10日发现…”."""
     doubt = commitments[commitments["状态"] == DOUBT]
-    found = items.assign(_ref=item_ref(items)).drop_duplicates("_ref").set_index("_ref")
-    by_no = clues.drop_duplicates("线索编号").set_index("线索编号") if len(clues) else None
+    if doubt.empty:
+        return pd.DataFrame(columns=["单位", "承诺存疑理由"])
+    named = {ref for refs in doubt["相关问题"] for ref in refs.split(";")}
+    refs = item_ref(items)
+    quoted = items[refs.isin(named)]
+    found = {}  # reference → the first item it names
+    for ref, *facts in zip(refs[quoted.index], *(quoted[c] for c in ("检查时间", "发现的问题", "治理类别", "检查单位", "编号"))):
+        found.setdefault(ref, facts)
+    by_no = {}
+    if len(clues):
+        for number, result in zip(clues["线索编号"], clues["核实结果"]):
+            by_no.setdefault(number, result)
     out = []
     for unit, part in doubt.groupby("单位", sort=False):
         texts = []
@@ -133,17 +168,16 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
             day = pd.Timestamp(c.承诺日期)
             facts = []
             for ref in c.相关问题.split(";"):
-                if ref in found.index:
-                    it = found.loc[ref]
-                    on = pd.Timestamp(it["检查时间"])
-                    what = it["发现的问题"] if isinstance(it["发现的问题"], str) and it["发现的问题"] else it["治理类别"]
+                if ref in found:
+                    on, problem, category, by, number = found[ref]
+                    on = pd.Timestamp(on)
+                    what = problem if isinstance(problem, str) and problem else category
                     if on >= day:
-                        facts.append(f"{it['检查单位']}于{on.month}月{on.day}日发现“{what}”")
+                        facts.append(f"{by}于{on.month}月{on.day}日发现“{what}”")
                     else:
-                        facts.append(f"此前发现的“{what}”（{it['检查单位']}:{it['编号']}）当时尚未整改销号")
-                elif by_no is not None and ref in by_no.index:
-                    clue = by_no.loc[ref]
-                    facts.append(f"信访举报线索{ref}经核实{clue['核实结果']}")
+                        facts.append(f"此前发现的“{what}”（{by}:{number}）当时尚未整改销号")
+                elif ref in by_no:
+                    facts.append(f"信访举报线索{ref}经核实{by_no[ref]}")
             texts.append(f"{c.承诺单位}{day.year}年{day.month}月{day.day}日书面承诺无问题后，" + "；".join(facts)
                          + "，承诺存疑")
         out.append({"单位": unit, "承诺存疑理由": "；".join(texts)})
