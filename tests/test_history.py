@@ -20,7 +20,7 @@ from pipeline.cli import main
 from pipeline.jobs import browse
 from pipeline.publish import history
 from pipeline.publish.history import ConfidentialColumn, write_history
-from pipeline.publish.search import search_query, search_text
+from pipeline.publish.search import search_query, search_text, segment_rows
 
 
 def _inbox(config, inbox):
@@ -318,21 +318,21 @@ def test_many_new_texts_are_segmented_by_a_helper_process_with_the_same_index(tm
     monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
     monkeypatch.setattr(history, "SEGMENT_SLICE", 2)
     monkeypatch.setattr(history, "SEGMENT_AHEAD", 1)
+    here = []  # slices this process segmented itself
+    monkeypatch.setattr(history, "segment_rows", lambda rows: here.append(rows) or segment_rows(rows))
     write_history(tmp_path / "helper.sqlite", "2017-06", {"items": items})
+    assert here == [], "the helper segmented every slice"
     for name in ("inline", "helper"):
         with sqlite3.connect(tmp_path / f"{name}.sqlite") as con:
             assert [r[1] for r in _found(con, "低保")] == ["自检1号", "自检5号"], name
             assert [r[1] for r in _found(con, "私分集体")] == ["自检3号"], name
             con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+    assert not list(tmp_path.glob(".search-spool-*")), "the helper's spool folder is removed"
 
 
 def test_a_helper_that_stops_answering_leaves_the_rest_to_the_job_and_no_spool_behind(tmp_path, monkeypatch):
-    import tempfile
-
     import pipeline.publish.history as history
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
     monkeypatch.setattr(history, "SEGMENT_SLICE", 1)
     monkeypatch.setattr(history, "SLICE_TIMEOUT", 0)  # every slice not done yet counts as a dead helper
@@ -342,7 +342,30 @@ def test_a_helper_that_stops_answering_leaves_the_rest_to_the_job_and_no_spool_b
     with sqlite3.connect(tmp_path / "history.sqlite") as con:
         assert [r[1] for r in _found(con, "低保")] == ["自检1号", "自检4号"]
         con.execute("insert into items_fts(items_fts) values ('integrity-check')")
-    assert list((tmp_path / "tmp").iterdir()) == [], "the helper's spool folder is removed"
+    assert not list(tmp_path.glob(".search-spool-*")), "the helper's spool folder is removed"
+
+
+def test_a_helper_killed_while_waiting_is_noticed_at_once(tmp_path, monkeypatch):
+    """The system may kill the idle helper (memory): the job segments the rest without waiting."""
+    import os
+    import signal
+    import time
+
+    import pipeline.publish.history as history
+
+    monkeypatch.setattr(history, "SEGMENT_SLICE", 2)
+    monkeypatch.setattr(history, "SEGMENT_AHEAD", 1)
+    monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
+    monkeypatch.setattr(history, "SLICE_TIMEOUT", 120)
+    rows = [(i, f"虚报冒领低保金{i}", "", "退回") for i in range(1, 8)]
+    texts = history._Segmenting(rows, tmp_path)
+    texts.ahead[0][1].result(timeout=60)  # the helper has done its first slice and waits for the next
+    for pid in list(texts.helper._processes):
+        os.kill(pid, signal.SIGKILL)
+    started = time.monotonic()
+    assert list(texts) == segment_rows(rows)
+    assert time.monotonic() - started < 60, "a dead helper is not waited for"
+    assert not list(tmp_path.glob(".search-spool-*"))
 
 
 def test_a_helper_that_cannot_start_leaves_the_segmenting_to_the_job(tmp_path, monkeypatch):

@@ -7,8 +7,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
-import multiprocessing
-import os
 import sys
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -24,6 +22,7 @@ from ..campaign.survey import survey_table, unit_survey_columns
 from ..campaign.trend import monthly_trend
 from ..config import Config
 from ..memory import give_back_memory
+from ..processes import helper_process
 from ..intake.cache import CACHE_FOLDER
 from ..intake.documents import REGISTERED, registered_documents
 from ..intake.feedback import write_all
@@ -66,28 +65,6 @@ class _Here:
         return False
 
 
-def _quiet_child(job: int) -> None:
-    """The second process's warnings stay off the staff's terminal; its errors still reach the job.
-    It ends with the job (process `job`): a job killed outright must not leave it waiting for tasks."""
-    if sys.platform == "linux":
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
-        if os.getppid() != job:  # the job died before that took effect
-            os._exit(0)
-    warnings.simplefilter("ignore")
-    sink = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(sink, 1)
-    os.dup2(sink, 2)
-    os.close(sink)
-
-
-def _second_process(start: str) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(start),
-                               initializer=_quiet_child, initargs=(os.getpid(),))
-
-
 def _started() -> None:
     """The first task of the second process: forking it is all it has to do."""
 
@@ -99,7 +76,7 @@ def _fork() -> ProcessPoolExecutor | None:
     frees after it)."""
     if sys.platform != "linux":  # macOS's system libraries are not safe to fork
         return None
-    pool = _second_process("fork")
+    pool = helper_process("fork")
     # the fork happens at the first task; its collections must leave this process's objects alone
     gc.freeze()
     try:
@@ -118,7 +95,7 @@ def _beside(parallel: bool, forked: ProcessPoolExecutor | None):
     (the early fork, or a fresh interpreter where the system cannot fork); a small month's, here."""
     if not parallel:
         return _Here()
-    return forked if forked is not None else _second_process("spawn")
+    return forked if forked is not None else helper_process("spawn")
 
 
 def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:

@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import pickle
 import shutil
 import sqlite3
 import tempfile
-import warnings
 from collections import deque
 from contextlib import ExitStack
 from pathlib import Path
@@ -42,6 +40,7 @@ import pandas as pd
 import sqlite_utils
 
 from ..ledger.reconcile import row_refs
+from ..processes import helper_process, stop
 from .history_runs import PERIOD, RUNS_TABLE, period_mark
 from .search import segment_rows, segment_rows_into
 
@@ -53,9 +52,9 @@ TEXT_HASH = "指纹"  # a hash of the triple, indexed, to find a month's texts a
 INDEXED = ("单位", PERIOD, "状态", TEXT_ID)
 FTS_TABLE = "items_fts"
 INSERT_ROWS = 50_000
-PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while SQLite indexes
+PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while this one writes
 SEGMENT_SLICE = 5_000
-SEGMENT_AHEAD = 64  # slices the helper may have segmented before they are indexed (in its spool folder)
+SEGMENT_AHEAD = 32  # slices the helper may have segmented before they are indexed (its spool: up to ~270 MB)
 SLICE_TIMEOUT = 300  # seconds; a slice takes well under one
 # FTS5 gathers new tokens in memory up to this size before writing them out as a segment to be merged
 # later; its 1 MiB default made a city month of new texts merge ~40 % more (SQLite's 'hashsize' setting)
@@ -170,22 +169,21 @@ class _Segmenting:
     """Texts on their way to the search index: (文本号, texts as the index is fed them), in order.
 
     Segmenting costs more than indexing, so many new texts are segmented by a helper process from
-    the moment they are known, while this process writes the month's rows; each slice it finishes
-    waits in a spool file (a month of segmented text held in memory would be hundreds of MB), a
-    bounded number ahead. Without the helper (few texts, or it cannot start or dies) this process
-    segments what is left as SQLite takes it.
+    the moment they are known, while this process writes the month's rows. Each slice it finishes
+    waits in a spool file in a private folder beside the history (on disk, not in memory: a month
+    of segmented text is hundreds of MB), a bounded number ahead. Without the helper (few texts, or
+    it cannot start, dies or stops answering) this process segments what is left as SQLite takes it.
     """
 
-    def __init__(self, rows: list[tuple]):
+    def __init__(self, rows: list[tuple], beside: Path | None = None):
         self.slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
         self.helper = self.spool = None
-        self.ahead: deque = deque()
+        self.ahead: deque = deque()  # (spool file, the helper's future) of each slice handed over
         self.submitted = 0
         if len(rows) >= PARALLEL_TEXTS:  # fewer: a second interpreter costs more than it saves
             try:
-                self.spool = tempfile.mkdtemp(prefix="pipeline-search-")
-                # its warnings, like the other processes', stay off the staff's terminal
-                self.helper = multiprocessing.get_context("spawn").Pool(1, warnings.simplefilter, ("ignore",))
+                self.spool = tempfile.mkdtemp(prefix=".search-spool-", dir=beside)
+                self.helper = helper_process()
                 self._submit(SEGMENT_AHEAD)
             except Exception:
                 self.close()
@@ -193,32 +191,39 @@ class _Segmenting:
     def _submit(self, count: int) -> None:
         for i in range(self.submitted, min(self.submitted + count, len(self.slices))):
             path = os.path.join(self.spool, f"{i}.pickle")
-            self.ahead.append(self.helper.apply_async(segment_rows_into, (path, self.slices[i])))
+            self.ahead.append((path, self.helper.submit(segment_rows_into, path, self.slices[i])))
             self.submitted += 1
+
+    def _from_helper(self) -> list[tuple] | None:
+        """The next slice as the helper segmented it, or None when it has failed."""
+        try:
+            path, future = self.ahead.popleft()
+            future.result(timeout=SLICE_TIMEOUT)
+            self._submit(1)
+            with open(path, "rb") as fh:
+                part = pickle.load(fh)  # written by our helper in this run's own private folder
+            os.remove(path)
+            return part
+        except Exception:  # it died (memory), stopped answering, or the disk is full
+            return None
 
     def __iter__(self):
         done = 0
-        if self.helper is not None:
-            try:
-                while self.ahead:
-                    path = self.ahead.popleft().get(timeout=SLICE_TIMEOUT)  # a killed helper never answers
-                    self._submit(1)
-                    with open(path, "rb") as fh:
-                        part = pickle.load(fh)  # written by the helper, in this run's own private folder
-                    os.remove(path)
-                    yield from part
-                    done += 1
-            except Exception:  # the helper died (memory): this process segments the rest
-                pass
-            finally:
-                self.close()
+        try:
+            while self.helper is not None and self.ahead:
+                part = self._from_helper()
+                if part is None:
+                    break
+                yield from part
+                done += 1
+        finally:
+            self.close()
         for part in self.slices[done:]:
             yield from segment_rows(part)
 
     def close(self) -> None:
         if self.helper is not None:
-            self.helper.terminate()
-            self.helper.join()
+            stop(self.helper)
             self.helper = None
         if self.spool is not None:
             shutil.rmtree(self.spool, ignore_errors=True)
@@ -231,6 +236,14 @@ class _Segmenting:
         self.close()
 
 
+def _folder(db: sqlite_utils.Database) -> Path | None:
+    """The history database's folder (None in memory): the helper's spool goes on the same disk."""
+    for _, name, file in db.execute("pragma database_list"):
+        if name == "main" and file:
+            return Path(file).parent
+    return None
+
+
 def _fts_write(db: sqlite_utils.Database, rows: list[tuple] | _Segmenting, delete: bool = False) -> None:
     """(文本号, 发现的问题, 存在问题, 整改措施) into items_fts as segmented text, or out of it."""
     marks = ", ".join("?" for _ in SEARCHED)
@@ -238,7 +251,7 @@ def _fts_write(db: sqlite_utils.Database, rows: list[tuple] | _Segmenting, delet
         sql = f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {_COLS}) values ('delete', ?, {marks})"
     else:
         sql = f"insert into [{FTS_TABLE}] (rowid, {_COLS}) values (?, {marks})"
-    with rows if isinstance(rows, _Segmenting) else _Segmenting(rows) as fed:
+    with rows if isinstance(rows, _Segmenting) else _Segmenting(rows, _folder(db)) as fed:
         db.conn.executemany(sql, fed)
 
 
@@ -285,7 +298,7 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> tuple[np.ndarra
                         zip(added, *values, marks))
     if rebuild:
         _index_hashes(db)
-    return ids[codes], _Segmenting(list(zip(added, *values)))
+    return ids[codes], _Segmenting(list(zip(added, *values)), _folder(db))
 
 
 def _drop_unused_texts(db: sqlite_utils.Database, candidates: set[int]) -> None:
@@ -318,7 +331,7 @@ def _create_search(db: sqlite_utils.Database) -> None:
 def _buffer_index(db: sqlite_utils.Database) -> None:
     try:
         db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rank) values ('hashsize', ?)", (INDEX_BUFFER,))
-    except sqlite3.Error:  # a SQLite without the setting indexes all the same, only slower
+    except sqlite3.OperationalError:  # a SQLite without the setting indexes all the same, only slower
         pass
 
 
