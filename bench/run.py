@@ -10,6 +10,7 @@ resident memory of the largest single process of the job (main process or a read
 from __future__ import annotations
 
 import argparse
+import calendar
 import csv
 import functools
 import datetime as dt
@@ -166,13 +167,15 @@ def _timed(cmd: list[str]) -> tuple[float, float]:
     return float(seconds), int(kib) / 1024
 
 
-def measure(name: str, units: int, distinct: bool = False) -> dict:
+def measure(name: str, units: int, distinct: bool = False, period: str = "2017-06") -> dict:
     folder = f"{name}-distinct" if distinct else name
     config_dir, inbox = make_inbox(folder, units, distinct)
     out = OUT / folder / "outbox"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, "-m", "pipeline", "monthly", "--period", "2017-06", "--inbox", str(inbox),
-           "--outbox", str(out), "--as-of", "2017-06-30", "--config", str(config_dir)]
+    year, month = (int(x) for x in period.split("-"))
+    as_of = dt.date(year, month, calendar.monthrange(year, month)[1])
+    cmd = [sys.executable, "-m", "pipeline", "monthly", "--period", period, "--inbox", str(inbox),
+           "--outbox", str(out), "--as-of", as_of.isoformat(), "--config", str(config_dir)]
     result = {"floor": floor(inbox)}
     result["cold"], result["cold_peak"] = _timed(cmd)
     result["rerun"], result["rerun_peak"] = _timed(cmd)
@@ -189,18 +192,22 @@ def main() -> None:
     parser.add_argument("--texts", choices=["same", "distinct"], default="same",
                         help="same: a few repeated sentences (the issue's month); distinct: every item described in "
                              "its own words, as in real ledgers (the history's search index then costs most)")
+    parser.add_argument("--period", default="2017-06",
+                        help="the month the job is run for, as of its last day, on the same inbox (June's ledgers); "
+                             "e.g. 2017-08: a month after the self-inspection phase, with past months in the trend")
     args = parser.parse_args()
     distinct = args.texts == "distinct"
     names = ["district", "city"] if args.size == "default" else [args.size]
     results = {}
     for name in names:
         print(f"{name}: {SIZES[name]} workbooks × {ITEMS} items{'，各问题文字不同' if distinct else ''}", flush=True)
-        results[name] = measure(name, SIZES[name], distinct)
+        results[name] = measure(name, SIZES[name], distinct, args.period)
     print("\n| month | workbooks | items | calamine floor | cold | cold / floor | unchanged rerun | rerun / cold "
           "| peak memory (largest process) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
-        print(f"| {name}{' (distinct texts)' if distinct else ''} | {SIZES[name]:,} | {SIZES[name] * ITEMS:,} | {r['floor']:.1f} s | {r['cold']:.1f} s "
+        label = name + (" (distinct texts)" if distinct else "") + ("" if args.period == "2017-06" else f", {args.period}")
+        print(f"| {label} | {SIZES[name]:,} | {SIZES[name] * ITEMS:,} | {r['floor']:.1f} s | {r['cold']:.1f} s "
               f"| {r['cold'] / r['floor']:.1f} × | {r['rerun']:.1f} s | {r['rerun'] / r['cold'] * 100:.0f} % "
               f"| {max(r['cold_peak'], r['rerun_peak']):.0f} MiB |")
 
