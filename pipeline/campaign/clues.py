@@ -17,12 +17,13 @@ CLUE_COLUMNS = ["线索编号", "受理日期", "来源渠道", "被反映单位
 UNIT_COLUMNS = ["信访线索数", "属实线索数", "线索超期数"]
 
 
-def owner_of(place, config: Config) -> str:
-    """The reporting unit a place belongs to: a grassroots unit's 街道/部门, or the unit itself."""
+def owner_of(place, owners: dict[str, str], names: dict[str, str]) -> str:
+    """The reporting unit a place belongs to: a grassroots unit's 街道/部门 (`owners`:
+    config.grassroots_owner()), or the unit itself (`names`: config.name_index())."""
     if place is None or (isinstance(place, float) and pd.isna(place)):
         return ""
     key = clean_text(place)
-    return config.grassroots_owner().get(key) or config.name_index().get(key) or ""
+    return owners.get(key) or names.get(key) or ""
 
 
 def _day(value) -> str:
@@ -39,13 +40,13 @@ def build_clues(register: pd.DataFrame, config: Config, as_of: dt.date) -> pd.Da
     closed_on = pd.to_datetime(reg["办结日期"])
     closed = reg["办理状态"] == CLOSED
     late = (~closed & due.notna() & (day > due)) | (closed & due.notna() & closed_on.notna() & (closed_on > due))
-    names = config.name_index()
+    names, owners = config.name_index(), config.grassroots_owner()  # once: a city registers thousands of clues
     out = pd.DataFrame({
         "线索编号": reg["线索编号"].values,
         "受理日期": [_day(v) for v in reg["受理日期"]],
         "来源渠道": reg["来源渠道"].values,
         "被反映单位": [clean_text(v) if v is not None else "" for v in reg["被反映单位"]],
-        "所属单位": [owner_of(v, config) for v in reg["被反映单位"]],
+        "所属单位": [owner_of(v, owners, names) for v in reg["被反映单位"]],
         "被反映人": reg["被反映人"].fillna("").values,
         "治理类别": reg["治理类别"].fillna("").values,
         "承办单位": [names.get(clean_text(v), clean_text(v)) if v is not None else "" for v in reg["承办单位"]],

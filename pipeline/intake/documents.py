@@ -48,10 +48,21 @@ def _plain(name: str) -> str:
     return _COPY.sub("", _SPACE.sub("", stem))
 
 
+_SPELLINGS: list = [None, []]  # the last config and its spellings: a city month has thousands of documents
+
+
+def _spellings(config: Config) -> list[tuple[str, str]]:
+    """(spelling, unit) of every registered name and alias, longest first."""
+    if _SPELLINGS[0] is not config:
+        _SPELLINGS[:] = [config, sorted({(_SPACE.sub("", unicodedata.normalize("NFKC", s)), u.name)
+                                         for u in config.units for s in (u.name, *u.aliases) if s},
+                                        key=lambda x: -len(x[0]))]
+    return _SPELLINGS[1]
+
+
 def units_named(text: str, config: Config) -> list[str]:
     """Registered units whose name or alias occurs, a spelling inside a longer one not counting."""
-    spellings = sorted({(_SPACE.sub("", unicodedata.normalize("NFKC", s)), u.name)
-                        for u in config.units for s in (u.name, *u.aliases) if s}, key=lambda x: -len(x[0]))
+    spellings = _spellings(config)
     taken: list[tuple[int, int]] = []
     found: list[str] = []
     for spelling, unit in spellings:
