@@ -35,29 +35,34 @@ def status(received: dt.date | None, due: dt.date, as_of: dt.date) -> str:
     return MISSING if as_of > due else NOT_DUE
 
 
-def _assign(docs: pd.DataFrame, owed: list[Milestone]) -> dict[Milestone, tuple[dt.date, str]]:
+def _assign(docs: list[dict], owed: list[Milestone]) -> dict[Milestone, tuple[dt.date, str]]:
     """The first document answering each milestone; an unlabelled quarterly report fills the
-    earliest quarter still open that had begun when it arrived."""
+    earliest quarter still open that had begun when it arrived. `docs`: one unit's rows, as dicts
+    (plain Python: a city has 1,500 units, and pandas costs milliseconds a call)."""
     got: dict[Milestone, tuple[dt.date, str]] = {}
-    docs = docs.sort_values(["收到日期", "文件"], kind="stable")
+    docs = sorted(docs, key=lambda d: (d["收到日期"], d["文件"]))
     for m in owed:
         if m.quarter:
             continue
-        hit = docs[docs["事项"] == m.what]
-        if len(hit):
-            got[m] = (hit.iloc[0]["收到日期"], hit.iloc[0]["文件"])
+        hit = next((d for d in docs if d["事项"] == m.what), None)
+        if hit is not None:
+            got[m] = (hit["收到日期"], hit["文件"])
     quarterly = [m for m in owed if m.quarter]
-    for r in docs[docs["季度"] != ""].itertuples(index=False):
+    for r in docs:
+        if r["季度"] == "":
+            continue
         for m in quarterly:
-            if m.what == r.事项 and m.quarter == r.季度 and m not in got:
-                got[m] = (r.收到日期, r.文件)
-    for r in docs[docs["季度"] == ""].itertuples(index=False):
+            if m.what == r["事项"] and m.quarter == r["季度"] and m not in got:
+                got[m] = (r["收到日期"], r["文件"])
+    for r in docs:
+        if r["季度"] != "":
+            continue
         # the quarter that ended last before it arrived (a report sent on 10-8 is Q3's), else the earliest open one
-        ended = [m for m in quarterly if m.what == r.事项 and quarter_end(m.quarter) < r.收到日期]
-        begun = [m for m in quarterly if m.what == r.事项 and m not in got and quarter_start(m.quarter) <= r.收到日期]
+        ended = [m for m in quarterly if m.what == r["事项"] and quarter_end(m.quarter) < r["收到日期"]]
+        begun = [m for m in quarterly if m.what == r["事项"] and m not in got and quarter_start(m.quarter) <= r["收到日期"]]
         pick = ended[-1] if ended and ended[-1] not in got else (begun[0] if begun else None)
         if pick is not None:
-            got[pick] = (r.收到日期, r.文件)
+            got[pick] = (r["收到日期"], r["文件"])
     return got
 
 
@@ -65,7 +70,9 @@ def milestone_status(documents: pd.DataFrame, config: Config, as_of: dt.date) ->
     """One row per unit × milestone it owes, in registry and due order."""
     rows = []
     received_by_then = documents[documents["收到日期"] <= as_of]
-    by_unit = dict(tuple(received_by_then.groupby("单位", sort=False))) if len(received_by_then) else {}
+    by_unit: dict[str, list[dict]] = {}
+    for doc in received_by_then[["单位", "收到日期", "文件", "事项", "季度"]].to_dict("records"):
+        by_unit.setdefault(doc["单位"], []).append(doc)
     for unit in config.units:
         owed = [m for m in config.campaign.milestones if unit.type in m.who]
         got = _assign(by_unit[unit.name], owed) if unit.name in by_unit else {}
