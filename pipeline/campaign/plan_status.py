@@ -8,6 +8,7 @@ import re
 import pandas as pd
 
 from ..config import Config
+from ..distinct import map_each
 from ..ledger.reconcile import STATUS_ORPHAN
 from ..textnorm import squeeze
 from .plan import PLAN_COLUMNS
@@ -22,11 +23,13 @@ def _names(config: Config):
     units = {squeeze(k): v for k, v in config.name_index().items()}
 
     # people often write the owner before the grassroots unit: 西安路街道桐竹社区, 西安路街办-桐竹社区
+    spellings_of: dict[str, list[str]] = {}  # each unit's spellings, gathered once (a city has 7,000 places)
+    for spelling, name in units.items():
+        spellings_of.setdefault(name, []).append(spelling)
     prefixed = {}
     for g in config.grassroots:
-        for spelling, name in units.items():
-            if name == g.owner:
-                prefixed[spelling + squeeze(g.name)] = g.name
+        for spelling in spellings_of.get(g.owner, ()):
+            prefixed[spelling + squeeze(g.name)] = g.name
 
     def resolve(value) -> str:
         key = squeeze(value)
@@ -50,8 +53,8 @@ def plan_status(plan: pd.DataFrame, items: pd.DataFrame, config: Config, period:
     last = pd.Timestamp(dt.date(year, month, calendar.monthrange(year, month)[1]))
     rows = items[items["状态"] != STATUS_ORPHAN] if len(items) else items
     when = pd.to_datetime(rows["检查时间"], errors="coerce") if len(rows) else pd.Series(dtype="datetime64[ns]")
-    rows = rows.assign(_when=when, _by=rows["检查单位"].map(resolve) if len(rows) else None,
-                       _who=rows["被检查单位"].map(resolve) if len(rows) else None)
+    rows = rows.assign(_when=when, _by=map_each(rows["检查单位"], resolve) if len(rows) else None,
+                       _who=map_each(rows["被检查单位"], resolve) if len(rows) else None)
     rows = rows[(rows["_when"] >= first) & (rows["_when"] <= last)] if len(rows) else rows
     rows = rows.sort_values(["_when", "来源文件", "来源行"], kind="stable") if len(rows) else rows
     found: dict[tuple, list] = {}
