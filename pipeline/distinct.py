@@ -1,6 +1,7 @@
 """Per-value rules computed once per distinct value: typed text repeats (units, places, notes)."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -12,3 +13,17 @@ def map_each(values: pd.Series, fn) -> pd.Series:
     listed = values.tolist()  # one list for both passes: a NaN is found again by identity
     table = {v: fn(v) for v in set(listed)}
     return pd.Series(list(map(table.__getitem__, listed)), index=values.index, dtype=object)
+
+
+class RowsOf:
+    """The positions of the rows holding each value, found in one grouping: a filter per value
+    (`frame[frame[col] == value]` in a loop over a city's units or places) costs values × rows."""
+
+    _NONE = np.empty(0, dtype=np.intp)
+
+    def __init__(self, values: pd.Series):
+        self._at = values.groupby(values.to_numpy(), sort=False).indices if len(values) else {}
+
+    def __getitem__(self, value) -> np.ndarray:
+        """Positions in frame order; none for a value no row holds."""
+        return self._at.get(value, self._NONE)

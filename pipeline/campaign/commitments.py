@@ -11,7 +11,7 @@ import pandas as pd
 
 from schemas.vocab import NO_PROBLEM
 from ..config import Config
-from ..distinct import map_each
+from ..distinct import RowsOf, map_each
 from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN, carry_forward
 from ..textnorm import clean_text, typed_text
 from .clues import is_verified
@@ -19,6 +19,7 @@ from .clues import is_verified
 VALID, DOUBT, MISSING = "有效", "存疑", "缺承诺"
 COMMITMENT_COLUMNS = ["单位", "承诺单位", "承诺人", "承诺日期", "状态", "相关问题", "来源文件", "来源行"]
 UNIT_COLUMNS = ["承诺数", "承诺存疑数", "缺承诺数"]
+REASON_COLUMNS = ["单位", "承诺存疑理由"]
 
 
 def self_inspection_end(config: Config) -> dt.date:
@@ -43,19 +44,15 @@ class _About:
 
     def __init__(self, frame: pd.DataFrame, place_col: str, unit_col: str, config: Config):
         target = map_each(frame[place_col], typed_text)
-        self.by_place = target.groupby(target.to_numpy(), sort=False).indices
-        self.by_unit = frame[unit_col].groupby(frame[unit_col].to_numpy(), sort=False).indices if len(frame) else {}
+        self.by_place, self.by_unit = RowsOf(target), RowsOf(frame[unit_col])
         self.units = {u.name for u in config.units}
 
     def positions(self, place: str) -> np.ndarray:
         """The rows' positions, in frame order."""
-        at = self.by_place.get(place, _NONE)
+        at = self.by_place[place]
         if place in self.units:
-            at = np.union1d(at, self.by_unit.get(place, _NONE))
+            at = np.union1d(at, self.by_unit[place])
         return at
-
-
-_NONE = np.empty(0, dtype=np.intp)
 
 
 def pledges_in_force(pledges: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
@@ -150,7 +147,7 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
     “桐竹社区2017年6月28日书面承诺无问题后，专项治理第一小组于8月10日发现…”."""
     doubt = commitments[commitments["状态"] == DOUBT]
     if doubt.empty:
-        return pd.DataFrame(columns=["单位", "承诺存疑理由"])
+        return pd.DataFrame(columns=REASON_COLUMNS)
     named = {ref for refs in doubt["相关问题"] for ref in refs.split(";")}
     refs = item_ref(items)
     quoted = items[refs.isin(named)]
@@ -181,4 +178,4 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
             texts.append(f"{c.承诺单位}{day.year}年{day.month}月{day.day}日书面承诺无问题后，" + "；".join(facts)
                          + "，承诺存疑")
         out.append({"单位": unit, "承诺存疑理由": "；".join(texts)})
-    return pd.DataFrame(out, columns=["单位", "承诺存疑理由"])
+    return pd.DataFrame(out, columns=REASON_COLUMNS)

@@ -9,16 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from schemas.vocab import CATEGORIES, NATURES, NO_PROBLEM
 from ..config import Config
+from ..distinct import RowsOf
 from ..ledger.reconcile import OPEN, STATUS_CLOSED, STATUS_ORPHAN
 
 SUMMARY_COLUMNS = ["单位", "单位类型", "治理类别", "问题性质", "检查方式", "问题数", "已销号数"]
 GROUP = "专项治理小组"
-_NONE = np.empty(0, dtype=np.intp)
 SELF, BY_GROUP, OTHER = "本单位自查发现", "专项治理小组督查发现", "其他单位检查发现"
 
 
@@ -164,11 +163,10 @@ def build_summary(items: pd.DataFrame, config: Config, span: Span, as_of: dt.dat
     kinds = {u.name: u.type for u in config.units}
     unit_rows = []
     # each unit's rows through one grouping, not a scan of the whole city per unit
-    problems_of = problems.groupby(problems["单位"].to_numpy(), sort=False).indices
-    part_of = part.groupby(part["单位"].to_numpy(), sort=False).indices
+    problems_of, part_of = RowsOf(problems["单位"]), RowsOf(part["单位"])
     for name in names:
-        sel = problems.iloc[problems_of.get(name, _NONE)]
-        mine = part.iloc[part_of.get(name, _NONE)]
+        sel = problems.iloc[problems_of[name]]
+        mine = part.iloc[part_of[name]]
         n, c = len(sel), int(sel["已销号"].sum())
         unit_rows.append({"单位": name, "单位类型": kinds[name], "受检基层单位数": int(mine[mine["检查单位"] == name]["被检查单位"].nunique()),
                           "发现问题数": n, "自查发现数": int((sel["来源"] == SELF).sum()),
