@@ -18,18 +18,23 @@ COLUMNS = [
 ]
 
 
-def _book(path, cls, by_column: bool, blank_format: bool):
+def _book(path, cls, by_column: bool, blank_format: bool, chart: bool):
     wb = cls(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                          "nan_inf_to_errors": True})
     wb.set_properties({"created": dt.datetime(2000, 1, 1)})
     plain = wb.add_format({"border": 1})
     red = wb.add_format({"bg_color": "#FF9999"})
+    yellow, green = wb.add_format({"bg_color": "#FFE699"}), wb.add_format({"bg_color": "#C6EFCE"})
     blank = wb.add_format({"border": 1, "valign": "top"}) if blank_format else None
     ws = wb.add_worksheet("未销号问题")
     ws.write_string(0, 0, "标题")
     ws.set_row(4, 30, red)
     for c, (kind, values) in enumerate(COLUMNS):
         formats = [red if v == "红" else plain for v in values]
+        if kind == "datetime":  # met in row 3 to the right of a format first met lower down on the left
+            formats[0] = yellow
+        if kind == "string":
+            formats[6] = green
         if by_column:
             ws.put_column(2, c, values, kind, formats, blank)
             continue
@@ -39,7 +44,36 @@ def _book(path, cls, by_column: bool, blank_format: bool):
             else:
                 getattr(ws, f"write_{kind}")(2 + i, c, value, fmt)
     ws.autofilter(1, 0, 10, 2)
+    # a second, longer table beside the first shares its rows; cells written before and after a
+    # column replace one another as they do cell by cell; a column written twice keeps the later cells
+    ws.write_string(3, 5, "先写后被覆盖")
+    side = [f"第{i}条" for i in range(30)]
+    side_formats = [red if i % 7 == 0 else plain for i in range(30)]
+    put(ws, by_column, 0, 5, side, "string", side_formats, blank)
+    put(ws, by_column, 0, 6, [float(i) for i in range(30)], "number", [plain] * 30, blank)
+    ws.write_number(12, 6, -1, red)
+    ws.write_comment(20, 7, "批注")
+    put(ws, by_column, 10, 5, ["重写"] * 5, "string", [plain] * 5, blank)
+    ws.set_row(40, 20, red)
+    if chart:  # a chart's cached values come from a column's cells
+        drawn = wb.add_chart({"type": "column"})
+        drawn.add_series({"values": ["未销号问题", 0, 6, 29, 6], "categories": ["未销号问题", 0, 5, 29, 5]})
+        ws.insert_chart("J2", drawn)
+    other = wb.add_worksheet("催办")
+    put(other, by_column, 1, 0, side, "string", side_formats, blank)
+    other.write_string(0, 0, "催办")
     wb.close()
+
+
+def put(ws, by_column, first_row, col, values, kind, formats, blank):
+    if by_column:
+        ws.put_column(first_row, col, values, kind, formats, blank)
+        return
+    for i, (value, fmt) in enumerate(zip(values, formats)):
+        if value is None:
+            ws.write_blank(first_row + i, col, None, blank)
+        else:
+            getattr(ws, f"write_{kind}")(first_row + i, col, value, fmt)
 
 
 def _parts(path):
@@ -47,10 +81,10 @@ def _parts(path):
         return {name: z.read(name) for name in z.namelist()}
 
 
-@pytest.mark.parametrize("blank_format", [True, False])
-def test_a_table_written_by_column_is_the_workbook_xlsxwriter_writes_cell_by_cell(tmp_path, blank_format):
-    _book(tmp_path / "by_column.xlsx", TableWorkbook, by_column=True, blank_format=blank_format)
-    _book(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_column=False, blank_format=blank_format)
+@pytest.mark.parametrize("blank_format, chart", [(True, False), (False, False), (True, True)])
+def test_a_table_written_by_column_is_the_workbook_xlsxwriter_writes_cell_by_cell(tmp_path, blank_format, chart):
+    _book(tmp_path / "by_column.xlsx", TableWorkbook, by_column=True, blank_format=blank_format, chart=chart)
+    _book(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_column=False, blank_format=blank_format, chart=chart)
     fast, slow = _parts(tmp_path / "by_column.xlsx"), _parts(tmp_path / "by_cell.xlsx")
     assert fast.keys() == slow.keys()
     for name in slow:

@@ -112,20 +112,14 @@ class Book:
             values = pd.to_numeric(series, errors="coerce").astype(float)
             fmt = self.f["pct" if kind == "pct" else "dec" if kind == "dec" else "num"]
             return [None if v != v else v for v in values.tolist()], "write_number", fmt
-        shown: dict = {}  # names, statuses and files repeat down a column: clean each text once
-        values = []
-        for v in series.tolist():
-            if v is None or (isinstance(v, float) and v != v):
-                values.append(None)
-                continue
-            if type(v) is not str:
-                values.append(printable(str(v)))
-                continue
-            text = shown.get(v)
-            if text is None:
-                text = shown[v] = printable(v)
-            values.append(text)
-        return values, "write_string", self.f["text"]
+        values = series.tolist()
+        distinct = set(values)
+        if all(type(v) is str or v is None or (type(v) is float and v != v) for v in distinct):
+            # names, statuses and files repeat down a column: each distinct text is cleaned once
+            shown = {v: printable(v) if type(v) is str else None for v in distinct}
+            return list(map(shown.__getitem__, values)), "write_string", self.f["text"]
+        return [None if v is None or (isinstance(v, float) and v != v) else printable(v if type(v) is str else str(v))
+                for v in values], "write_string", self.f["text"]
 
     def table(self, ws, top: int, frame: pd.DataFrame, widths: dict[str, int] | None = None,
               kinds: dict[str, str] | None = None, fills: dict[str, dict] | None = None) -> tuple[int, int]:
@@ -150,11 +144,11 @@ class Book:
             ws.put_column(top + 1, c, values, writer.removeprefix("write_"), formats, blank)
             if not text:
                 continue
-            for i, value in enumerate(values):
-                if value is not None and len(value) * 2 > width:
-                    need = -(-_display_width(value) // max(1, width - 1))
-                    if need > lines[i]:
-                        lines[i] = need
+            # lines a wrapped text needs, worked out once per distinct text that may not fit
+            needs = {v: -(-_display_width(v) // max(1, width - 1)) for v in set(values)
+                     if v is not None and len(v) * 2 > width}
+            if needs:
+                lines = [max(n, needs.get(v, 1)) for n, v in zip(lines, values)]
         for i, n in enumerate(lines):
             if n > 1:
                 ws.set_row(top + 1 + i, 15 * min(n, 8))

@@ -2,31 +2,59 @@
 detail rows, and xlsxwriter's per-cell path (argument checks, a bounds check and a tuple per cell,
 then the cell's XML through the generic attribute escaper) costs about 10 µs a cell.
 
-`TableSheet` stores a column's cells in one loop and writes a formatted text, number, date or
-blank cell's XML directly; anything else goes through xlsxwriter's own code. It relies on
-xlsxwriter's internal cell table, so `tests/test_table_sheet.py` checks that a sheet written this
-way is byte for byte the sheet xlsxwriter writes cell by cell.
+`TableSheet.put_column` keeps a column as one block (its cells' shared-string indices, numbers or
+date serials, and formats) instead of a tuple per cell, and the sheet's rows are written with each
+block's cells formatted in one pass. Cells written the ordinary way (headers, titles, a cell written
+over a block) go through xlsxwriter's own code, and a block becomes ordinary cells wherever
+xlsxwriter itself reads the cell table (chart data, autofit, hyperlinks) or blocks overlap. It
+relies on xlsxwriter's internals, so `tests/test_table_sheet.py` checks that a sheet written this
+way is byte for byte the workbook xlsxwriter writes cell by cell.
 """
 from __future__ import annotations
 
 from math import isfinite
 
 from xlsxwriter import Workbook
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import CellBlankTuple, CellDatetimeTuple, CellNumberTuple, CellStringTuple, Worksheet
 
-_CELL_XML = {CellStringTuple: '<c r="{}" s="{}" t="s"><v>{}</v></c>',
-             CellNumberTuple: '<c r="{}" s="{}"><v>{:.16G}</v></c>',
-             CellDatetimeTuple: '<c r="{}" s="{}"><v>{:.16G}</v></c>'}
+_TUPLE = {"string": CellStringTuple, "number": CellNumberTuple, "datetime": CellDatetimeTuple}
+
+
+class _Block:
+    """One put_column: `values` are shared-string indices (string), numbers or date serials; None is a blank."""
+
+    __slots__ = ("first", "col", "kind", "values", "formats")
+
+    def __init__(self, first: int, col: int, kind: str, values: list, formats: list):
+        self.first, self.col, self.kind, self.values, self.formats = first, col, kind, values, formats
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.values) - 1
+
+    def cells(self, letters: str, xf: dict) -> list[str]:
+        """Each cell's XML, as xlsxwriter writes a formatted string, number, date or blank cell."""
+        rows = range(self.first + 1, self.first + 1 + len(self.values))
+        styles = [xf[id(f)] for f in self.formats]
+        if self.kind == "string":
+            return [f'<c r="{letters}{r}" s="{s}"/>' if v is None else f'<c r="{letters}{r}" s="{s}" t="s"><v>{v}</v></c>'
+                    for r, v, s in zip(rows, self.values, styles)]
+        return [f'<c r="{letters}{r}" s="{s}"/>' if v is None else f'<c r="{letters}{r}" s="{s}"><v>{v:.16G}</v></c>'
+                for r, v, s in zip(rows, self.values, styles)]
 
 
 class TableSheet(Worksheet):
     """Every sheet of a `TableWorkbook`; `put_column` is its one addition."""
 
+    def __init__(self):
+        super().__init__()
+        self._blocks: list[_Block] = []
+
     def put_column(self, first_row: int, col: int, values: list, kind: str, formats: list, blank) -> None:
         """values[i] at (first_row + i, col) in formats[i]; kind is 'string', 'number' or 'datetime';
         a None is a blank cell in `blank`. Same cells as xlsxwriter's write_* one by one."""
-        if kind not in ("string", "number", "datetime"):
+        if kind not in _TUPLE:
             raise ValueError(f"unknown cell kind {kind!r}")
         last = first_row + len(values) - 1
         # the cases xlsxwriter decides cell by cell (no format given, constant memory, off the sheet)
@@ -34,29 +62,31 @@ class TableSheet(Worksheet):
                 or self._check_dimensions(first_row, col) or self._check_dimensions(last, col)):
             self._put_one_by_one(first_row, col, values, kind, formats, blank)
             return
-        table = self.table
+        present = [v for v in values if v is not None]
         if kind == "string":
+            # a text longer than a cell holds is truncated by xlsxwriter's own check
+            if present and max(map(len, present)) > self.xls_strmax // 2:
+                self._put_one_by_one(first_row, col, values, kind, formats, blank)
+                return
             index = self.str_table._get_shared_string_index
-            limit = self.xls_strmax // 2  # a longer text may need truncating: xlsxwriter's own check does it
-            for row, value, fmt in zip(range(first_row, last + 1), values, formats):
-                if value is None:
-                    table[row][col] = CellBlankTuple(blank)
-                elif len(value) > limit:
-                    self._write_string(row, col, value, fmt)
-                else:
-                    table[row][col] = CellStringTuple(index(value), fmt)
+            stored = [None if v is None else index(v) for v in values]
         elif kind == "number":
-            for row, value, fmt in zip(range(first_row, last + 1), values, formats):
-                if value is None:
-                    table[row][col] = CellBlankTuple(blank)
-                elif isfinite(value):
-                    table[row][col] = CellNumberTuple(value, fmt)
-                else:
-                    self._write_number(row, col, value, fmt)
+            if not isfinite(sum(present)):  # NaN and ±inf become error cells (an overflowing sum: the same path)
+                self._put_one_by_one(first_row, col, values, kind, formats, blank)
+                return
+            stored = list(values)
         else:
             convert = self._convert_date_time
-            for row, value, fmt in zip(range(first_row, last + 1), values, formats):
-                table[row][col] = CellBlankTuple(blank) if value is None else CellDatetimeTuple(convert(value), fmt)
+            stored = [None if v is None else convert(v) for v in values]
+        cells = [blank if v is None else f for v, f in zip(values, formats)]
+        for block in [b for b in self._blocks if b.col == col and b.first <= last and first_row <= b.last]:
+            self._as_cells(block)  # a column written twice: the earlier block's cells, then this one over them
+        table = self.table
+        for row in range(first_row, last + 1):  # a cell written earlier is replaced, as write_* would
+            existing = table.get(row)
+            if existing:
+                existing.pop(col, None)
+        self._blocks.append(_Block(first_row, col, kind, stored, cells))
 
     def _put_one_by_one(self, first_row, col, values, kind, formats, blank) -> None:
         write = getattr(self, f"_write_{kind}")
@@ -66,18 +96,100 @@ class TableSheet(Worksheet):
             else:
                 write(first_row + i, col, value, fmt)
 
-    def _write_cell(self, row: int, col: int, cell) -> None:
-        kind = type(cell)
-        fmt = cell.format
-        if fmt is None or self.constant_memory:
-            super()._write_cell(row, col, cell)
-        elif kind is CellBlankTuple:
-            self.fh.write(f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{fmt._get_xf_index()}"/>')
-        elif kind in _CELL_XML:
-            value = cell.string if kind is CellStringTuple else cell.number
-            self.fh.write(_CELL_XML[kind].format(xl_rowcol_to_cell_fast(row, col), fmt._get_xf_index(), value))
-        else:
-            super()._write_cell(row, col, cell)
+    def _as_cells(self, block: _Block) -> None:
+        """A block as xlsxwriter's own cells, under any cell written over it since."""
+        self._blocks.remove(block)
+        table, make = self.table, _TUPLE[block.kind]
+        for row, value, fmt in zip(range(block.first, block.last + 1), block.values, block.formats):
+            if block.col not in table[row]:
+                table[row][block.col] = CellBlankTuple(fmt) if value is None else make(value, fmt)
+
+    def _all_as_cells(self) -> None:
+        for block in list(self._blocks):
+            self._as_cells(block)
+
+    # the places xlsxwriter reads its cell table other than the rows themselves
+    def _get_range_data(self, row_start, col_start, row_end, col_end):
+        self._all_as_cells()
+        return super()._get_range_data(row_start, col_start, row_end, col_end)
+
+    def autofit(self, *args, **kwargs):
+        self._all_as_cells()
+        return super().autofit(*args, **kwargs)
+
+    def _xf_in_writing_order(self) -> dict:
+        """Give formats their style numbers in the order xlsxwriter's row loop would meet them (row by
+        row: the row's own format, then its cells left to right), so styles.xml comes out the same."""
+        met = [(row, -1, info.row_format) for row, info in self.row_info.items()
+               if info.row_format is not None and self.dim_rowmin <= row <= self.dim_rowmax]
+        met += [(row, col, cell.format) for row, cells in self.table.items() for col, cell in cells.items()
+                if cell.format is not None]
+        for block in self._blocks:
+            met += [(block.first + block.formats.index(f), block.col, f) for f in dict.fromkeys(block.formats)]
+        for _, _, fmt in sorted(met, key=lambda m: (m[0], m[1])):
+            fmt._get_xf_index()
+        return {id(f): f._get_xf_index() for block in self._blocks for f in dict.fromkeys(block.formats)}
+
+    def _spans(self, rows: dict[int, dict]) -> dict[int, str]:
+        """xlsxwriter's <row spans>: the first and last used column of each 16 rows."""
+        bounds: dict[int, list[int]] = {}
+
+        def widen(chunk: int, low: int, high: int) -> None:
+            b = bounds.get(chunk)
+            if b is None:
+                bounds[chunk] = [low, high]
+            else:
+                b[0], b[1] = min(b[0], low), max(b[1], high)
+
+        for row, cols in rows.items():
+            if cols:
+                widen(row // 16, min(cols), max(cols))
+        for row, cols in self.comments.items():
+            if cols and self.dim_rowmin <= row <= self.dim_rowmax:
+                widen(row // 16, min(cols), max(cols))
+        for block in self._blocks:
+            for chunk in range(block.first // 16, block.last // 16 + 1):
+                widen(chunk, block.col, block.col)
+        return {chunk: f"{low + 1}:{high + 1}" for chunk, (low, high) in bounds.items()}
+
+    def _write_rows(self) -> None:
+        if not self._blocks or self.hyperlinks:
+            self._all_as_cells()
+            return super()._write_rows()
+        xf = self._xf_in_writing_order()
+        rows = {row: cells for row, cells in self.table.items() if cells}
+        spans = self._spans(rows)
+        # blocks of the same rows (a table's columns) are joined into each row's cells at once
+        tables: dict[tuple[int, int], list[_Block]] = {}
+        for block in sorted(self._blocks, key=lambda b: b.col):
+            tables.setdefault((block.first, len(block.values)), []).append(block)
+        cover: dict[int, list] = {}  # row → (blocks, their cells, each row's cells joined, index) of each table in it
+        for (first, n), blocks in tables.items():
+            pieces = [b.cells(xl_col_to_name(b.col), xf) for b in blocks]
+            texts = list(map("".join, zip(*pieces)))
+            for i, row in enumerate(range(first, first + n)):
+                cover.setdefault(row, []).append((blocks, pieces, texts, i))
+        write, row_info, comments = self.fh.write, self.row_info, self.comments
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells, covering = rows.get(row), cover.get(row)
+            if not cells and not covering:
+                if row in comments or row in row_info:
+                    self._write_empty_row(row, spans.get(row // 16), row_info.get(row))
+                continue
+            self._write_row(row, spans.get(row // 16), row_info.get(row))
+            if not cells and len(covering) == 1:
+                _, _, texts, i = covering[0]
+                write(texts[i])
+            else:  # ordinary cells or several tables in this row: every cell in column order
+                order = [(b.col, piece[i]) for blocks, pieces, _, i in covering or ()
+                         for b, piece in zip(blocks, pieces) if not cells or b.col not in cells]
+                order += [(col, None) for col in cells or ()]
+                for col, piece in sorted(order, key=lambda o: o[0]):
+                    if piece is None:
+                        self._write_cell(row, col, cells[col])
+                    else:
+                        write(piece)
+            self._xml_end_tag("row")
 
 
 class TableWorkbook(Workbook):
