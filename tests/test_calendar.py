@@ -234,6 +234,50 @@ def test_last_months_rate_is_rebuilt_from_the_same_inbox(three_months):
     assert trend["逾期未完成数"].tolist() == ["0", "0", "0"]
 
 
+def test_past_months_are_reconciled_once_and_kept_for_later_runs(config, tmp_path, monkeypatch):
+    """A unit resends its ledger every month: each past month has its own workbooks. Reconciled
+    once, a past month's rates are kept (OUTBOX/.cache/trend) and the next run's trend is the same."""
+    import pipeline.campaign.trend as trend_module
+
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    may = [inspection("自检1号", "青芙社区", on=D(2017, 5, 20), deadline=D(2017, 6, 10))]
+    june = may + [inspection("自检2号", "谊青社区", on=D(2017, 6, 10))]
+    unit_workbook(inbox / "2017-05-28" / "西华街道_5月.xlsx", config, "西华街道", may)
+    unit_workbook(inbox / "2017-06-15" / "西华街道_6月.xlsx", config, "西华街道", june,
+                  [rectification("自检1号", done=D(2017, 6, 12))])
+    unit_workbook(inbox / "2017-07-15" / "西华街道_7月.xlsx", config, "西华街道", june,
+                  [rectification(n, done=D(2017, 7, 10)) for n in ("自检1号", "自检2号")])
+    rebuilt = []
+    real = trend_module.items_as_of
+    monkeypatch.setattr(trend_module, "items_as_of", lambda *a: rebuilt.append(a[-1]) or real(*a))
+
+    first = run(config, inbox, out, period="2017-08", as_of=D(2017, 8, 31))
+    assert rebuilt == [D(2017, 5, 31), D(2017, 6, 30)]  # July and August: every workbook had arrived
+    expected = (first.out / "data" / "trend.csv").read_bytes()
+    trend = pd.read_csv(first.out / "data" / "trend.csv", dtype=str, keep_default_na=False)
+    assert trend[["月份", "发现问题数", "已销号数", "整改率", "逾期未完成数"]].values.tolist() == [
+        ["2017-05", "1", "0", "0.0", "0"], ["2017-06", "2", "1", "0.5", "0"], ["2017-07", "2", "2", "1.0", "0"],
+        ["2017-08", "2", "2", "1.0", "0"]]
+
+    rebuilt.clear()
+    again = run(config, inbox, out, period="2017-08", as_of=D(2017, 8, 31))
+    assert rebuilt == [] and (again.out / "data" / "trend.csv").read_bytes() == expected
+
+    kept = sorted((out / ".cache" / "trend").rglob("*.json"))
+    assert len(kept) == 2
+    kept[0].write_text("{not json", encoding="utf-8")  # a damaged entry is made again
+    again = run(config, inbox, out, period="2017-08", as_of=D(2017, 8, 31))
+    assert len(rebuilt) == 1 and (again.out / "data" / "trend.csv").read_bytes() == expected
+
+    unit_workbook(inbox / "2017-06-20" / "西华街道_6月补报.xlsx", config, "西华街道", june,
+                  [rectification(n, done=D(2017, 6, 18)) for n in ("自检1号", "自检2号")])
+    rebuilt.clear()  # a workbook found late for June: June is reconciled again, May is not
+    again = run(config, inbox, out, period="2017-08", as_of=D(2017, 8, 31))
+    assert rebuilt == [D(2017, 6, 30)]
+    trend = pd.read_csv(again.out / "data" / "trend.csv", dtype=str, keep_default_na=False)
+    assert trend.loc[trend["月份"] == "2017-06", ["已销号数", "整改率"]].values.tolist() == [["2", "1.0"]]
+
+
 def test_overdue_by_month_counts_each_month_end_against_the_deadline_judged_then(config, tmp_path):
     """Months after the last workbook arrived reuse this month's items, judged on each month end."""
     inbox = tmp_path / "inbox"

@@ -69,16 +69,24 @@ def _district_row(period: str, day: dt.date, rates: pd.DataFrame) -> dict:
 
 
 def monthly_trend(frames: dict[str, pd.DataFrame], files: pd.DataFrame, items: pd.DataFrame, config: Config,
-                  period: str, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  period: str, as_of: dt.date, past=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(district figures by month since the campaign's first month, last month's per-unit rates).
 
     The current month uses `items` as of the run's as-of date; earlier months their last day.
+    `past`: where a past month's rates are kept by the workbooks they were made from
+    (jobs.past_rates: get(day, known) / put(day, known, rates)), or None to rebuild each.
     """
     def rates_on(day: dt.date) -> pd.DataFrame:
         if (files["received"] <= pd.Timestamp(day)).all():
             # every workbook had arrived by then: the same items, only their 逾期 judged on that day
             return unit_rates(items, config, overdue_on(items, as_of, day))
-        return unit_rates(items_as_of(frames, files, config, day), config)
+        known = files[files["received"] <= pd.Timestamp(day)]
+        rates = past.get(day, known) if past is not None else None
+        if rates is None:
+            rates = unit_rates(items_as_of(frames, files, config, day), config)
+            if past is not None:
+                past.put(day, known, rates)
+        return rates
 
     first = min(config.campaign.first_period, period)
     rows = []

@@ -42,6 +42,7 @@ from ..publish.history_runs import HISTORY_FILE
 from ..publish.render import detail_rows, rollup_name, urgent_open_items, urgent_reminders, write_rollup
 from ..publish.tables import dates_as_text, spool_frame, write_csv, write_spooled_csv
 from ..safetext import output_name
+from .past_rates import PastRates
 from .plan import read_plan
 
 # inspection rows from which a second process pays for its start and the tasks sent to it (measured on
@@ -199,7 +200,9 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     items_csv = _csv_beside(pool, item_table, out / "data" / "items.csv")
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
-    trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of)
+    past = PastRates(out.parent / CACHE_FOLDER, config, {f.rel: f.sha256 for f in intake.files})
+    past.forget_other_versions()
+    trend, last_month = monthly_trend(intake.frames, files, items, config, period, as_of, past)
     units = units.merge(last_month[["单位", "上月整改率"]], on="单位", how="left")
     survey = survey_table(intake.frames[SURVEY_SHEET], [u.name for u in config.units])
     units = with_unit_figures(units, unit_survey_columns(survey), ["问卷样本数"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -28,7 +29,9 @@ LIBRARIES = ("pandas", "numpy", "pandera", "python-calamine", "openpyxl", "xlsxw
              "python-docx", "sqlite-utils", "lxml", "markupsafe", "et-xmlfile", "python-dateutil", "tzdata")
 
 
-def _program() -> bytes:
+@functools.cache
+def program_digest() -> bytes:
+    """Our code, templates, the libraries that write the outputs, the interpreter and SQLite."""
     digest = hashlib.sha256()
     hash_files(digest, ROOT, [path.relative_to(ROOT) for folder in ("pipeline", "schemas", "templates")
                               for path in sorted((ROOT / folder).rglob("*"))
@@ -39,11 +42,18 @@ def _program() -> bytes:
     return digest.digest()
 
 
+def setup_digest(config) -> bytes:
+    """The program and the registry and campaign settings: what every saved result depends on besides the inbox."""
+    digest = hashlib.sha256(program_digest())
+    settings = json.dumps(dataclasses.asdict(config), ensure_ascii=False, sort_keys=True, default=str)
+    digest.update(f"{settings}\0".encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
 def inputs_fingerprint(files, config, period: str, as_of: dt.date, plan: Path) -> str:
     """One hash of everything the period's outputs are made from (`files`: the scanned inbox)."""
-    digest = hashlib.sha256(_program())
-    settings = json.dumps(dataclasses.asdict(config), ensure_ascii=False, sort_keys=True, default=str)
-    digest.update(f"{period}\0{as_of.isoformat()}\0{settings}\0".encode("utf-8", "surrogatepass"))
+    digest = hashlib.sha256(setup_digest(config))
+    digest.update(f"{period}\0{as_of.isoformat()}\0".encode("utf-8", "surrogatepass"))
     for f in files:
         digest.update(f"{f.rel}\0{f.received.isoformat()}\0{f.sha256}\0{f.note}\0".encode("utf-8", "surrogatepass"))
     digest.update(plan.read_bytes() if plan.is_file() else b"no plan")
