@@ -7,6 +7,7 @@ as is any telephone-like number in free text.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,6 +21,26 @@ _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 MIN_NAME = 2
 # a bracketed piece that looks like a person's name (2-3 Chinese characters), not a unit's (桐竹社区)
 _NAME_LIKE = re.compile(r"[\u3400-\u9fff]{2,3}")
+
+
+_WHITE = re.compile(r"\s")
+MANY_CASED = 50  # names with letter case (Latin letters) a register may hold before each cell is searched for all names
+
+
+@functools.lru_cache(maxsize=4096)
+def _alternation(names: tuple[str, ...]) -> re.Pattern:
+    """Each name with any white space between its characters, tried longest first."""
+    return re.compile("|".join(r"\s*".join(map(re.escape, n)) for n in names), re.IGNORECASE)
+
+
+def _longest_first(names) -> tuple[str, ...]:
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+def _substitute(pattern: re.Pattern, text: str) -> str | None:
+    if not pattern.search(text):
+        return None
+    return pattern.sub(lambda m: mask_name(_WHITE.sub("", m.group(0))), text)
 
 
 def _nfkc(text: str) -> str:
@@ -78,12 +99,60 @@ class Scrubber:
                     if len(piece) >= (3 if piece.isascii() else MIN_NAME):
                         names.add(piece)
         self.numbers = numbers
-        patterns = [r"\s*".join(map(re.escape, n)) for n in sorted(names, key=len, reverse=True)]
-        self.names = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
+        self._number_lengths = sorted({len(n) for n in numbers})
+        # one alternation of a register's every name costs each cell a try of every name at every
+        # character: quadratic in complainants. A name without letter case (Chinese characters,
+        # digits, punctuation) can only match where the cell, its white space removed, contains it,
+        # so a cell is searched for those alone; a name with letters that have a case (which may
+        # match in another case) is always searched for.
+        self._plain: dict[str, list[str]] = {}  # by their first two characters
+        self._others: list[str] = []
+        for name in names:
+            if name.lower() == name == name.upper():
+                self._plain.setdefault(name[:2], []).append(name)
+            else:
+                self._others.append(name)
+        self.names = frozenset(names)
+        self._everything: re.Pattern | None = None
+
+    def _mask_names(self, text: str) -> str | None:
+        """`text` with every secret name masked, or None when none occurs."""
+        if len(self._others) > MANY_CASED:  # a pattern per cell would cost more than one of every name
+            if self._everything is None:
+                self._everything = _alternation(_longest_first(self.names))
+            return _substitute(self._everything, text)
+        flat = _WHITE.sub("", text)
+        plain = self._plain
+        found = _longest_first({n for i in range(len(flat) - 1) for n in plain.get(flat[i:i + 2], ()) if n in flat})
+        if self._others or (found and flat != text):
+            return _substitute(_alternation(_longest_first((*found, *self._others))), text)
+        if not found:
+            return None
+        # no white space and only names without letter case: what the pattern would do, without one.
+        # At each place a name starts, the longest (first in `found`) is taken, left to right
+        starts: dict[int, str] = {}
+        for name in reversed(found):
+            at = text.find(name)
+            while at != -1:
+                starts[at] = name
+                at = text.find(name, at + 1)
+        out, done = [], 0
+        for at in sorted(starts):
+            if at >= done:
+                out += [text[done:at], mask_name(starts[at])]
+                done = at + len(starts[at])
+        out.append(text[done:])
+        return "".join(out)
+
+    def _holds_secret_number(self, digits: str) -> bool:
+        """Whether a secret number is part of `digits`: each piece of a secret number's length is
+        looked up, not each of a register's thousands of numbers searched for."""
+        numbers = self.numbers
+        return any(digits[i:i + k] in numbers for k in self._number_lengths for i in range(len(digits) - k + 1))
 
     def _number(self, m: re.Match) -> str:
         digits = re.sub(r"\D", "", m.group(0))
-        if any(n in digits for n in self.numbers) or _PHONE.fullmatch(digits) or _CUED.search(m.string, 0, m.start()):
+        if self._holds_secret_number(digits) or _PHONE.fullmatch(digits) or _CUED.search(m.string, 0, m.start()):
             return mask_phone(digits)
         return m.group(0)
 
@@ -91,8 +160,9 @@ class Scrubber:
         if not isinstance(value, str) or not value:
             return value
         text = _nfkc(value)
-        if self.names is not None and self.names.search(text):
-            value = text = self.names.sub(lambda m: mask_name(re.sub(r"\s", "", m.group(0))), text)
+        masked = self._mask_names(text) if self.names else None
+        if masked is not None:
+            value = text = masked
         if _ANY_NUMBER.search(text):
             masked = _ANY_NUMBER.sub(self._number, text)
             if masked != text:
