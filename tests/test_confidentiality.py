@@ -90,3 +90,22 @@ def test_whatever_the_register_holds_no_output_contains_a_complainant(config, tm
         for i, (name, phone, in_text) in enumerate(rows, start=1)])
     run(config, inbox, root / "outbox", period="2017-08", as_of=D(2017, 8, 31))
     assert not leaks(root / "outbox", [n for n, _, _ in rows], [p for _, p, _ in rows])
+
+
+def test_a_complainant_whose_name_is_inside_a_category_leaves_the_register_accepted(config, tmp_path):
+    """程建 complained: 工程建设 (a choice from the list) and 西华街道 stay as they are; 程建 is masked
+    wherever people wrote the name."""
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "信访举报登记表.xlsx", config, [
+        clue("XF-001", "桐竹社区", who="程建", phone="13912345678", category="工程建设", handler="西华街道",
+             problem="来电人程建反映社区工程建设项目未公开招标", note="程 建要求回复")])
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    row = result.manifest[result.manifest["文件"] == "2017-08-18/信访举报登记表.xlsx"].iloc[0]
+    assert row["结果"] == "已采用", row["说明"]
+    clues = result.tables["clues"]
+    assert clues.loc[0, "治理类别"] == "工程建设" and clues.loc[0, "承办单位"] == "西华街道"
+    assert not leaks(tmp_path / "outbox", [], ["13912345678"])
+    left = [where for where, text in output_texts(tmp_path / "outbox") if "程建" in text.replace("工程建设", "")]
+    assert not left
+    # in what people wrote the name is masked wherever it stands, inside a word too: never missed
+    assert result.intake.frames["信访举报"].loc[0, "反映问题"] == "来电人程**反映社区工程**设项目未公开招标"

@@ -78,7 +78,10 @@ def mask_value(label: str, value) -> str:
 class Scrubber:
     """Masks every occurrence of the book's secret names and numbers in a text, and any phone number."""
 
-    def __init__(self, values):
+    def __init__(self, values, keep=()):
+        # texts never masked: a choice from a list (治理类别 工程建设 holds a complainant 程建 by chance)
+        # and the registry's names are not what anyone said, and masking them would reject the file
+        self.keep = frozenset(_WHITE.sub("", _nfkc(str(k))) for k in keep)
         names: set[str] = set()
         numbers: set[str] = set()
         for value in values:
@@ -160,6 +163,8 @@ class Scrubber:
         if not isinstance(value, str) or not value:
             return value
         text = _nfkc(value)
+        if self.keep and _WHITE.sub("", text) in self.keep:
+            return value
         masked = self._mask_names(text) if self.names else None
         if masked is not None:
             value = text = masked
@@ -170,9 +175,10 @@ class Scrubber:
         return value
 
 
-def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...]) -> None:
+def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=()) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
-    their values (and any phone-like number) from all other text of the book, problems included."""
+    their values (and any phone-like number) from all other text of the book, problems included;
+    a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is."""
     if not labels:
         return
     secrets = [value for sheet in sheets.values() for label in labels for value in sheet["table"].get(label, ())]
@@ -188,7 +194,7 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...]) -> None:
             for row in grid["rows"][sheet["header_row"] + 1:]:
                 if c < len(row):
                     secrets.append(row[c])
-    scrub = Scrubber(secrets)
+    scrub = Scrubber(secrets, keep)
     for sheet in sheets.values():
         table = sheet["table"]
         for label in labels:

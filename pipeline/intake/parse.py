@@ -366,7 +366,9 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
     book = {"kind": kind["name"], "unit": None, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
             "problems": problems, "marker": marker}
     # the one place complainants' names and numbers are read: dropped and scrubbed before anything else sees them
-    seal(book, result_sheets, tuple(kind["confidential"]))
+    seal(book, result_sheets, tuple(kind["confidential"]),
+         keep=[*(v for specs in kind["sheets"].values() for spec in specs for v in spec["vocab"]),
+               *context["names"], *context["names"].values()])
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
