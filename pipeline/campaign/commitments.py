@@ -20,6 +20,7 @@ VALID, DOUBT, MISSING = "有效", "存疑", "缺承诺"
 COMMITMENT_COLUMNS = ["单位", "承诺单位", "承诺人", "承诺日期", "状态", "相关问题", "来源文件", "来源行"]
 UNIT_COLUMNS = ["承诺数", "承诺存疑数", "缺承诺数"]
 REASON_COLUMNS = ["单位", "承诺存疑理由"]
+QUOTED_FACTS = 3  # problems quoted for one 存疑 commitment; 相关问题 in commitments.csv lists them all
 
 
 def self_inspection_end(config: Config) -> dt.date:
@@ -175,6 +176,8 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
                         facts.append(f"此前发现的“{what}”（{by}:{number}）当时尚未整改销号")
                 elif ref in by_no:
                     facts.append(f"信访举报线索{ref}经核实{by_no[ref]}")
+            if len(facts) > QUOTED_FACTS:  # a place with dozens of problems: the first few, the rest counted
+                facts = [*facts[:QUOTED_FACTS - 1], f"{facts[QUOTED_FACTS - 1]}，另有{len(facts) - QUOTED_FACTS}个问题"]
             texts.append(f"{c.承诺单位}{day.year}年{day.month}月{day.day}日书面承诺无问题后，" + "；".join(facts)
                          + "，承诺存疑")
         out.append({"单位": unit, "承诺存疑理由": "；".join(texts)})

@@ -99,6 +99,9 @@ def _recurrence(book, recurrence: pd.DataFrame, total: int) -> None:
         ws.conditional_format(first, c, last, c, {"type": "cell", "criteria": "==", "value": '"否"', "format": book.f["yellow"]})
 
 
+NAMED_UNITS = 5  # units whose 存疑 commitments the bulletin describes (twice as many named for 缺承诺)
+
+
 def _listed(values: list[str], most: int = 8) -> str:
     """The first few, then how many more: a bulletin names places, the workbook lists them all."""
     shown = "、".join(values[:most])
@@ -118,13 +121,19 @@ def accountability_paragraphs(acc, config: Config) -> list[str]:
         text = f"书面承诺方面，全区已登记书面承诺{len(held)}份"
         if len(doubt):
             reasons = [r for r in acc.units["承诺存疑理由"] if r]
-            text += (f"，其中{len(doubt)}份承诺后又发现问题，承诺存疑：{'；'.join(reasons)}。"
+            named = "；".join(reasons[:NAMED_UNITS])
+            if len(reasons) > NAMED_UNITS:  # a bulletin names a few; the workbook's 承诺情况 lists every one
+                named += f"；另有{len(reasons) - NAMED_UNITS}个单位的承诺存疑（清单见月度汇总“承诺情况”表）"
+            text += (f"，其中{len(doubt)}份承诺后又发现问题，承诺存疑：{named}。"
                      "对虚假承诺的，将严肃追究相关单位和承诺人责任")
         else:
             text += "，目前均未发现承诺后又出现问题的情况"
         if len(missing):
             by_unit = [f"{u}（{_names(part['承诺单位'])}）" for u, part in missing.groupby("单位", sort=False)]
-            text += (f"。自查自纠未发现问题但尚未作出书面承诺的基层单位{len(missing)}个：{'；'.join(by_unit)}，"
+            named = "；".join(by_unit[:NAMED_UNITS * 2])
+            if len(by_unit) > NAMED_UNITS * 2:
+                named += f"等{len(by_unit)}个单位（清单见月度汇总“承诺情况”表）"
+            text += (f"。自查自纠未发现问题但尚未作出书面承诺的基层单位{len(missing)}个：{named}，"
                      "请所属街道、部门督促其党组织书记签字承诺，以问责消除“微腐败”零空白")
         paras.append(text + "。")
     clues = acc.clues
