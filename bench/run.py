@@ -34,11 +34,12 @@ from pipeline.versions import hash_files, library_versions  # noqa: E402
 from schemas.vocab import CATEGORIES  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-ITEMS = 300
+ITEMS = 300  # inspection rows of a workbook: 299 problems and one clean self-inspection
+PLACES = 6  # grassroots units of each reporting unit, the last one clean
 
 
 def make_config(directory: Path, units: int) -> Path:
-    """A registry of `units` reporting units with five grassroots units each, plus the real campaign file."""
+    """A registry of `units` reporting units with six grassroots units each, plus the real campaign file."""
     directory.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "config" / "campaign.toml", directory / "campaign.toml")
     with open(directory / "units.csv", "w", newline="", encoding="utf-8") as fh:
@@ -51,7 +52,7 @@ def make_config(directory: Path, units: int) -> Path:
         w.writerow(["所属单位", "基层单位名称", "类型"])
         for i in range(units):
             owner = f"测试{i:04d}街道" if i % 3 else f"测试{i:04d}局"
-            for j in range(5):
+            for j in range(PLACES):
                 w.writerow([owner, f"测试{i:04d}第{j + 1}社区", "社区"])
     return directory
 
@@ -84,8 +85,9 @@ def _one(args) -> None:
     unit = config.unit_by_name()[name]
     rng = random.Random(seed)
     grassroots = config.grassroots_of(name)
+    clean, grassroots = grassroots[-1], grassroots[:-1]  # one place's self-inspection finds nothing
     inspections, rects = [], []
-    for n in range(1, ITEMS + 1):
+    for n in range(1, ITEMS):
         on = dt.date(2017, 5, 1) + dt.timedelta(days=rng.randint(0, 30))
         deadline = on + dt.timedelta(days=rng.choice([20, 30, 45]))
         category = rng.choice(CATEGORIES)
@@ -102,11 +104,16 @@ def _one(args) -> None:
                           "整改措施": fix, "整改责任人及责任": "王晓梅（社区主任），负责落实",
                           "完成情况": "已完成" if done else "整改中", "完成时间": on + dt.timedelta(days=5) if done else None,
                           "说明": None})
-    reports = [{"报表月份": "2017-06", "受检基层单位数": 5, "发现问题数": ITEMS, "整改完成数": 0, "制度机制建设数": 1}]
-    # most places sign a 承诺书; those with problems found are then 存疑, as the office would see
+    inspections.append({"编号": f"自检{ITEMS}号", "检查时间": dt.date(2017, 5, 20), "被检查单位": clean, "检查方式": "自查自纠",
+                        "治理类别": None, "问题性质": "无问题", "发现的问题": None, "整改建议": None, "整改时限": None,
+                        "整改责任人": None, "检查人员": "李建国、陈思远", "说明": None})
+    reports = [{"报表月份": "2017-06", "受检基层单位数": PLACES, "发现问题数": ITEMS - 1, "整改完成数": 0,
+                "制度机制建设数": 1}]
+    # the clean place mostly signs its 承诺书 (有效); now and then a place with problems signs one too (存疑)
+    signed = ([clean] if rng.random() < 0.7 else []) + ([rng.choice(grassroots)] if rng.random() < 0.05 else [])
     pledges = [{"承诺单位": place, "承诺人": "王晓梅", "职务": "社区党委书记", "承诺日期": dt.date(2017, 6, rng.randint(1, 9)),
                 "承诺内容": "经自查自纠，本社区未发现“微腐败”问题；如有隐瞒，本人愿接受组织问责", "说明": None}
-               for place in grassroots if rng.random() < 0.6]
+               for place in signed]
     write_template(Path(path), unit, config, {"检查台账": inspections, "整改台账": rects, "月报表": reports,
                                               "承诺书": pledges}, dt.date(2017, 6, 15))
 
@@ -144,7 +151,7 @@ def _generator_version() -> str:
     """Workbooks written by other template code are another month: they are generated again."""
     digest = hashlib.sha256("".join(inspect.getsource(f) for f in (make_config, _texts, _one, make_register, make_inbox))
                             .encode())
-    digest.update(repr((ITEMS, _PLACES, _ACTS, _FIXES, CLUES_PER_UNIT, MAX_CLUES, _CHANNELS, _SURNAMES, _GIVEN)).encode()
+    digest.update(repr((ITEMS, PLACES, _PLACES, _ACTS, _FIXES, CLUES_PER_UNIT, MAX_CLUES, _CHANNELS, _SURNAMES, _GIVEN)).encode()
                   + library_versions(("xlsxwriter",)))
     hash_files(digest, ROOT, ["pipeline/intake/templates.py", "pipeline/intake/register_template.py",
                               "pipeline/config.py", "pipeline/printing.py",
