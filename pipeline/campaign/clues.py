@@ -98,9 +98,9 @@ def clue_tables(clues: pd.DataFrame) -> dict[str, pd.DataFrame]:
                      "属实率": round(verified / done, 4) if done else None,
                      "超期数": int((part["超期"] == "是").sum())})
     by_channel = pd.DataFrame(rows)
-    handled = clues.groupby("承办单位").agg(线索数=("线索编号", "size"),
-                                         已办结数=("办理状态", lambda s: int((s == CLOSED).sum())),
-                                         超期数=("超期", lambda s: int((s == "是").sum()))).reset_index()
+    flags = pd.DataFrame({"承办单位": clues["承办单位"], "done": clues["办理状态"] == CLOSED, "late": clues["超期"] == "是"})
+    handled = flags.groupby("承办单位").agg(线索数=("done", "size"), 已办结数=("done", "sum"),
+                                         超期数=("late", "sum")).reset_index()
     handled = handled.sort_values(["超期数", "承办单位"], ascending=[False, True], kind="stable").reset_index(drop=True)
     forms = pd.DataFrame({"处理方式": list(FORMS) + ["尚未处理"],
                           "线索数": [int((clues["处理方式"] == f).sum()) for f in FORMS]
