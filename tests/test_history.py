@@ -382,3 +382,27 @@ def test_a_helper_that_cannot_start_leaves_the_segmenting_to_the_job(tmp_path, m
     write_history(tmp_path / "history.sqlite", "2017-06", {"items": items})
     with sqlite3.connect(tmp_path / "history.sqlite") as con:
         assert [r[1] for r in _found(con, "冒领低保")] == ["自检1号"]
+
+
+def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_is_inserted(months, tmp_path):
+    """A large month's items rows are written ahead into a file of their own (history.stage_items,
+    by the second process) and copied in; a staged file that is not this month's rows, or none at
+    all, leaves the history to insert them itself. The history is the same each way."""
+    june = months["2017-06"]
+    tables, answers = june.tables, june.intake.frames["整改台账"]
+
+    def written(name, staged=None):
+        db = tmp_path / f"{name}.sqlite"
+        write_history(db, "2017-06", tables, answers, mark="m", staged=staged)
+        with sqlite3.connect(db) as con:
+            names = [n for (n,) in con.execute("select name from sqlite_master where type = 'table' "
+                                               "and name not like 'items_fts_%'")]
+            return {n: con.execute(f"select rowid, * from [{n}] order by rowid").fetchall() for n in names}
+
+    plain = written("plain")
+    assert len(plain["items"]) == len(tables["items"]) > 1
+    staged = history.stage_items(tables["items"], answers, tmp_path / "staged.sqlite")
+    assert staged is not None and written("copied", staged) == plain
+    other = history.stage_items(tables["items"].iloc[1:], answers, tmp_path / "other.sqlite")
+    assert written("not_these_rows", other) == plain
+    assert written("gone", tmp_path / "no_such_file.sqlite") == plain

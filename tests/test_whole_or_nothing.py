@@ -1,6 +1,7 @@
 """A period's outputs appear whole or not at all; one run per outbox period at a time."""
 import hashlib
 import os
+import sqlite3
 import signal
 import subprocess
 import sys
@@ -106,16 +107,32 @@ def test_a_large_month_written_with_a_second_process_gives_the_same_files(config
     from conftest import run
     from pipeline.jobs import period as job
 
+    from pipeline.publish import history
+
     run(config, inbox, tmp_path / "here")
     monkeypatch.setattr(job, "PARALLEL_ROWS", 1)  # as a large month: 回执 and leaders' workbook in a second process
     if start == "spawn":  # where the system cannot fork, a fresh interpreter
         monkeypatch.setattr(job, "_fork", lambda: None)
+    copied = []
+    real_copy = history._copy_staged
+    monkeypatch.setattr(history, "_copy_staged", lambda *a: copied.append(real_copy(*a)) or copied[-1])
     run(config, inbox, tmp_path / "beside")
     here, beside = snapshot(tmp_path / "here" / "2017-06"), snapshot(tmp_path / "beside" / "2017-06")
     assert beside.keys() == here.keys()
     same = [name for name in here if name.startswith("data/") or name.endswith(".xlsx")]  # the Word file dates itself
     assert {name: beside[name] for name in same} == {name: here[name] for name in same}
     assert any(name.startswith("回执/") for name in beside) and any(name.endswith(".xlsx") for name in beside)
+    # the items' history rows were written by the second process and copied in: the same history
+    assert copied == [True]
+    assert history_rows(tmp_path / "beside" / "history.sqlite") == history_rows(tmp_path / "here" / "history.sqlite")
+    assert not list((tmp_path / "beside" / ".cache").glob("history-items-*"))
+
+
+def history_rows(db) -> dict:
+    with sqlite3.connect(db) as con:
+        names = [n for (n,) in con.execute("select name from sqlite_master where type = 'table' and name not like "
+                                           "'sqlite_%' and name not like 'items_fts_%'")]
+        return {n: con.execute(f"select rowid, * from [{n}] order by rowid").fetchall() for n in names}
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the second process is forked on Linux only")

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import os
 import sys
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,10 +38,10 @@ from ..publish.accountability import add_accountability, urgent_recurrence
 from ..publish.bulletin import bulletin_context, reminder_blocks, reminders, render_docx, render_html
 from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
 from ..publish.edits import add_moved_deadlines
-from ..publish.history import write_history
+from ..publish.history import stage_items, write_history
 from ..publish.history_runs import HISTORY_FILE
 from ..publish.render import detail_rows, rollup_name, urgent_open_items, urgent_reminders, write_rollup
-from ..publish.tables import dates_as_text, spool_frame, write_csv, write_spooled_csv
+from ..publish.tables import dates_as_text, read_spooled, spool_frame, write_csv
 from ..safetext import output_name
 from .past_rates import PastRates
 from .plan import read_plan
@@ -99,19 +100,40 @@ def _beside(parallel: bool, forked: ProcessPoolExecutor | None):
     return forked if forked is not None else helper_process("spawn")
 
 
-def _csv_beside(pool, frame: pd.DataFrame, path: Path) -> Future:
-    """Write a large CSV on the other core. The frame goes there through a file beside it: pickled
-    into the executor's queue, a province's items would wait in this process's memory until the
-    other core had written 11,000 回执."""
+def _items_beside(pool, frame: pd.DataFrame, path: Path, rectifications: pd.DataFrame | None,
+                  stage: Path) -> Future:
+    """Write items.csv on the other core, then the history's rows of the items into `stage`
+    (history.stage_items); the future's result is the staged file, or None. The frames go there
+    through files beside items.csv: pickled into the executor's queue, a province's items would
+    wait in this process's memory until the other core had written 11,000 回执."""
     if isinstance(pool, _Here):
-        return pool.submit(write_csv, frame=frame, path=path)
+        return pool.submit(write_csv, frame=frame, path=path)  # a small month: the history inserts its rows itself
     spooled = path.with_name(f".{path.stem}.pickle")
+    answers = path.with_name(f".{path.stem}-整改台账.pickle")
     try:
         spool_frame(frame, spooled)
-        return pool.submit(write_spooled_csv, spooled=str(spooled), path=path)
+        if rectifications is not None:
+            spool_frame(rectifications[[c for c in ("_file", "_row", "存在问题", "整改措施") if c in rectifications.columns]],
+                        answers)
+        return pool.submit(write_items_beside, spooled=str(spooled), path=path,
+                           answers=str(answers) if rectifications is not None else None, stage=str(stage))
     except BaseException:
         spooled.unlink(missing_ok=True)
+        answers.unlink(missing_ok=True)
         raise
+
+
+def write_items_beside(spooled: str, path: Path, answers: str | None, stage: str) -> Path | None:
+    """In the other process: items.csv from the spooled items, then their history rows (None: not staged)."""
+    try:
+        frame = read_spooled(spooled)
+        rectifications = read_spooled(answers) if answers else None
+    finally:
+        for done in (spooled, answers):
+            if done:
+                Path(done).unlink(missing_ok=True)
+    write_csv(frame, path)
+    return stage_items(frame, rectifications, Path(stage))
 
 
 def _feedback_name(f, used: set[str]) -> str:
@@ -197,7 +219,9 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     give_back_memory()
     # the month's largest CSV, written on the other core while this one goes on (the 回执 are done by then)
     item_table = dates_as_text(items[ITEM_COLUMNS])
-    items_csv = _csv_beside(pool, item_table, out / "data" / "items.csv")
+    staging = out.parent / CACHE_FOLDER / f"history-items-{os.getpid()}.sqlite"
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    items_csv = _items_beside(pool, item_table, out / "data" / "items.csv", intake.frames.get("整改台账"), staging)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     past = PastRates(out.parent / CACHE_FOLDER, config, {f.rel: f.sha256 for f in intake.files})
@@ -256,8 +280,11 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
         pending.result()
 
     # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
-    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished,
-                  mark=mark)
+    try:
+        write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished,
+                      mark=mark, staged=items_csv.result())
+    finally:
+        staging.unlink(missing_ok=True)
     finished()
 
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,

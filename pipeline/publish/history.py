@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import pickle
 import shutil
@@ -72,12 +73,17 @@ class ConfidentialColumn(ValueError):
 
 def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None) -> pd.DataFrame:
     """items plus 存在问题 and 整改措施 of the 整改台账 row that answers each item (by file and row)."""
+    return items.assign(**rectification_text(items, rectifications))
+
+
+def rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None) -> dict:
+    """The columns with_rectification_text adds, by name (none when items have them already)."""
     extra = [c for c in ("存在问题", "整改措施") if c not in items.columns]
     if not extra:
-        return items
+        return {}
     rect = rectifications if rectifications is not None else pd.DataFrame()
     if rect.empty or not {"_file", "_row"} <= set(rect.columns):
-        return items.assign(**{c: None for c in extra})
+        return {c: None for c in extra}
     # the 整改台账 row as items cite it (整改来源行 "整改台账!5" is 0-based _row 4); a repeated row: the last wins
     answer = pd.DataFrame({
         "整改来源文件": rect["_file"].astype(object),
@@ -87,7 +93,7 @@ def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | 
     keys = pd.DataFrame({c: items[c].astype(object) if c in items.columns else None
                          for c in ("整改来源文件", "整改来源行")})
     found = keys.merge(answer, on=["整改来源文件", "整改来源行"], how="left")
-    return items.assign(**{c: found[c].to_numpy() for c in extra})
+    return {c: found[c].to_numpy() for c in extra}
 
 
 def _sql_type(values: pd.Series) -> type:
@@ -124,15 +130,82 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value  # numpy scalars
 
 
+def _rows(frame: pd.DataFrame, cols: list[str], lead: tuple = ()):
+    """The rows of `cols` as SQLite is given them (each after `lead`), from columns converted whole
+    (a dict or a conversion per value is too slow for a city), a slice at a time (a city's items as
+    Python values is 100s of MB)."""
+    for start in range(0, len(frame), INSERT_ROWS):
+        part = frame.iloc[start:start + INSERT_ROWS]
+        yield from zip(*([value] * len(part) for value in lead), *(_column(part[c]) for c in cols))
+
+
 def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str) -> None:
-    """executemany over columns built whole (a dict or a conversion per value is too slow for a city), a slice at a time."""
     cols = [c for c in frame.columns if c != PERIOD]
     names = ", ".join(f"[{c}]" for c in (PERIOD, *cols))
     marks = ", ".join("?" for _ in range(1 + len(cols)))
-    for start in range(0, len(frame), INSERT_ROWS):  # a slice at a time: a city's items as Python values is 100s of MB
-        part = frame.iloc[start:start + INSERT_ROWS]
-        values = [[period] * len(part), *(_column(part[c]) for c in cols)]
-        db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", zip(*values))
+    db.conn.executemany(f"insert into [{name}] ({names}) values ({marks})", _rows(frame, cols, (period,)))
+
+
+STAGED = "staged_items"  # the schema name write_history attaches a staged file under
+
+
+def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: Path) -> Path | None:
+    """The month's items rows as write_history would insert them (their 整改台账 texts joined, each
+    value converted), written by another process into a file of their own while this month's other
+    work goes on; write_history then copies them in SQLite (_copy_staged) instead of giving it every
+    value again. None when the file could not be written: write_history inserts the rows itself."""
+    path = Path(path)
+    try:
+        frame = items.assign(**rectification_text(items, rectifications))
+        cols = [c for c in frame.columns if c != PERIOD]
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("pragma journal_mode = off")  # a scratch file: if this fails it is thrown away
+            conn.execute("pragma synchronous = off")
+            conn.execute(f"create table items ({', '.join(f'[{c}]' for c in cols)})")
+            conn.executemany(f"insert into items values ({', '.join('?' for _ in cols)})", _rows(frame, cols))
+            conn.commit()
+        finally:
+            conn.close()
+        return path
+    except Exception:
+        path.unlink(missing_ok=True)
+        return None
+
+
+def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> bool:
+    """Attach the staged items (before the transaction: SQLite attaches outside one)."""
+    if staged is None or not Path(staged).is_file():
+        return False
+    try:
+        db.execute(f"attach database ? as [{STAGED}]", [str(staged)])
+        return True
+    except sqlite3.Error:
+        return False
+
+
+def _copy_staged(db: sqlite_utils.Database, frame: pd.DataFrame, ids: np.ndarray, period: str) -> bool:
+    """Copy the attached staged rows into items with their 文本号, in order; False (nothing copied)
+    when they are not this frame's rows."""
+    cols = [c for c in frame.columns if c != PERIOD]
+    try:
+        staged_cols = [r[1] for r in db.execute(f"pragma [{STAGED}].table_info(items)")]
+        count = db.execute(f"select count(*) from [{STAGED}].items").fetchone()[0]
+    except sqlite3.Error:
+        return False
+    if staged_cols != cols or count != len(frame):
+        return False
+    names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, TEXT_ID))
+    picked = ", ".join(f"s.[{c}]" for c in cols)
+    # the numbers as one JSON array, joined by position (the staged rows' rowids are 1, 2, 3, ...); CROSS
+    # JOIN keeps the array the outer loop, so rows go in in its order (an ORDER BY would sort them all again)
+    try:
+        db.execute(f"insert into items ({names}) select ?, {picked}, j.value from json_each(?) j "
+                   f"cross join [{STAGED}].items s on s.rowid = j.key + 1",
+                   [period, json.dumps(ids.tolist())])
+    except sqlite3.OperationalError:  # a SQLite without JSON functions: the statement left nothing
+        return False
+    return True
 
 
 def _refuse_confidential(tables: dict[str, pd.DataFrame]) -> None:
@@ -379,14 +452,15 @@ def _searchable(db: sqlite_utils.Database) -> bool:
 
 
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
-                  rectifications: pd.DataFrame | None = None, before_commit=None, mark: str | None = None) -> Path:
+                  rectifications: pd.DataFrame | None = None, before_commit=None, mark: str | None = None,
+                  staged: Path | None = None) -> Path:
     """Replace `period`'s rows of every table in the history database with `tables`, all or nothing.
 
     `before_commit`: called inside the transaction once the rows are written; if it raises (the
     month's other outputs failed), nothing of this write is kept. `mark`: what identifies these
     rows, so that writing them again is skipped; the monthly job passes the fingerprint of its
     inputs, from which the tables follow (hashing a city's tables takes 1.3 s); by default a
-    hash of the tables themselves.
+    hash of the tables themselves. `staged`: the items rows written ahead by stage_items, if any.
     """
     tables = dict(tables)
     _refuse_confidential(tables)
@@ -408,6 +482,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             return path
         if "items" in tables:
             tables["items"] = with_rectification_text(tables["items"], rectifications)
+        attached = "items" in tables and _attach_staged(db, staged)
         with db.atomic(), ExitStack() as stack:
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
             searched = "items" in tables or "items" in history
@@ -427,7 +502,8 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                 if name == "items" and len(frame):
                     ids, new_texts = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
                     stack.enter_context(new_texts)
-                    _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
+                    if not (attached and _copy_staged(db, frame, ids, period)):
+                        _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
                     used -= set(np.unique(ids).tolist())
                 elif len(frame):
                     _insert(db, name, frame, period)
@@ -439,6 +515,8 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
             if before_commit is not None:
                 before_commit()
+        if attached:
+            db.execute(f"detach database [{STAGED}]")
     finally:
         db.close()
     return path

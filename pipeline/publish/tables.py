@@ -115,16 +115,13 @@ def spool_frame(frame: pd.DataFrame, path: Path) -> None:
             pickle.dump(frame.iloc[:, i].array, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def write_spooled_csv(spooled: str, path: Path) -> None:
-    """write_csv of a frame another process spooled (spool_frame) to `spooled`, removed once read."""
-    try:
-        with open(spooled, "rb") as data:
-            columns, rows = pickle.load(data)
-            frame = pd.DataFrame({i: pickle.load(data) for i in range(len(columns))}, index=pd.RangeIndex(rows))
-    finally:
-        Path(spooled).unlink(missing_ok=True)
+def read_spooled(spooled: str) -> pd.DataFrame:
+    """The frame another process spooled (spool_frame) to `spooled`."""
+    with open(spooled, "rb") as data:
+        columns, rows = pickle.load(data)
+        frame = pd.DataFrame({i: pickle.load(data) for i in range(len(columns))}, index=pd.RangeIndex(rows))
     frame.columns = columns
-    write_csv(frame, path)
+    return frame
 
 
 CHUNK_ROWS = 20_000  # a city's items.csv is 200 MB: built and written a slice at a time
