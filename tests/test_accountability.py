@@ -248,30 +248,35 @@ def test_a_city_sized_recurrence_list_is_cut_to_the_places_to_check_first(campai
 
 
 def test_a_bulletin_with_many_doubtful_commitments_names_a_few_and_points_to_the_list(config, tmp_path):
-    """A city month: seven places committed though five problems of theirs were still open, twelve
-    clean places never committed. The bulletin describes five units' commitments with three problems
-    each and names ten units missing one; the workbook's 承诺情况 and commitments.csv hold them all."""
+    """A city month: places in seven units committed though five problems of theirs were still open
+    (all four of 西华街道's), clean places in twelve units never committed (all five of 营门口街道's).
+    The bulletin describes five units' commitments, three a unit, three problems each, and names ten
+    units missing one, three places a unit; the workbook's 承诺情况 and commitments.csv hold them all."""
     inbox = tmp_path / "inbox"
     units = [u.name for u in config.units if config.grassroots_of(u.name)]
     for n, unit in enumerate(units[:19]):
-        place = config.grassroots_of(unit)[0]
+        places = config.grassroots_of(unit) if unit in ("西华街道", "营门口街道") else config.grassroots_of(unit)[:1]
         if n < 7:
-            open_ = [inspection(f"自检{k}号", place, on=D(2017, 6, k), category="作风和不作为", problem=f"窗口推诿第{k}次",
-                                deadline=D(2017, 9, 30)) for k in range(1, 6)]
+            open_ = [inspection(f"自检{i}{k}号", place, on=D(2017, 6, k), category="作风和不作为",
+                                problem=f"窗口推诿第{k}次", deadline=D(2017, 9, 30))
+                     for i, place in enumerate(places) for k in range(1, 6)]
             ledger_book(inbox / "2017-08-15" / f"{unit}.xlsx", config, unit, inspections=open_,
-                        pledges=[pledge(place, on="2017年6月20日")], reports=[report("2017-08", inspected=1, found=5)])
+                        pledges=[pledge(place, on="2017年6月20日") for place in places],
+                        reports=[report("2017-08", inspected=len(places), found=len(open_))])
         else:
-            clean = inspection("自检1号", place, on=D(2017, 6, 5), nature="无问题", category=None, problem=None,
-                               deadline=None)
-            ledger_book(inbox / "2017-08-15" / f"{unit}.xlsx", config, unit, inspections=[clean],
-                        reports=[report("2017-08", inspected=1, found=0, rectified=0)])
+            clean = [inspection(f"自检{i}号", place, on=D(2017, 6, 5), nature="无问题", category=None, problem=None,
+                                deadline=None) for i, place in enumerate(places, start=1)]
+            ledger_book(inbox / "2017-08-15" / f"{unit}.xlsx", config, unit, inspections=clean,
+                        reports=[report("2017-08", inspected=len(places), found=0, rectified=0)])
     result = run(config, inbox, tmp_path / "out", period=PERIOD, as_of=AS_OF)
     bulletin = next(result.out.glob("*.html")).read_text(encoding="utf-8")
     section = next(p for p in bulletin.split("<p") if "书面承诺方面" in p)
-    assert "其中7份承诺后又发现问题" in section
-    assert section.count("书面承诺无问题后") == 5 and section.count("，另有2个问题，承诺存疑") == 5
+    assert "其中10份承诺后又发现问题" in section
+    assert section.count("书面承诺无问题后") == 7 and section.count("，另有2个问题，承诺存疑") == 7
+    assert "另有1份承诺存疑" in section  # 西华街道's fourth
     assert "另有2个单位的承诺存疑（清单见月度汇总“承诺情况”表）" in section
-    assert "尚未作出书面承诺的基层单位12个：" in section and "等12个单位（清单见月度汇总“承诺情况”表）" in section
+    assert "尚未作出书面承诺的基层单位16个：" in section and "等12个单位（清单见月度汇总“承诺情况”表）" in section
+    assert "营门口街道（" in section and "等5处）" in section
     commitments = table(result, "commitments")
-    assert (commitments["状态"] == "存疑").sum() == 7 and (commitments["状态"] == "缺承诺").sum() == 12
+    assert (commitments["状态"] == "存疑").sum() == 10 and (commitments["状态"] == "缺承诺").sum() == 16
     assert all(len(refs.split(";")) == 5 for refs in commitments.loc[commitments["状态"] == "存疑", "相关问题"])

@@ -21,6 +21,7 @@ COMMITMENT_COLUMNS = ["单位", "承诺单位", "承诺人", "承诺日期", "�
 UNIT_COLUMNS = ["承诺数", "承诺存疑数", "缺承诺数"]
 REASON_COLUMNS = ["单位", "承诺存疑理由"]
 QUOTED_FACTS = 3  # problems quoted for one 存疑 commitment; 相关问题 in commitments.csv lists them all
+QUOTED_COMMITMENTS = 3  # 存疑 commitments described for one unit; commitments.csv lists them all
 
 
 def self_inspection_end(config: Config) -> dt.date:
@@ -180,5 +181,7 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
                 facts = [*facts[:QUOTED_FACTS - 1], f"{facts[QUOTED_FACTS - 1]}，另有{len(facts) - QUOTED_FACTS}个问题"]
             texts.append(f"{c.承诺单位}{day.year}年{day.month}月{day.day}日书面承诺无问题后，" + "；".join(facts)
                          + "，承诺存疑")
+        if len(texts) > QUOTED_COMMITMENTS:  # a street with dozens of places: the first few, the rest counted
+            texts = [*texts[:QUOTED_COMMITMENTS], f"另有{len(texts) - QUOTED_COMMITMENTS}份承诺存疑"]
         out.append({"单位": unit, "承诺存疑理由": "；".join(texts)})
     return pd.DataFrame(out, columns=REASON_COLUMNS)

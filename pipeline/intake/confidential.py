@@ -79,8 +79,8 @@ class Scrubber:
     """Masks every occurrence of the book's secret names and numbers in a text, and any phone number."""
 
     def __init__(self, values, keep=()):
-        # texts never masked: a choice from a list (治理类别 工程建设 holds a complainant 程建 by chance)
-        # and the registry's names are not what anyone said, and masking them would reject the file
+        # cells whose names are never masked: a choice from a list (治理类别 工程建设 holds a complainant
+        # 程建 by chance) and a registered unit's name are not what anyone said; masking would reject the file
         self.keep = frozenset(_WHITE.sub("", _nfkc(str(k))) for k in keep)
         names: set[str] = set()
         numbers: set[str] = set()
@@ -163,9 +163,9 @@ class Scrubber:
         if not isinstance(value, str) or not value:
             return value
         text = _nfkc(value)
-        if self.keep and _WHITE.sub("", text) in self.keep:
-            return value
-        masked = self._mask_names(text) if self.names else None
+        # a cell that is one of `keep` names no one, though a name may be part of it; numbers are still masked
+        kept = bool(self.keep) and _WHITE.sub("", text) in self.keep
+        masked = self._mask_names(text) if self.names and not kept else None
         if masked is not None:
             value = text = masked
         if _ANY_NUMBER.search(text):

@@ -9,6 +9,8 @@ import datetime as dt
 import gc
 import os
 import sys
+import tempfile
+import time
 import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -98,6 +100,23 @@ def _beside(parallel: bool, forked: ProcessPoolExecutor | None):
     if not parallel:
         return _Here()
     return forked if forked is not None else helper_process("spawn")
+
+
+SCRATCH = "history-items-*.sqlite"
+STALE_SCRATCH_SECONDS = 24 * 3600
+
+
+def _scratch(cache: Path) -> Path:
+    """A file of this run's own under OUTBOX/.cache for the staged history rows (another run may be
+    writing another period beside it); one a killed run left behind a day ago is removed."""
+    cache.mkdir(parents=True, exist_ok=True)
+    for old in cache.glob(SCRATCH):
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > STALE_SCRATCH_SECONDS:
+                old.unlink()
+    handle, name = tempfile.mkstemp(prefix="history-items-", suffix=".sqlite", dir=cache)
+    os.close(handle)  # an empty file is an empty database: the other process fills it
+    return Path(name)
 
 
 def _items_beside(pool, frame: pd.DataFrame, path: Path, rectifications: pd.DataFrame | None,
@@ -190,12 +209,16 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
         feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
         manifest = manifest_frame(intake, feedback)
         # a large month's 回执 and leaders' workbook are written on the other core while this one computes
-        with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS, forked) as pool:
-            answered = pool.submit(write_all, district=config.campaign.district, out=out,
-                                   files=[f for f in intake.files if f.rel in feedback], names=feedback)
-            mark = inputs if not any(f.retry for f in intake.files) else None
-            result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool, answered,
-                              mark)
+        staging = _scratch(out.parent / CACHE_FOLDER)
+        try:
+            with _beside(len(intake.frames["检查台账"]) >= PARALLEL_ROWS, forked) as pool:
+                answered = pool.submit(write_all, district=config.campaign.district, out=out,
+                                       files=[f for f in intake.files if f.rel in feedback], names=feedback)
+                mark = inputs if not any(f.retry for f in intake.files) else None
+                result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool,
+                                  answered, mark, staging)
+        finally:  # the other process is done with it by now, whatever happened
+            staging.unlink(missing_ok=True)
 
     counts = manifest["结果"].value_counts()
     log.write(
@@ -210,17 +233,15 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
 
 def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
              changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future,
-             mark: str | None) -> MonthlyResult:
-    """The month's figures and every document made from them; `pool` takes items.csv and the
-    leaders' workbook (after the 回执, `answered`)."""
+             mark: str | None, staging: Path) -> MonthlyResult:
+    """The month's figures and every document made from them; `pool` takes items.csv (and the
+    history's rows of the items, into `staging`) and the leaders' workbook (after the 回执, `answered`)."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
     give_back_memory()
     # the month's largest CSV, written on the other core while this one goes on (the 回执 are done by then)
     item_table = dates_as_text(items[ITEM_COLUMNS])
-    staging = out.parent / CACHE_FOLDER / f"history-items-{os.getpid()}.sqlite"
-    staging.parent.mkdir(parents=True, exist_ok=True)
     items_csv = _items_beside(pool, item_table, out / "data" / "items.csv", intake.frames.get("整改台账"), staging)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
@@ -280,11 +301,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
         pending.result()
 
     # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
-    try:
-        write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished,
-                      mark=mark, staged=items_csv.result())
-    finally:
-        staging.unlink(missing_ok=True)
+    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished,
+                  mark=mark, staged=items_csv.result())
     finished()
 
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,

@@ -102,14 +102,10 @@ def _recurrence(book, recurrence: pd.DataFrame, total: int) -> None:
 NAMED_UNITS = 5  # units whose 存疑 commitments the bulletin describes (twice as many named for 缺承诺)
 
 
-def _listed(values: list[str], most: int = 8) -> str:
-    """The first few, then how many more: a bulletin names places, the workbook lists them all."""
+def _listed(values: list[str], most: int = 8, counted: str = "处") -> str:
+    """The first few, then how many in all: a bulletin names places, the workbook lists them all."""
     shown = "、".join(values[:most])
-    return shown + (f"等{len(values)}处" if len(values) > most else "")
-
-
-def _names(values) -> str:
-    return "、".join(dict.fromkeys(values))
+    return shown + (f"等{len(values)}{counted}" if len(values) > most else "")
 
 
 def accountability_paragraphs(acc, config: Config) -> list[str]:
@@ -129,7 +125,8 @@ def accountability_paragraphs(acc, config: Config) -> list[str]:
         else:
             text += "，目前均未发现承诺后又出现问题的情况"
         if len(missing):
-            by_unit = [f"{u}（{_names(part['承诺单位'])}）" for u, part in missing.groupby("单位", sort=False)]
+            by_unit = [f"{u}（{_listed(list(dict.fromkeys(part['承诺单位'])), 3)}）"
+                       for u, part in missing.groupby("单位", sort=False)]
             named = "；".join(by_unit[:NAMED_UNITS * 2])
             if len(by_unit) > NAMED_UNITS * 2:
                 named += f"等{len(by_unit)}个单位（清单见月度汇总“承诺情况”表）"
@@ -147,7 +144,8 @@ def accountability_paragraphs(acc, config: Config) -> list[str]:
         late = acc.clue_tables["by_handler"]
         late = late[late["超期数"] > 0]
         if len(late):
-            text += "；超期线索" + "、".join(f"{r.承办单位}{int(r.超期数)}条" for r in late.itertuples(index=False))
+            text += "；超期线索" + _listed([f"{r.承办单位}{int(r.超期数)}条" for r in late.itertuples(index=False)], 10,
+                                       "个单位")
         forms = acc.clue_tables["forms"].set_index("处理方式")["线索数"]
         used = [f"{f}{int(forms[f])}件" for f in FORMS[:4] if forms[f]]
         if used:

@@ -173,38 +173,46 @@ def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: 
         return None
 
 
-def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> bool:
-    """Attach the staged items (before the transaction: SQLite attaches outside one)."""
+def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> tuple[list[str], int] | None:
+    """Attach the staged items and read what they hold (their columns, their row count), all before
+    the transaction: SQLite attaches outside one, and an error inside it (a full disk) may have
+    rolled it back, which only raising may answer. None when there is nothing usable to copy."""
     if staged is None or not Path(staged).is_file():
-        return False
+        return None
     try:
         db.execute(f"attach database ? as [{STAGED}]", [str(staged)])
-        return True
     except sqlite3.Error:
-        return False
+        return None
+    try:
+        db.execute("select count(*) from json_each('[]')")  # a SQLite without JSON functions: insert instead
+        cols = [r[1] for r in db.execute(f"pragma [{STAGED}].table_info(items)")]
+        count = db.execute(f"select count(*) from [{STAGED}].items").fetchone()[0]
+        return cols, count
+    except sqlite3.Error:
+        _detach_staged(db)
+        return None
 
 
-def _copy_staged(db: sqlite_utils.Database, frame: pd.DataFrame, ids: np.ndarray, period: str) -> bool:
+def _detach_staged(db: sqlite_utils.Database) -> None:
+    try:
+        db.execute(f"detach database [{STAGED}]")
+    except sqlite3.Error:  # closing the connection detaches it all the same
+        pass
+
+
+def _copy_staged(db: sqlite_utils.Database, staged: tuple[list[str], int], frame: pd.DataFrame, ids: np.ndarray,
+                 period: str) -> bool:
     """Copy the attached staged rows into items with their 文本号, in order; False (nothing copied)
     when they are not this frame's rows."""
     cols = [c for c in frame.columns if c != PERIOD]
-    try:
-        staged_cols = [r[1] for r in db.execute(f"pragma [{STAGED}].table_info(items)")]
-        count = db.execute(f"select count(*) from [{STAGED}].items").fetchone()[0]
-    except sqlite3.Error:
-        return False
-    if staged_cols != cols or count != len(frame):
+    if staged != (cols, len(frame)):
         return False
     names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, TEXT_ID))
     picked = ", ".join(f"s.[{c}]" for c in cols)
     # the numbers as one JSON array, joined by position (the staged rows' rowids are 1, 2, 3, ...); CROSS
     # JOIN keeps the array the outer loop, so rows go in in its order (an ORDER BY would sort them all again)
-    try:
-        db.execute(f"insert into items ({names}) select ?, {picked}, j.value from json_each(?) j "
-                   f"cross join [{STAGED}].items s on s.rowid = j.key + 1",
-                   [period, json.dumps(ids.tolist())])
-    except sqlite3.OperationalError:  # a SQLite without JSON functions: the statement left nothing
-        return False
+    db.execute(f"insert into items ({names}) select ?, {picked}, j.value from json_each(?) j "
+               f"cross join [{STAGED}].items s on s.rowid = j.key + 1", [period, json.dumps(ids.tolist())])
     return True
 
 
@@ -482,7 +490,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             return path
         if "items" in tables:
             tables["items"] = with_rectification_text(tables["items"], rectifications)
-        attached = "items" in tables and _attach_staged(db, staged)
+        attached = _attach_staged(db, staged) if "items" in tables else None
         with db.atomic(), ExitStack() as stack:
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
             searched = "items" in tables or "items" in history
@@ -502,7 +510,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                 if name == "items" and len(frame):
                     ids, new_texts = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
                     stack.enter_context(new_texts)
-                    if not (attached and _copy_staged(db, frame, ids, period)):
+                    if not (attached and _copy_staged(db, attached, frame, ids, period)):
                         _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
                     used -= set(np.unique(ids).tolist())
                 elif len(frame):
@@ -516,7 +524,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             if before_commit is not None:
                 before_commit()
         if attached:
-            db.execute(f"detach database [{STAGED}]")
+            _detach_staged(db)
     finally:
         db.close()
     return path

@@ -113,8 +113,11 @@ class Book:
             fmt = self.f["pct" if kind == "pct" else "dec" if kind == "dec" else "num"]
             return [None if v != v else v for v in values.tolist()], "write_number", fmt
         values = series.tolist()
-        distinct = set(values)
-        if all(type(v) is str or v is None or (type(v) is float and v != v) for v in distinct):
+        try:
+            distinct = set(values)
+        except TypeError:  # a value that cannot be a dictionary key (a list): each value on its own
+            distinct = None
+        if distinct is not None and all(type(v) is str or v is None or (type(v) is float and v != v) for v in distinct):
             # names, statuses and files repeat down a column: each distinct text is cleaned once
             shown = {v: printable(v) if type(v) is str else None for v in distinct}
             return list(map(shown.__getitem__, values)), "write_string", self.f["text"]

@@ -156,6 +156,11 @@ class TableSheet(Worksheet):
         if not self._blocks or self.hyperlinks:
             self._all_as_cells()
             return super()._write_rows()
+        for block in list(self._blocks):  # a cell written over a column: that column's cells the ordinary way
+            if any(block.first <= row <= block.last and block.col in cells for row, cells in self.table.items()):
+                self._as_cells(block)
+        if not self._blocks:
+            return super()._write_rows()
         xf = self._xf_in_writing_order()
         rows = {row: cells for row, cells in self.table.items() if cells}
         spans = self._spans(rows)
