@@ -1,13 +1,12 @@
 """Review of issue 7: the contract's rules for 承诺, 信访举报 and 一案双查 at their edges,
 with workbooks built from the contract's labels alone (no template marker), as another office's tool would."""
-import datetime as dt
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 
-from conftest import D, inspection, manifest_row, rectification, report, run
-from test_accountability import clue, ledger_book, pledge, register
+from conftest import D, inspection, manifest_row, report, run
+from test_accountability import clue, ledger_book, register
 from test_confidentiality import output_texts
 
 LEDGER = {

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 import xlsxwriter
 
 from conftest import D, inspection, manifest_row, problems_of, run, unit_workbook

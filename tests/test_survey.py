@@ -1,7 +1,6 @@
 """社会评价 and fair naming: Wilson intervals, funnel limits, survey exports as the office receives them."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 

@@ -16,13 +16,12 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
 import sys
 import zlib
 from array import array
 from pathlib import Path
 
+from ..cache_files import forget_other_folders, write_whole
 from ..versions import hash_files, library_versions
 from .table import Coded
 
@@ -153,20 +152,8 @@ class ParseCache:
 
     def put(self, rel: str, sha256: str, blob: bytes) -> None:
         """Keep the encoded book a worker returned (see parse.read_encoded)."""
-        path = self._path(rel, sha256)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}")
-            temporary.write_bytes(blob)
-            os.replace(temporary, path)
-        except OSError:
-            return
+        write_whole(self._path(rel, sha256), blob)
 
     def forget_other_versions(self) -> None:
         """Entries made by other reading code or another registry can never be used again."""
-        try:
-            for old in self.root.iterdir():
-                if old.is_dir() and old != self.folder:
-                    shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            return
+        forget_other_folders(self.root, self.folder)

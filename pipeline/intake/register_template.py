@@ -7,7 +7,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from schemas import REGISTER, columns
+from schemas import REGISTER
 from ..config import Config, Unit
 from .parse import office_books
 from .templates import LISTS_SHEET, _write_ledger, formats

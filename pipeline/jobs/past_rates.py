@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from ..cache_files import forget_other_folders, write_whole
 from .unchanged import setup_digest
 
 FOLDER = "trend"
@@ -55,21 +54,9 @@ class PastRates:
         return rates
 
     def put(self, day: dt.date, known: pd.DataFrame, rates: pd.DataFrame) -> None:
-        path = self._path(day, known)
         kept = {"columns": [[name, str(rates[name].dtype), rates[name].tolist()] for name in rates.columns]}
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.{os.getpid()}")
-            temporary.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, path)
-        except OSError:
-            return
+        write_whole(self._path(day, known), json.dumps(kept, ensure_ascii=False).encode("utf-8"))
 
     def forget_other_versions(self) -> None:
         """Entries of another program or other settings can never be used again."""
-        try:
-            for old in self.root.iterdir():
-                if old.is_dir() and old != self.folder:
-                    shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            return
+        forget_other_folders(self.root, self.folder)

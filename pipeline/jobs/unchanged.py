@@ -14,12 +14,12 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import sqlite3
 import sys
 from pathlib import Path
 
 from .. import ROOT
+from ..cache_files import write_whole
 from ..publish.history_runs import stored_mark
 from ..versions import hash_files, library_versions
 
@@ -87,15 +87,8 @@ def is_current(cache: Path, folder: Path, history: Path, period: str, inputs: st
 
 def remember(cache: Path, folder: Path, history: Path, period: str, inputs: str) -> None:
     """Note what the finished run saw and wrote; a stamp that cannot be written only costs a full rerun."""
-    path = _stamp_path(cache, period)
     stamp = {"inputs": inputs, "history": stored_mark(history, period), "outputs": _outputs(folder)}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_text(json.dumps(stamp, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        return
+    write_whole(_stamp_path(cache, period), json.dumps(stamp, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
 def forget(cache: Path, period: str) -> None:
