@@ -137,6 +137,23 @@ def test_bulletin_names_units_late_with_a_milestone(documents_month):
     assert "自查自纠阶段小结应于2017年6月25日前报送，迟报1个（西安路街道）" in html
 
 
+def test_a_city_bulletin_names_the_first_units_of_a_long_list_and_says_where_the_rest_are(documents_month,
+                                                                                          monkeypatch):
+    """A district names every unit that owes a document; a city's 1,500 would fill pages, so past the
+    first ones (here 3, 60 in use) the sentence says how many and which sheet lists them all."""
+    from pipeline.publish import bulletin
+    from pipeline.publish.campaign_calendar import milestone_sentences
+
+    table = pd.read_csv(documents_month.out / "data" / "milestones.csv", dtype=str, keep_default_na=False)
+    owed = table[(table["事项"] == "实施方案") & (table["状态"] == "未报")]
+    assert len(owed) > 3
+    whole = milestone_sentences(table, D(2017, 6, 30))
+    assert any("、".join(owed["单位"]) in s for s in whole)
+    monkeypatch.setattr(bulletin, "NAMED", 3)
+    short = next(s for s in milestone_sentences(table, D(2017, 6, 30)) if s.startswith("实施方案"))
+    assert f"仍未报送{len(owed)}个（{'、'.join(owed['单位'][:3])}等{len(owed)}个，全部名单见月度汇总“报送事项”表）" in short
+
+
 # --- summaries -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,17 @@ def _names(units: list[str]) -> str:
     return "、".join(units) if units else "无"
 
 
+NAMED = 60  # a district's units are all named in a list of the bulletin; a city's first ones, then how many
+
+
+def named(units: list[str], where: str, sep: str = "、") -> str:
+    """The units of one of the bulletin's lists; beyond NAMED, how many in all and which sheet of the
+    leaders' workbook lists them (a city month would otherwise print 1,500 names)."""
+    if len(units) <= NAMED:
+        return sep.join(units)
+    return sep.join(units[:NAMED]) + f"等{len(units)}个，全部名单见月度汇总“{where}”表"
+
+
 def current_phase(config: Config, day: dt.date) -> str:
     phases = [p.name for p in config.campaign.phases if p.start <= day <= p.end]
     return "、".join(phases) if phases else ("尚未开始" if day < config.campaign.start else "已结束")
@@ -107,12 +118,13 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
         f"本月应报送月报表的街道和部门{len(ranked)}个，按时报送{len(on_time)}个，迟报{len(late)}个，未报{len(missing)}个。",
     ]
     if len(late):
-        reports.append("迟报单位：" + "、".join(f"{r.单位}（{r.月报收到日期[5:7].lstrip('0')}月{r.月报收到日期[8:].lstrip('0')}日）"
-                                            for r in late.itertuples(index=False)) + "。")
+        reports.append("迟报单位：" + named([f"{r.单位}（{r.月报收到日期[5:7].lstrip('0')}月{r.月报收到日期[8:].lstrip('0')}日）"
+                                            for r in late.itertuples(index=False)], "月报报送") + "。")
     if missing:
-        reports.append(f"未报单位：{_names(missing)}。")
+        reports.append(f"未报单位：{named(missing, '月报报送')}。")
     if len(mismatch):
-        reports.append("月报数据与台账不一致的单位：" + "；".join(f"{r.单位}（{r.月报差异}）" for r in mismatch.itertuples(index=False))
+        reports.append("月报数据与台账不一致的单位：" + named([f"{r.单位}（{r.月报差异}）" for r in mismatch.itertuples(index=False)],
+                                                   "月报报送", "；")
                        + "。请相关单位核实更正，做到见人见事、数据准确。")
     next_steps = [
         "各街道各部门要对照本通报，对逾期未完成整改的问题逐项明确责任人和完成时限，实行销号管理，确保问题不解决不放过。",

@@ -12,7 +12,7 @@ import pandas as pd
 from ..campaign.milestones import LATE, MISSING, NOT_DUE, ON_TIME, milestone_grid
 from ..campaign.trend import change_points, previous_period
 from ..config import Config
-from .bulletin import cn_date
+from .bulletin import cn_date, named
 
 STATUS_FILL = {ON_TIME: "#C6EFCE", LATE: "#FFE699", MISSING: "#FF9999", NOT_DUE: "#EDEDED"}
 
@@ -161,9 +161,9 @@ def milestone_sentences(milestones: pd.DataFrame, as_of: dt.date) -> list[str]:
         missing = part[part["状态"] == MISSING]["单位"].tolist()
         bits = []
         if late:
-            bits.append(f"迟报{len(late)}个（{'、'.join(late)}）")
+            bits.append(f"迟报{len(late)}个（{named(late, '报送事项')}）")
         if missing:
-            bits.append(f"截至{cn_date(as_of)}仍未报送{len(missing)}个（{'、'.join(missing)}）")
+            bits.append(f"截至{cn_date(as_of)}仍未报送{len(missing)}个（{named(missing, '报送事项')}）")
         out.append(f"{label}应于{cn_date(deadline)}前报送，{'，'.join(bits)}。")
     return out
 
