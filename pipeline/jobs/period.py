@@ -40,7 +40,7 @@ from ..publish.accountability import add_accountability, urgent_recurrence
 from ..publish.bulletin import bulletin_context, reminder_blocks, reminders, render_docx, render_html
 from ..publish.campaign_calendar import add_month_on_month, milestone_reminder_text
 from ..publish.edits import add_moved_deadlines
-from ..publish.history import stage_items, write_history
+from ..publish.history import answers, stage_items, write_history
 from ..publish.history_runs import HISTORY_FILE
 from ..publish.render import detail_rows, rollup_name, urgent_open_items, urgent_reminders, write_rollup
 from ..publish.tables import dates_as_text, read_spooled, spool_frame, write_csv
@@ -128,17 +128,16 @@ def _items_beside(pool, frame: pd.DataFrame, path: Path, rectifications: pd.Data
     if isinstance(pool, _Here):
         return pool.submit(write_csv, frame=frame, path=path)  # a small month: the history inserts its rows itself
     spooled = path.with_name(f".{path.stem}.pickle")
-    answers = path.with_name(f".{path.stem}-整改台账.pickle")
+    answered = path.with_name(f".{path.stem}-整改台账.pickle")
     try:
         spool_frame(frame, spooled)
         if rectifications is not None:
-            spool_frame(rectifications[[c for c in ("_file", "_row", "存在问题", "整改措施") if c in rectifications.columns]],
-                        answers)
+            spool_frame(answers(rectifications), answered)
         return pool.submit(write_items_beside, spooled=str(spooled), path=path,
-                           answers=str(answers) if rectifications is not None else None, stage=str(stage))
+                           answers=str(answered) if rectifications is not None else None, stage=str(stage))
     except BaseException:
         spooled.unlink(missing_ok=True)
-        answers.unlink(missing_ok=True)
+        answered.unlink(missing_ok=True)
         raise
 
 

@@ -11,7 +11,7 @@ from schemas.clues import CHANNELS, FORMS
 from ..campaign.commitments import DOUBT, MISSING, VALID
 from ..campaign.recurrence import FREQUENT, RECURRING
 from ..config import Config
-from .bulletin import pct
+from .bulletin import first, pct
 
 
 def add_accountability_sheets(book, acc, recurrence_total: int | None = None) -> None:
@@ -102,10 +102,8 @@ def _recurrence(book, recurrence: pd.DataFrame, total: int) -> None:
 NAMED_UNITS = 5  # units whose 存疑 commitments the bulletin describes (twice as many named for 缺承诺)
 
 
-def _listed(values: list[str], most: int = 8, counted: str = "处") -> str:
-    """The first few, then how many in all: a bulletin names places, the workbook lists them all."""
-    shown = "、".join(values[:most])
-    return shown + (f"等{len(values)}{counted}" if len(values) > most else "")
+def _listed(values: list[str], most: int = 8) -> str:
+    return first(values, most, "等{n}处")
 
 
 def accountability_paragraphs(acc, config: Config) -> list[str]:
@@ -127,9 +125,7 @@ def accountability_paragraphs(acc, config: Config) -> list[str]:
         if len(missing):
             by_unit = [f"{u}（{_listed(list(dict.fromkeys(part['承诺单位'])), 3)}）"
                        for u, part in missing.groupby("单位", sort=False)]
-            named = "；".join(by_unit[:NAMED_UNITS * 2])
-            if len(by_unit) > NAMED_UNITS * 2:
-                named += f"等{len(by_unit)}个单位（清单见月度汇总“承诺情况”表）"
+            named = first(by_unit, NAMED_UNITS * 2, "等{n}个单位（清单见月度汇总“承诺情况”表）", "；")
             text += (f"。自查自纠未发现问题但尚未作出书面承诺的基层单位{len(missing)}个：{named}，"
                      "请所属街道、部门督促其党组织书记签字承诺，以问责消除“微腐败”零空白")
         paras.append(text + "。")
@@ -144,8 +140,8 @@ def accountability_paragraphs(acc, config: Config) -> list[str]:
         late = acc.clue_tables["by_handler"]
         late = late[late["超期数"] > 0]
         if len(late):
-            text += "；超期线索" + _listed([f"{r.承办单位}{int(r.超期数)}条" for r in late.itertuples(index=False)], 10,
-                                       "个单位")
+            text += "；超期线索" + first([f"{r.承办单位}{int(r.超期数)}条" for r in late.itertuples(index=False)], 10,
+                                      "等{n}个单位")
         forms = acc.clue_tables["forms"].set_index("处理方式")["线索数"]
         used = [f"{f}{int(forms[f])}件" for f in FORMS[:4] if forms[f]]
         if used:

@@ -44,12 +44,17 @@ def _names(units: list[str]) -> str:
 NAMED = 60  # a district's units are all named in a list of the bulletin; a city's first ones, then how many
 
 
+def first(values: list[str], most: int, tail: str, sep: str = "、") -> str:
+    """The first `most` of a list the bulletin names, then `tail` (its {n}: how many in all) when
+    there are more: a bulletin names a few, the leaders' workbook lists them all."""
+    shown = sep.join(values[:most])
+    return shown + tail.format(n=len(values)) if len(values) > most else shown
+
+
 def named(units: list[str], where: str, sep: str = "、") -> str:
     """The units of one of the bulletin's lists; beyond NAMED, how many in all and which sheet of the
     leaders' workbook lists them (a city month would otherwise print 1,500 names)."""
-    if len(units) <= NAMED:
-        return sep.join(units)
-    return sep.join(units[:NAMED]) + f"等{len(units)}个，全部名单见月度汇总“{where}”表"
+    return first(units, NAMED, f"等{{n}}个，全部名单见月度汇总“{where}”表", sep)
 
 
 def current_phase(config: Config, day: dt.date) -> str:

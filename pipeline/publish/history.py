@@ -71,19 +71,19 @@ class ConfidentialColumn(ValueError):
     """A complainant's identity must never reach the history; refusing is safer than dropping quietly."""
 
 
+def answers(rectifications: pd.DataFrame) -> pd.DataFrame:
+    """The 整改台账 columns the items' history rows take their texts from (with_rectification_text)."""
+    return rectifications[[c for c in ("_file", "_row", "存在问题", "整改措施") if c in rectifications.columns]]
+
+
 def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None) -> pd.DataFrame:
     """items plus 存在问题 and 整改措施 of the 整改台账 row that answers each item (by file and row)."""
-    return items.assign(**rectification_text(items, rectifications))
-
-
-def rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None) -> dict:
-    """The columns with_rectification_text adds, by name (none when items have them already)."""
     extra = [c for c in ("存在问题", "整改措施") if c not in items.columns]
     if not extra:
-        return {}
+        return items
     rect = rectifications if rectifications is not None else pd.DataFrame()
     if rect.empty or not {"_file", "_row"} <= set(rect.columns):
-        return {c: None for c in extra}
+        return items.assign(**{c: None for c in extra})
     # the 整改台账 row as items cite it (整改来源行 "整改台账!5" is 0-based _row 4); a repeated row: the last wins
     answer = pd.DataFrame({
         "整改来源文件": rect["_file"].astype(object),
@@ -93,7 +93,7 @@ def rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None)
     keys = pd.DataFrame({c: items[c].astype(object) if c in items.columns else None
                          for c in ("整改来源文件", "整改来源行")})
     found = keys.merge(answer, on=["整改来源文件", "整改来源行"], how="left")
-    return {c: found[c].to_numpy() for c in extra}
+    return items.assign(**{c: found[c].to_numpy() for c in extra})
 
 
 def _sql_type(values: pd.Series) -> type:
@@ -156,7 +156,7 @@ def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: 
     value again. None when the file could not be written: write_history inserts the rows itself."""
     path = Path(path)
     try:
-        frame = items.assign(**rectification_text(items, rectifications))
+        frame = with_rectification_text(items, rectifications)
         cols = [c for c in frame.columns if c != PERIOD]
         conn = sqlite3.connect(path)
         try:
@@ -473,10 +473,9 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
     tables = dict(tables)
     _refuse_confidential(tables)
     # the 整改台账 text items will carry, fingerprinted before the join so an unchanged rerun skips the join too
-    answers = {}
+    answered = {}
     if "items" in tables and rectifications is not None:
-        answers["items/整改台账"] = rectifications[[c for c in ("_file", "_row", "存在问题", "整改措施")
-                                           if c in rectifications.columns]]
+        answered["items/整改台账"] = answers(rectifications)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # another period's run may be writing: wait for it rather than fail (SQLite serialises writers)
@@ -485,7 +484,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         db.execute("pragma secure_delete = on")  # replaced rows leave no readable trace in free pages
         db.execute("pragma temp_store = memory")
         db.execute("pragma cache_size = -16384")  # 16 MiB: more made a city month no faster, only larger
-        mark = mark or fingerprint({**tables, **answers})
+        mark = mark or fingerprint({**tables, **answered})
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
         if "items" in tables:
