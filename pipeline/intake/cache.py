@@ -43,9 +43,10 @@ def code_version(root: Path, context: dict) -> str:
     return digest.hexdigest()[:32]
 
 
-def _packed(codes) -> str:
-    numbers = array("i", codes)
+def _packed(codes: array) -> str:
+    numbers = codes
     if sys.byteorder == "big":
+        numbers = array("i", codes)
         numbers.byteswap()
     return base64.b64encode(numbers.tobytes()).decode("ascii")
 
@@ -58,18 +59,24 @@ def _unpacked(text: str) -> array:
     return numbers
 
 
-def _column(values: list) -> dict | None:
+def _column(values: list | Coded) -> dict | None:
     """A column as JSON: text as its distinct values and a code per row (names, statuses and methods
     repeat down a ledger), dates likewise as ISO text, tagged 'date'; None when a value has no JSON form."""
-    kinds = set(map(type, values))
+    if isinstance(values, Coded):  # the parser's text and date columns: coded already
+        distinct, codes = values.values, values.codes
+    else:
+        distinct = list(dict.fromkeys(values))
+        codes = None
+    kinds = set(map(type, distinct))
     kinds.discard(type(None))
-    if kinds == {dt.date}:
-        distinct = {day: code for code, day in enumerate(dict.fromkeys(values))}
-        return {"t": "date", "u": [None if day is None else day.isoformat() for day in distinct],
-                "c": _packed(map(distinct.__getitem__, values))}
-    if kinds == {str}:
-        distinct = {value: code for code, value in enumerate(dict.fromkeys(values))}
-        return {"t": "text", "u": list(distinct), "c": _packed(map(distinct.__getitem__, values))}
+    if kinds == {dt.date} or kinds == {str}:
+        if codes is None:
+            code_of = {value: code for code, value in enumerate(distinct)}
+            codes = array("i", map(code_of.__getitem__, values))
+        if kinds == {str}:
+            return {"t": "text", "u": distinct, "c": _packed(codes)}
+        return {"t": "date", "u": [None if day is None else day.isoformat() for day in distinct], "c": _packed(codes)}
+    values = list(values)
     if kinds <= _PLAIN:
         if float in kinds and any(v != v for v in values if type(v) is float):
             return None

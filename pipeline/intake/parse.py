@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from array import array
 from pathlib import PurePosixPath
 
 from ..problems import problem
 from .cache import decode, encode
 from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers
+from .table import Coded
 from .readers import ReadFailure, read_grids
 from ..textnorm import Unparsed, clean_number_key, clean_text, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
 
@@ -172,7 +174,9 @@ _TEXT_OR_BLANK = {str, type(None)}
 def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problems) -> dict:
     """The sheet's typed values column by column ({'_row': [...], label: [...]}), blank rows skipped.
 
-    Each distinct value of a column is normalised once: a city month has millions of cells.
+    Each distinct value of a column is normalised once (a city month has millions of cells), and a
+    column of text or dates is kept as its distinct values and a code per row (intake.table.Coded),
+    the form the cache and the month's frames keep it in.
     """
     by_label = {s["label"]: s for s in specs}
     places = list(colmap.items())
@@ -180,7 +184,7 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
     kept = [r for r in range(header_row + 1, len(grid)) if not _blank_row(grid[r], cols)]
     rows = [grid[r] for r in kept]
     narrowest = min(map(len, rows), default=0)
-    table: dict[str, list] = {"_row": kept}
+    table: dict = {"_row": kept}
     found = []
     for order, (label, c) in enumerate(places):
         spec = by_label[label]
@@ -191,17 +195,32 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
         memo = {k: _normalize(k if type(k) is not tuple else k[1], spec, year) for k in dict.fromkeys(keys)
                 if k is not None}
         memo[None] = (None, None)
-        hits = [memo[k] for k in keys]
-        table[label] = [h[0] for h in hits]
         if any(h[1] for h in memo.values()):
-            found.extend((kept[i], order, problem(h[1], file=file, sheet=sheet_name, row=kept[i], col=c,
+            found.extend((kept[i], order, problem(memo[k][1], file=file, sheet=sheet_name, row=kept[i], col=c,
                                                   column=label, value=raw[i]))
-                         for i, h in enumerate(hits) if h[1])
+                         for i, k in enumerate(keys) if memo[k][1])
+        table[label] = _coded(keys, memo) if spec["kind"] not in _PLAIN_KINDS else [memo[k][0] for k in keys]
         if spec["kind"] == "code":
             table["_key"] = [clean_number_key(v) if v else None for v in table[label]]
     found.sort(key=lambda x: (x[0], x[1]))
     problems.extend(p for _, _, p in found)
     return table
+
+
+_PLAIN_KINDS = {"count"}  # numbers stay a plain list
+
+
+def _coded(keys: list, memo: dict) -> Coded:
+    """Each row's normalised value as a code into the column's distinct values (two spellings of one
+    value share its code)."""
+    index: dict = {}
+    code_of: dict = {}
+    for key, (value, _) in memo.items():
+        code = index.get(value)
+        if code is None:
+            code = index[value] = len(index)
+        code_of[key] = code
+    return Coded(list(index), array("i", [code_of[k] for k in keys]))
 
 
 def _blank_row(row: list, cols: list[int]) -> bool:
@@ -366,9 +385,10 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
     book = {"kind": kind["name"], "unit": None, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
             "problems": problems, "marker": marker}
     # the one place complainants' names and numbers are read: dropped and scrubbed before anything else sees them
-    seal(book, result_sheets, tuple(kind["confidential"]),
-         keep=[*(v for specs in kind["sheets"].values() for spec in specs for v in spec["vocab"]),
-               *context["names"], *context["names"].values()])
+    if kind["confidential"]:
+        seal(book, result_sheets, tuple(kind["confidential"]),
+             keep=[*(v for specs in kind["sheets"].values() for spec in specs for v in spec["vocab"]),
+                   *context["names"], *context["names"].values()])
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
