@@ -1,5 +1,6 @@
 """The history database: every month kept in OUTBOX/history.sqlite, searchable, browsable with `make browse`."""
 import json
+import random
 import signal
 import socket
 import sqlite3
@@ -20,7 +21,7 @@ from pipeline.cli import main
 from pipeline.jobs import browse
 from pipeline.publish import history
 from pipeline.publish.history import ConfidentialColumn, write_history
-from pipeline.publish.search import search_query, search_text, segment_rows
+from pipeline.publish.search import search_query, search_text, search_texts
 
 
 def _inbox(config, inbox):
@@ -309,79 +310,32 @@ def test_an_unchanged_rerun_keeps_the_stored_period_and_a_changed_one_replaces_i
     assert rows == [("西安路街道", 4), ("西华街道", 1)]
 
 
-def test_many_new_texts_are_segmented_by_a_helper_process_with_the_same_index(tmp_path, monkeypatch):
+def test_a_month_of_texts_is_segmented_a_slice_at_a_time_into_the_same_index(tmp_path, monkeypatch):
     import pipeline.publish.history as history
 
     items = pd.DataFrame({"单位": ["西安路街道"] * 5, "编号": [f"自检{i}号" for i in range(1, 6)],
                           "发现的问题": ["虚报冒领低保金", "违规发放慰问品", "截留私分集体收益", "公款吃喝", "低保审核不严"]})
-    write_history(tmp_path / "inline.sqlite", "2017-06", {"items": items})
-    monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
+    write_history(tmp_path / "whole.sqlite", "2017-06", {"items": items})
     monkeypatch.setattr(history, "SEGMENT_SLICE", 2)
-    monkeypatch.setattr(history, "SEGMENT_AHEAD", 1)
-    here = []  # slices this process segmented itself
-    monkeypatch.setattr(history, "segment_rows", lambda rows: here.append(rows) or segment_rows(rows))
-    write_history(tmp_path / "helper.sqlite", "2017-06", {"items": items})
-    assert here == [], "the helper segmented every slice"
-    for name in ("inline", "helper"):
+    write_history(tmp_path / "sliced.sqlite", "2017-06", {"items": items})
+    for name in ("whole", "sliced"):
         with sqlite3.connect(tmp_path / f"{name}.sqlite") as con:
             assert [r[1] for r in _found(con, "低保")] == ["自检1号", "自检5号"], name
             assert [r[1] for r in _found(con, "私分集体")] == ["自检3号"], name
             con.execute("insert into items_fts(items_fts) values ('integrity-check')")
-    assert not list(tmp_path.glob(".search-spool-*")), "the helper's spool folder is removed"
 
 
-def test_a_helper_that_stops_answering_leaves_the_rest_to_the_job_and_no_spool_behind(tmp_path, monkeypatch):
-    import pipeline.publish.history as history
-
-    monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
-    monkeypatch.setattr(history, "SEGMENT_SLICE", 1)
-    monkeypatch.setattr(history, "SLICE_TIMEOUT", 0)  # every slice not done yet counts as a dead helper
-    items = pd.DataFrame({"单位": ["西安路街道"] * 4, "编号": [f"自检{i}号" for i in range(1, 5)],
-                          "发现的问题": ["虚报冒领低保金", "违规发放慰问品", "公款吃喝", "低保审核不严"]})
-    write_history(tmp_path / "history.sqlite", "2017-06", {"items": items})
-    with sqlite3.connect(tmp_path / "history.sqlite") as con:
-        assert [r[1] for r in _found(con, "低保")] == ["自检1号", "自检4号"]
-        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
-    assert not list(tmp_path.glob(".search-spool-*")), "the helper's spool folder is removed"
-
-
-def test_a_helper_killed_while_waiting_is_noticed_at_once(tmp_path, monkeypatch):
-    """The system may kill the idle helper (memory): the job segments the rest without waiting."""
-    import os
-    import signal
-    import time
-
-    import pipeline.publish.history as history
-
-    monkeypatch.setattr(history, "SEGMENT_SLICE", 2)
-    monkeypatch.setattr(history, "SEGMENT_AHEAD", 1)
-    monkeypatch.setattr(history, "PARALLEL_TEXTS", 2)
-    monkeypatch.setattr(history, "SLICE_TIMEOUT", 120)
-    rows = [(i, f"虚报冒领低保金{i}", "", "退回") for i in range(1, 8)]
-    texts = history._Segmenting(rows, tmp_path)
-    texts.ahead[0][1].result(timeout=60)  # the helper has done its first slice and waits for the next
-    for pid in list(texts.helper._processes):
-        os.kill(pid, signal.SIGKILL)
-    started = time.monotonic()
-    assert list(texts) == segment_rows(rows)
-    assert time.monotonic() - started < 60, "a dead helper is not waited for"
-    assert not list(tmp_path.glob(".search-spool-*"))
-
-
-def test_a_helper_that_cannot_start_leaves_the_segmenting_to_the_job(tmp_path, monkeypatch):
-    import multiprocessing
-
-    import pipeline.publish.history as history
-
-    def refuse(method):
-        raise OSError("no more processes")
-
-    monkeypatch.setattr(history, "PARALLEL_TEXTS", 1)
-    monkeypatch.setattr(multiprocessing, "get_context", refuse)
-    items = pd.DataFrame({"单位": ["西安路街道"] * 2, "编号": ["自检1号", "自检2号"], "发现的问题": ["虚报冒领低保金", "公款吃喝"]})
-    write_history(tmp_path / "history.sqlite", "2017-06", {"items": items})
-    with sqlite3.connect(tmp_path / "history.sqlite") as con:
-        assert [r[1] for r in _found(con, "冒领低保")] == ["自检1号"]
+def test_texts_segmented_together_are_each_as_segmented_alone():
+    """The index is fed search_texts of a slice; deleting a text re-segments it (search_text): the
+    two must agree to the character, whatever a unit typed."""
+    rng = random.Random(7)
+    alphabet = ["低", "保", "冒", "领", "a", "Z", "9", " ", "  ", "，", ",", "\n", "\t", "。", "（", ")", "·",
+                "ー", "가", "\u3400", "\u4dbf", "\u4e00", "\u9fff", "\uf900", "\ufaff", "\u33ff", "\u4dc0",
+                "\ufb00", "\U00020000", "_", "-", "\x00", "\ud800"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
+    texts += ["", "低", "a", "低a", "a低", "虚报冒领低保金", None, float("nan"), 12]
+    assert search_texts(texts) == [search_text(t) for t in texts]
+    assert search_texts([]) == [] and search_texts(["", None]) == ["", ""]
 
 
 def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_is_inserted(months, tmp_path):

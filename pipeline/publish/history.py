@@ -19,7 +19,7 @@ an external-content FTS5 table over `item_texts`: it returns the original text, 
 holds the segmented text (so never run sqlite-utils' `rebuild-fts` on it; `rebuild_search` does the
 right thing). Datasette searches items with `文本号 in (select rowid from items_fts where … match …)`.
 A text that repeats another of its triple (存在问题 copied from 发现的问题, as units usually write it)
-is fed to the index once (search.segment_row): the row is found all the same, and the index of a
+is fed to the index once (search.segment_rows): the row is found all the same, and the index of a
 month of distinct texts is a third smaller.
 """
 from __future__ import annotations
@@ -27,13 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import pickle
-import shutil
 import sqlite3
-import tempfile
-from collections import deque
-from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -41,9 +35,8 @@ import pandas as pd
 import sqlite_utils
 
 from ..ledger.reconcile import row_refs
-from ..processes import helper_process, stop
 from .history_runs import PERIOD, RUNS_TABLE, period_mark
-from .search import segment_rows, segment_rows_into
+from .search import segment_rows
 
 CONFIDENTIAL = ("举报人", "联系方式")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
@@ -53,10 +46,7 @@ TEXT_HASH = "指纹"  # a hash of the triple, indexed, to find a month's texts a
 INDEXED = ("单位", PERIOD, "状态", TEXT_ID)
 FTS_TABLE = "items_fts"
 INSERT_ROWS = 50_000
-PARALLEL_TEXTS = 50_000  # new texts from which a helper process segments them while this one writes
-SEGMENT_SLICE = 5_000
-SEGMENT_AHEAD = 32  # slices the helper may have segmented before they are indexed (its spool: up to ~270 MB)
-SLICE_TIMEOUT = 300  # seconds; a slice takes well under one
+SEGMENT_SLICE = 10_000  # rows segmented at once (search.search_texts: their characters as arrays)
 # FTS5 gathers new tokens in memory up to this size before writing them out as a segment to be merged
 # later; its 1 MiB default made a city month of new texts merge ~40 % more (SQLite's 'hashsize' setting)
 INDEX_BUFFER = 32 << 20
@@ -246,94 +236,21 @@ def _ensure_indexes(table: sqlite_utils.db.Table) -> None:
             table.create_index([col], find_unique_name=True, if_not_exists=True)
 
 
-class _Segmenting:
-    """Texts on their way to the search index: (文本号, texts as the index is fed them), in order.
-
-    Segmenting costs more than indexing, so many new texts are segmented by a helper process from
-    the moment they are known, while this process writes the month's rows. Each slice it finishes
-    waits in a spool file in a private folder beside the history (on disk, not in memory: a month
-    of segmented text is hundreds of MB), a bounded number ahead. Without the helper (few texts, or
-    it cannot start, dies or stops answering) this process segments what is left as SQLite takes it.
-    """
-
-    def __init__(self, rows: list[tuple], beside: Path | None = None):
-        self.slices = [rows[i:i + SEGMENT_SLICE] for i in range(0, len(rows), SEGMENT_SLICE)]
-        self.helper = self.spool = None
-        self.ahead: deque = deque()  # (spool file, the helper's future) of each slice handed over
-        self.submitted = 0
-        if len(rows) >= PARALLEL_TEXTS:  # fewer: a second interpreter costs more than it saves
-            try:
-                self.spool = tempfile.mkdtemp(prefix=".search-spool-", dir=beside)
-                self.helper = helper_process()
-                self._submit(SEGMENT_AHEAD)
-            except Exception:
-                self.close()
-
-    def _submit(self, count: int) -> None:
-        for i in range(self.submitted, min(self.submitted + count, len(self.slices))):
-            path = os.path.join(self.spool, f"{i}.pickle")
-            self.ahead.append((path, self.helper.submit(segment_rows_into, path, self.slices[i])))
-            self.submitted += 1
-
-    def _from_helper(self) -> list[tuple] | None:
-        """The next slice as the helper segmented it, or None when it has failed."""
-        try:
-            path, future = self.ahead.popleft()
-            future.result(timeout=SLICE_TIMEOUT)
-            self._submit(1)
-            with open(path, "rb") as fh:
-                part = pickle.load(fh)  # written by our helper in this run's own private folder
-            os.remove(path)
-            return part
-        except Exception:  # it died (memory), stopped answering, or the disk is full
-            return None
-
-    def __iter__(self):
-        done = 0
-        try:
-            while self.helper is not None and self.ahead:
-                part = self._from_helper()
-                if part is None:
-                    break
-                yield from part
-                done += 1
-        finally:
-            self.close()
-        for part in self.slices[done:]:
-            yield from segment_rows(part)
-
-    def close(self) -> None:
-        if self.helper is not None:
-            stop(self.helper)
-            self.helper = None
-        if self.spool is not None:
-            shutil.rmtree(self.spool, ignore_errors=True)
-            self.spool = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+def _segmented(rows: list[tuple]):
+    """(文本号, texts as the index is fed them), a slice at a time as SQLite takes them: a month of
+    segmented text at once would be hundreds of MB."""
+    for start in range(0, len(rows), SEGMENT_SLICE):
+        yield from segment_rows(rows[start:start + SEGMENT_SLICE])
 
 
-def _folder(db: sqlite_utils.Database) -> Path | None:
-    """The history database's folder (None in memory): the helper's spool goes on the same disk."""
-    for _, name, file in db.execute("pragma database_list"):
-        if name == "main" and file:
-            return Path(file).parent
-    return None
-
-
-def _fts_write(db: sqlite_utils.Database, rows: list[tuple] | _Segmenting, delete: bool = False) -> None:
+def _fts_write(db: sqlite_utils.Database, rows: list[tuple], delete: bool = False) -> None:
     """(文本号, 发现的问题, 存在问题, 整改措施) into items_fts as segmented text, or out of it."""
     marks = ", ".join("?" for _ in SEARCHED)
     if delete:  # external content: the index forgets a text only when given the tokens it was fed
         sql = f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, {_COLS}) values ('delete', ?, {marks})"
     else:
         sql = f"insert into [{FTS_TABLE}] (rowid, {_COLS}) values (?, {marks})"
-    with rows if isinstance(rows, _Segmenting) else _Segmenting(rows, _folder(db)) as fed:
-        db.conn.executemany(sql, fed)
+    db.conn.executemany(sql, _segmented(rows))
 
 
 def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
@@ -343,10 +260,9 @@ def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return codes, texts.iloc[first.index[np.argsort(first.to_numpy())]]
 
 
-def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> tuple[np.ndarray, _Segmenting]:
+def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
     """Each row's 文本号; triples the history has not stored yet are added to item_texts, and are
-    returned on their way to items_fts (see _Segmenting: give them to _fts_write once the month's rows
-    are written)."""
+    returned for items_fts (give them to _fts_write once the month's rows are written)."""
     codes, distinct = _distinct_texts(texts)
     values = [_column(distinct[c]) for c in SEARCHED]
     marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
@@ -379,7 +295,7 @@ def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> tuple[np.ndarra
                         zip(added, *values, marks))
     if rebuild:
         _index_hashes(db)
-    return ids[codes], _Segmenting(list(zip(added, *values)), _folder(db))
+    return ids[codes], list(zip(added, *values))
 
 
 def _drop_unused_texts(db: sqlite_utils.Database, candidates: set[int]) -> None:
@@ -490,7 +406,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         if "items" in tables:
             tables["items"] = with_rectification_text(tables["items"], rectifications)
         attached = _attach_staged(db, staged) if "items" in tables else None
-        with db.atomic(), ExitStack() as stack:
+        with db.atomic():
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
             searched = "items" in tables or "items" in history
             if searched and not _searchable(db):
@@ -508,14 +424,13 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                 table = _ensure_table(db, name, frame)
                 if name == "items" and len(frame):
                     ids, new_texts = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
-                    stack.enter_context(new_texts)
                     if not (attached and _copy_staged(db, attached, frame, ids, period)):
                         _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
                     used -= set(np.unique(ids).tolist())
                 elif len(frame):
                     _insert(db, name, frame, period)
                 _ensure_indexes(table)
-            if new_texts is not None:  # segmented meanwhile, as far as the helper got
+            if new_texts is not None:
                 _fts_write(db, new_texts)
             if used:
                 _drop_unused_texts(db, used)
