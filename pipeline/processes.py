@@ -35,11 +35,3 @@ def helper_process(start: str = "spawn") -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context(start),
                                initializer=quiet_child, initargs=(os.getpid(),))
 
-
-def stop(helper: ProcessPoolExecutor) -> None:
-    """Stop the helper now: tasks not started are dropped, the one running is killed."""
-    workers = list((getattr(helper, "_processes", None) or {}).values())  # the executor's own list
-    helper.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.kill()
-        worker.join()
