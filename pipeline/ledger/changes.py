@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from schemas import columns
 from schemas.vocab import DONE
 from ..config import Config
+from ..distinct import map_each
 from ..intake.order import order_files
 from ..textnorm import clean_text, number_key
 
@@ -57,38 +59,51 @@ def _pairs(files: pd.DataFrame) -> list[tuple[str, str, str]]:
 
 
 def workbook_changes(frames: dict[str, pd.DataFrame], files: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """One row per added or removed ledger row and per changed field, in the order workbooks take effect."""
-    rows: list[dict] = []
-    pairs = _pairs(files)
-    if not pairs:
+    """One row per added or removed ledger row and per changed field, in the order workbooks take effect.
+
+    Each workbook's rows are joined to the previous one's by (检查单位, 编号) for all pairs at once: a
+    city where every unit resends has thousands of pairs, and a frame per pair costs milliseconds each.
+    """
+    pairs = pd.DataFrame(_pairs(files), columns=["单位", "原文件", "新文件"])
+    if pairs.empty:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
-    keyed = {s: _keyed(frames[s], s, config) for s in TRACKED if s in frames and not frames[s].empty}
-    specs = {s: [c for c in columns(s) if c.label != "编号" and c.label != "报表月份"] for s in TRACKED}
-    by_file = {s: dict(tuple(f.groupby("_file", sort=False))) for s, f in keyed.items()}
-    for unit, old, new in pairs:
-        for sheet in TRACKED:
-            if sheet not in keyed:
-                continue
-            a = by_file[sheet].get(old, keyed[sheet].iloc[0:0]).dropna(subset=["_k"]).drop_duplicates(["_by", "_k"])
-            b = by_file[sheet].get(new, keyed[sheet].iloc[0:0]).dropna(subset=["_k"]).drop_duplicates(["_by", "_k"])
-            before = {(r["_by"], r["_k"]): r for r in a.to_dict("records")}
-            after = {(r["_by"], r["_k"]): r for r in b.to_dict("records")}
-            base = {"单位": unit, "原文件": old, "新文件": new, "表": sheet}
-            for key, r in after.items():
-                shown = {"编号": clean_text(r["_shown"]), "检查单位": r["_by"] or ""}
-                if key not in before:
-                    rows.append({**base, **shown, "变化": ADDED, "字段": "", "原值": "", "新值": ""})
-                    continue
-                p = before[key]
-                for spec in specs[sheet]:
-                    x, y = _text(p.get(spec.label), spec.kind), _text(r.get(spec.label), spec.kind)
-                    if x != y:
-                        rows.append({**base, **shown, "变化": MODIFIED, "字段": spec.label, "原值": x, "新值": y})
-            for key, p in before.items():
-                if key not in after:
-                    rows.append({**base, "编号": clean_text(p["_shown"]), "检查单位": p["_by"] or "",
-                                 "变化": REMOVED, "字段": "", "原值": "", "新值": ""})
-    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+    pairs["_pair"] = np.arange(len(pairs))
+    involved = set(pairs["原文件"]) | set(pairs["新文件"])
+    found = []
+    for order, sheet in enumerate(TRACKED):
+        if sheet not in frames or frames[sheet].empty:
+            continue
+        specs = [c for c in columns(sheet) if c.label != "编号" and c.label != "报表月份"]
+        rows = _keyed(frames[sheet], sheet, config)
+        rows = rows[rows["_file"].isin(involved)].dropna(subset=["_k"]).drop_duplicates(["_file", "_by", "_k"])
+        rows = pd.DataFrame({"_file": rows["_file"], "_by": rows["_by"], "_k": rows["_k"],
+                             "_编号": map_each(rows["_shown"], clean_text), "_检查单位": map_each(rows["_by"], lambda v: v or ""),
+                             "_at": np.arange(len(rows)),
+                             **{s.label: map_each(rows[s.label], lambda v, kind=s.kind: _text(v, kind)) for s in specs}})
+        before = pairs.merge(rows, left_on="原文件", right_on="_file")
+        after = pairs.merge(rows, left_on="新文件", right_on="_file")
+        keys = ["_pair", "_by", "_k"]
+        matched = after.merge(before[[*keys, *(s.label for s in specs)]], on=keys, how="left",
+                              suffixes=("", "_old"), indicator=True)
+        added = matched[matched["_merge"] == "left_only"]
+        kept = matched[matched["_merge"] == "both"]
+        gone = before.merge(after[keys], on=keys, how="left", indicator=True)
+        gone = gone[gone["_merge"] == "left_only"]
+        found.append(added.assign(表=sheet, 变化=ADDED, 字段="", 原值="", 新值="", _sheet=order, _phase=0, _field=-1))
+        for n, spec in enumerate(specs):
+            old, new = kept[f"{spec.label}_old"], kept[spec.label]
+            edited = kept[old.to_numpy() != new.to_numpy()]
+            found.append(edited.assign(表=sheet, 变化=MODIFIED, 字段=spec.label, 原值=edited[f"{spec.label}_old"],
+                                       新值=edited[spec.label], _sheet=order, _phase=0, _field=n))
+        found.append(gone.assign(表=sheet, 变化=REMOVED, 字段="", 原值="", 新值="", _sheet=order, _phase=1, _field=-1))
+    found = [part for part in found if len(part)]
+    if not found:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    shown = {"_编号": "编号", "_检查单位": "检查单位"}  # 检查单位 is also a field of the 整改台账
+    changes = pd.concat([part.drop(columns=[c for c in shown.values() if c in part.columns]).rename(columns=shown)[
+        [*CHANGE_COLUMNS, "_pair", "_sheet", "_phase", "_at", "_field"]] for part in found], ignore_index=True)
+    changes = changes.sort_values(["_pair", "_sheet", "_phase", "_at", "_field"], kind="stable")
+    return changes[CHANGE_COLUMNS].reset_index(drop=True).astype(object)
 
 
 def moved_goalposts(frames: dict[str, pd.DataFrame], files: pd.DataFrame, changes: pd.DataFrame,
