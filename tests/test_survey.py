@@ -1,14 +1,19 @@
 """社会评价 and fair naming: Wilson intervals, funnel limits, survey exports as the office receives them."""
 from __future__ import annotations
 
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import xlsxwriter
 
+from pipeline import ROOT
 from pipeline.campaign.survey import distinct_responses, survey_table, wilson
+from pipeline.intake.parse import read_context
 from pipeline.ledger.funnel import below_funnel, binom_cdf, lower_limit, upper_limit
 from pipeline.ledger.rank import rank_units
 from tests.conftest import D, feedback_rows, manifest_row, problems_of, run
@@ -197,3 +202,17 @@ def test_answer_off_the_scale_is_a_query_and_not_counted(tmp_path, config):
     survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
     assert survey.loc["西华街道", "样本数"] == 3
     assert survey.loc["西华街道", "满意率"] == 0.8  # 4 of the 5 answers on the scale
+
+
+def test_reading_a_survey_export_loads_neither_pandas_nor_pandera_in_the_reader(tmp_path, config):
+    """A reader worker holds only plain Python: the survey's answer scale comes with the read
+    context, so the month's first survey export does not cost a worker pandera's second of start."""
+    path = survey_export(tmp_path / "问卷.xlsx", [[1, "西华街道", "2017-06-05", "满意", 5]])
+    context = read_context(config)
+    probe = ("import pickle, sys; from pipeline.intake.parse import read_submission; "
+             "context, data = pickle.load(sys.stdin.buffer); "
+             "book = read_submission({'data': data, 'ext': '.xlsx', 'file': '问卷.xlsx'}, context); "
+             "print(book['kind'], sorted(m for m in ('pandas', 'pandera', 'schemas', 'numpy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], input=pickle.dumps((context, path.read_bytes())),
+                          capture_output=True, cwd=ROOT, check=True)
+    assert done.stdout.decode().split(maxsplit=1) == ["问卷调查", "[]\n"]

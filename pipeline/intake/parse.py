@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from ..problems import problem
 from .cache import decode, encode
 from .confidential import seal
-from .survey import KIND as SURVEY_KIND, read_answers
+from .survey import KIND as SURVEY_KIND, read_answers, scale_context
 from .table import Coded
 from .readers import ReadFailure, read_grids
 from ..textnorm import Unparsed, clean_number_key, clean_text, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
@@ -380,7 +380,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
                                         column=spec["label"], detail=f"缺少“{spec['label']}”列"))
         table = _read_table(grid, header_row, colmap, specs, file, sheet["name"], year, problems)
         if kind.get("open_columns"):  # a survey's question columns
-            read_answers(grid, header_row, colmap, table, file, sheet["name"], problems)
+            read_answers(grid, header_row, colmap, table, file, sheet["name"], problems, context["survey"])
         result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "table": table}
     book = {"kind": kind["name"], "unit": None, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
             "problems": problems, "marker": marker}
@@ -431,6 +431,7 @@ def read_context(config, limits: dict | None = None) -> dict:
         "names": config.name_index(),
         "spellings": sorted({(squeeze(k), v) for k, v in config.name_index().items() if len(squeeze(k)) >= 2}),
         "codes": {u.code: u.name for u in config.units},
+        "survey": scale_context(),
         "year": config.campaign.year,
         "limits": dict(limits if limits is not None else config.campaign.limits),
     }

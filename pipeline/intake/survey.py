@@ -20,10 +20,12 @@ QUESTION_WORDS = ("满意", "评价", "评分", "打分")
 COUNTS = ["单位", "满意数", "答案数"]
 
 
-def _scale():
-    from schemas.survey import CONTENT, NOT_QUESTIONS, SCALE  # schemas is light; the workers import it lazily
+def scale_context() -> dict:
+    """The answer scale as plain data for the reader workers (parse.read_context): importing schemas
+    there would load pandera into every worker, a second's start for the first survey it reads."""
+    from schemas.survey import CONTENT, NOT_QUESTIONS, SCALE
 
-    return SCALE, CONTENT, {squeeze(x) for x in NOT_QUESTIONS}
+    return {"scale": dict(SCALE), "content": sorted(CONTENT), "not_questions": sorted(NOT_QUESTIONS)}
 
 
 def on_scale(value, scale: dict) -> str | None:
@@ -57,9 +59,11 @@ def _text(value) -> str:
 
 
 def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], table: dict[str, list], file: str,
-                 sheet_name: str, problems: list) -> None:
-    """Tally each respondent row's answers into the sheet's table; an answer off the scale is a 疑问 at its cell."""
-    scale, content, not_questions = _scale()
+                 sheet_name: str, problems: list, answers: dict) -> None:
+    """Tally each respondent row's answers into the sheet's table; an answer off the scale is a 疑问 at
+    its cell. `answers`: the scale as scale_context gives it."""
+    scale, content = answers["scale"], set(answers["content"])
+    not_questions = {squeeze(x) for x in answers["not_questions"]}
     fixed = set(colmap.values())
     header = grid[header_row]
     others = [(c, clean_text(v)) for c, v in enumerate(header) if c not in fixed and clean_text(v)]
