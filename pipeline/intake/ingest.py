@@ -5,6 +5,7 @@ The inbox is only ever read. Each file's outcome (结果) follows the contract: 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sys
@@ -90,18 +91,45 @@ def _pool(config: Config, jobs: int, workers: int | None) -> WorkerPool:
                       memory_mb=int(limits.get("worker_memory_mb", 2048)))
 
 
+class Readers:
+    """A job's reader workers: started when a file first needs reading, and kept until the job has
+    also read again the few files whose 回执 mark cells (attach_grids), whose time is mostly the
+    workers' start."""
+
+    def __init__(self, config: Config, workers: int | None = None):
+        self.config, self.workers, self._pool = config, workers, None
+
+    def pool(self, jobs: int) -> WorkerPool:
+        if self._pool is None:
+            self._pool = _pool(self.config, jobs, self.workers)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def _jobs(files: list[InboxFile], grids: bool = False):
     for f in files:
         yield f.rel, {"data": f.path.read_bytes(), "ext": f.path.suffix.lower(), "file": f.rel, "grids": grids}
 
 
-def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None = None) -> None:
+def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None = None,
+                 readers: Readers | None = None) -> None:
     """Read again, in the capped workers, the few files whose feedback marks cells."""
     marked = [f for f in files if f.book is not None and any(p["row"] is not None for p in f.problems)]
     if not marked:
         return
     by_rel = {f.rel: f for f in marked}
-    with _pool(config, len(marked), workers) as pool:
+    with contextlib.nullcontext(readers) if readers is not None else Readers(config, workers) as readers:
+        pool = readers.pool(len(marked))
         for rel, result in pool.run(_jobs(marked, grids=True)):
             by_rel[rel].book["grids"] = result.get("grids", {})
             by_rel[rel].retry = "grids" not in result  # its 回执 lacks the unit's sheets this time
@@ -117,7 +145,7 @@ def _take(f: InboxFile, book: dict) -> None:
 
 
 def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None = None,
-               cache: ParseCache | None = None) -> None:
+               cache: ParseCache | None = None, readers: Readers | None = None) -> None:
     """Parse every file, from the cache when its bytes were parsed before by the same reading code."""
     progress = Progress(len(to_read))
     by_rel = {f.rel: f for f in to_read}
@@ -131,7 +159,8 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
         _take(f, book)
         progress.step(f.rel)
     if misses:
-        with _pool(config, len(misses), workers) as pool:
+        with contextlib.nullcontext(readers) if readers is not None else Readers(config, workers) as readers:
+            pool = readers.pool(len(misses))
             for rel, result in pool.run(_jobs(misses)):
                 f = by_rel[rel]
                 if "failure" in result:  # never cached: a stall on a busy machine must not stick
@@ -171,9 +200,9 @@ _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None = None,
-           cache: Path | None = None, files: list[InboxFile] | None = None) -> Intake:
+           cache: Path | None = None, files: list[InboxFile] | None = None, readers: Readers | None = None) -> Intake:
     """`cache`: a folder where parsed files are kept between runs (OUTBOX/.cache), or None;
-    `files`: the inbox as scan() already listed it."""
+    `files`: the inbox as scan() already listed it; `readers`: workers to keep for attach_grids."""
     files = scan(inbox) if files is None else files
     first_by_hash: dict[str, InboxFile] = {}
     to_read: list[InboxFile] = []
@@ -194,7 +223,7 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
         to_read.append(f)
 
     parsed = parse_cache(cache, config)
-    read_files(to_read, config, workers=workers, cache=parsed)
+    read_files(to_read, config, workers=workers, cache=parsed, readers=readers)
     give_back_memory()
 
     books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}

@@ -278,6 +278,7 @@ class WorkerPool:
         A worker is given its next file before the result it returned is handed on, so it reads
         while this process digests the last one.
         """
+        self.incidents, self.stalled = {}, set()  # of this run's jobs
         pending = iter(jobs)
         waiting = next(pending, None)
         busy = 0

@@ -29,7 +29,7 @@ from ..processes import helper_process
 from ..intake.cache import CACHE_FOLDER
 from ..intake.documents import REGISTERED, registered_documents
 from ..intake.feedback import write_all
-from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
+from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, Readers, attach_grids, ingest
 from ..intake.resubmission import attach_changes
 from ..intake.survey import SHEET as SURVEY_SHEET
 from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
@@ -199,12 +199,14 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
     forked = _fork()
     with forked or contextlib.nullcontext():
         # intake: every file answered; resubmissions compared with the workbook they replace
-        intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files)
-        files = intake.accepted
-        changes = workbook_changes(intake.frames, files, config)
-        goalposts = moved_goalposts(intake.frames, files, changes, config)
-        attach_changes(intake.files, goalposts, changes)
-        attach_grids(intake.files, config, workers=workers)
+        with Readers(config, workers) as readers:
+            intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files,
+                            readers=readers)
+            files = intake.accepted
+            changes = workbook_changes(intake.frames, files, config)
+            goalposts = moved_goalposts(intake.frames, files, changes, config)
+            attach_changes(intake.files, goalposts, changes)
+            attach_grids(intake.files, config, readers=readers)
         used: set[str] = set()
         feedback = {f.rel: _feedback_name(f, used) for f in intake.files if f.result not in (IGNORED, REGISTERED)}
         manifest = manifest_frame(intake, feedback)
