@@ -116,6 +116,11 @@ class Readers:
         self.close()
 
 
+def _using(readers: Readers | None, config: Config, workers: int | None):
+    """The job's readers, left open for its next reads; else workers of this call's own."""
+    return contextlib.nullcontext(readers) if readers is not None else Readers(config, workers)
+
+
 def _jobs(files: list[InboxFile], grids: bool = False):
     for f in files:
         yield f.rel, {"data": f.path.read_bytes(), "ext": f.path.suffix.lower(), "file": f.rel, "grids": grids}
@@ -128,7 +133,7 @@ def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None 
     if not marked:
         return
     by_rel = {f.rel: f for f in marked}
-    with contextlib.nullcontext(readers) if readers is not None else Readers(config, workers) as readers:
+    with _using(readers, config, workers) as readers:
         pool = readers.pool(len(marked))
         for rel, result in pool.run(_jobs(marked, grids=True)):
             by_rel[rel].book["grids"] = result.get("grids", {})
@@ -159,7 +164,7 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
         _take(f, book)
         progress.step(f.rel)
     if misses:
-        with contextlib.nullcontext(readers) if readers is not None else Readers(config, workers) as readers:
+        with _using(readers, config, workers) as readers:
             pool = readers.pool(len(misses))
             for rel, result in pool.run(_jobs(misses)):
                 f = by_rel[rel]

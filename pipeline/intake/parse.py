@@ -169,6 +169,7 @@ def _blank(value) -> bool:
 
 
 _TEXT_OR_BLANK = {str, type(None)}
+_PLAIN_KINDS = {"count"}  # numbers stay a plain list; text and dates are coded
 
 
 def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problems) -> dict:
@@ -205,9 +206,6 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
     found.sort(key=lambda x: (x[0], x[1]))
     problems.extend(p for _, _, p in found)
     return table
-
-
-_PLAIN_KINDS = {"count"}  # numbers stay a plain list
 
 
 def _coded(keys: list, memo: dict) -> Coded:

@@ -3,7 +3,7 @@
 This is what parse_book makes of each sheet, what a reader worker encodes (intake.cache: text as
 distinct values and codes) and the month's frames are built from (intake.validate.build_frames): a
 city month has millions of cells, and a dict per row would cost more than reading the files.
-A decoded column of text or dates is `Coded`: it iterates as the list it stands for.
+A column of text or dates, as parsed and as decoded, is `Coded`: it iterates as the list it stands for.
 """
 from __future__ import annotations
 

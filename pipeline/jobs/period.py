@@ -200,8 +200,7 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
     with forked or contextlib.nullcontext():
         # intake: every file answered; resubmissions compared with the workbook they replace
         with Readers(config, workers) as readers:
-            intake = ingest(Path(inbox), config, as_of, workers=workers, cache=out.parent / CACHE_FOLDER, files=files,
-                            readers=readers)
+            intake = ingest(Path(inbox), config, as_of, cache=out.parent / CACHE_FOLDER, files=files, readers=readers)
             files = intake.accepted
             changes = workbook_changes(intake.frames, files, config)
             goalposts = moved_goalposts(intake.frames, files, changes, config)
