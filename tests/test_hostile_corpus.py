@@ -157,3 +157,27 @@ def test_a_reader_panic_or_traceback_never_reaches_the_terminal_and_is_kept_for_
     assert results["b"]["failure"][0] == "unreadable" and results["c"] == {"ok": "fine"}
     assert "panicked" in incidents["a"]
     assert "IndexError" in incidents["b"] and "王晓梅" not in incidents["b"]
+
+
+def test_a_reader_killed_while_idle_between_reads_is_replaced_and_the_next_files_are_read():
+    """The month's readers wait idle while the month is validated, then read again the files whose
+    回执 mark cells: one the system killed meanwhile (memory) is replaced, and no file is lost."""
+    from pipeline.intake.readers import WorkerPool
+
+    with WorkerPool(_noisy, None, workers=2, timeout=30, memory_mb=1024) as pool:
+        assert dict(pool.run([("a", "first"), ("b", "second")])) == {"a": {"ok": "first"}, "b": {"ok": "second"}}
+        for worker in pool._workers:
+            worker["proc"].kill()
+            worker["proc"].join()
+        assert dict(pool.run([("c", "third"), ("d", "fourth"), ("e", "fifth")])) == {
+            "c": {"ok": "third"}, "d": {"ok": "fourth"}, "e": {"ok": "fifth"}}
+        assert not pool.stalled
+
+
+def test_readers_started_for_one_file_read_many_on_every_core(config):
+    from pipeline.intake.ingest import Readers
+    from pipeline.intake.readers import worker_count
+
+    with Readers(config) as readers:
+        assert len(readers.pool(1)._workers) == 1
+        assert len(readers.pool(40)._workers) == worker_count()

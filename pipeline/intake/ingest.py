@@ -84,9 +84,9 @@ class Intake:
         return {f.rel: f for f in self.files}
 
 
-def _pool(config: Config, jobs: int, workers: int | None) -> WorkerPool:
+def _pool(config: Config, workers: int) -> WorkerPool:
     limits = config.campaign.limits
-    return WorkerPool(read_encoded, read_context(config), workers=workers or min(worker_count(), jobs),
+    return WorkerPool(read_encoded, read_context(config), workers=workers,
                       timeout=float(limits.get("read_timeout_seconds", 60)),
                       memory_mb=int(limits.get("worker_memory_mb", 2048)))
 
@@ -100,8 +100,12 @@ class Readers:
         self.config, self.workers, self._pool = config, workers, None
 
     def pool(self, jobs: int) -> WorkerPool:
+        """Workers for `jobs` files: as many as the machine and the files allow (or as asked)."""
+        wanted = self.workers or min(worker_count(), jobs)
         if self._pool is None:
-            self._pool = _pool(self.config, jobs, self.workers)
+            self._pool = _pool(self.config, wanted)
+        else:
+            self._pool.grow(wanted)
         return self._pool
 
     def close(self) -> None:

@@ -213,6 +213,11 @@ class WorkerPool:
         self._mp = mp.get_context("spawn")
         self._workers = [self._start() for _ in range(max(1, workers))]
 
+    def grow(self, workers: int) -> None:
+        """At least `workers` workers from now on (a pool started for one file may be given many)."""
+        while len(self._workers) < workers:
+            self._workers.append(self._start())
+
     def _start(self):
         parent, child = self._mp.Pipe()
         self._serial += 1
@@ -288,9 +293,13 @@ class WorkerPool:
             if w["job"] is not None or not w["ready"] or waiting is None:
                 return 0
             key, payload = waiting
-            waiting = next(pending, None)
             w["offset"] = self._err_size(w)
-            w["conn"].send((key, payload))
+            try:
+                w["conn"].send((key, payload))
+            except OSError:  # it died while idle (the system took its memory back): another takes the file
+                self._replace(w)
+                return 0
+            waiting = next(pending, None)
             w["job"], w["since"] = key, time.monotonic()
             return 1
 
