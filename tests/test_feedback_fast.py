@@ -1,5 +1,6 @@
 """A clean 回执 filled in from a prepared workbook reads exactly like one built from scratch."""
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
@@ -38,3 +39,37 @@ def test_the_register_answer_is_titled_for_the_register(tmp_path):
     f = _file(rel="2017-06-15/信访举报登记表.xlsx", unit="区纪委信访室", book={"kind": "信访举报登记表"})
     FeedbackWriter("金牛区", tmp_path).write(tmp_path / "r.xlsx", f)
     assert _cells(tmp_path / "r.xlsx")[0]["审核结果"][0][0] == "专项治理“微腐败”信访举报登记表审核回执"
+
+
+def _busy(seconds):
+    import time
+
+    time.sleep(seconds)
+
+
+def test_feedback_the_other_core_has_not_begun_is_written_here_and_its_later_tasks_go_first(tmp_path):
+    """A month of long 回执 (many resubmissions): the history waits for items.csv and the leaders'
+    workbook, so those go ahead of the 回执 parts the other core has not begun, and this process writes
+    whatever parts are still waiting once it is done with its own work. Every 回执 is written once."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.jobs.period import _Feedback, _parts
+
+    files = [_file(rel=f"2017-06-{10 + n}/单位{n}.xlsx", unit=f"单位{n}") for n in range(12)]
+    names = {f.rel: f"回执/单位{n}_回执.xlsx" for n, f in enumerate(files)}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as other:
+        other.submit(_busy, 2)  # the other core is busy: nothing sent after this has begun
+        answered = _Feedback(other, [dict(district="金牛区", out=tmp_path, files=part, names=names)
+                                     for part in _parts(files, 4)])
+        later = answered.submit(_busy, seconds=0)
+        started = time.monotonic()
+        answered.take_back()
+        assert time.monotonic() - started < 2, "the waiting parts were written here, not waited for"
+        here = {p.name for p in (tmp_path / "回执").iterdir()}
+        assert len(here) >= 6, "at most the part already handed over is left to the other core"
+        answered.result()
+        later.result()
+    assert sorted(p.name for p in (tmp_path / "回执").iterdir()) == sorted(Path(n).name for n in names.values())
+    assert [len(part) for part in _parts(files, 4)] == [3, 3, 3, 3] and _parts([], 4) == [[]]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
@@ -215,7 +216,7 @@ class FeedbackWriter:
                                    result=result, problems=[], book={"kind": kind}, errors=0, queries=0,
                                    duplicate_of=_PLACEHOLDERS["duplicate_of"], changes=None)
             self.scratch.mkdir(parents=True, exist_ok=True)
-            path = self.scratch / f".回执模板-{len(self._prepared)}.xlsx"
+            path = self.scratch / f".回执模板-{os.getpid()}-{len(self._prepared)}.xlsx"  # both processes may prepare
             write_feedback(path, fake, self.district)
             with zipfile.ZipFile(path) as z:
                 self._prepared[result, kind] = [(info, z.read(info)) for info in z.infolist()]

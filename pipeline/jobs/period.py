@@ -142,6 +142,48 @@ def _items_beside(pool, frame: pd.DataFrame, path: Path, rectifications: pd.Data
         raise
 
 
+FEEDBACK_PARTS = 8
+
+
+def _parts(files: list, count: int = FEEDBACK_PARTS) -> list[list]:
+    """`files` dealt into `count` parts (fewer when there are fewer files): the long 回执 of one day's
+    resubmissions, neighbours in the inbox, are shared out."""
+    return [files[i::count] for i in range(min(count, len(files)))] or [[]]
+
+
+class _Feedback:
+    """The 回执, sent to the other core in parts. Its later tasks (items.csv, the leaders' workbook,
+    which the history waits for) go ahead of the parts it has not begun, and those still not begun
+    when this process is done with its own work are written here (150 resubmissions' long 回执 kept
+    this process waiting 48 s)."""
+
+    def __init__(self, pool, parts: list[dict]):
+        self.pool = pool
+        self.parts = [(pool.submit(write_all, **part), part) for part in parts]
+
+    def _waiting(self) -> list[int]:
+        return [n for n, (future, _) in enumerate(self.parts) if future.cancel()]
+
+    def submit(self, fn, /, **kwargs) -> Future:
+        """`fn` on the other core ahead of the parts it has not begun."""
+        waiting = self._waiting()
+        future = self.pool.submit(fn, **kwargs)
+        for n in waiting:
+            self.parts[n] = (self.pool.submit(write_all, **self.parts[n][1]), self.parts[n][1])
+        return future
+
+    def take_back(self) -> None:
+        for n in self._waiting():
+            write_all(**self.parts[n][1])
+            done: Future = Future()
+            done.set_result(None)
+            self.parts[n] = (done, self.parts[n][1])
+
+    def result(self) -> None:
+        for future, _ in self.parts:
+            future.result()
+
+
 def write_items_beside(spooled: str, path: Path, answers: str | None, stage: str) -> Path | None:
     """In the other process: items.csv from the spooled items, then their history rows (None: not staged)."""
     try:
@@ -213,8 +255,8 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
         staging = _scratch(out.parent / CACHE_FOLDER)
         try:
             with _beside(len(intake.frames["检查台账"]), forked) as pool:
-                answered = pool.submit(write_all, district=config.campaign.district, out=out,
-                                       files=[f for f in intake.files if f.rel in feedback], names=feedback)
+                answered = _Feedback(pool, [dict(district=config.campaign.district, out=out, files=part, names=feedback)
+                                            for part in _parts([f for f in intake.files if f.rel in feedback])])
                 mark = inputs if not any(f.retry for f in intake.files) else None
                 result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool,
                                   answered, mark, staging)
@@ -233,7 +275,7 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
 
 
 def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
-             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: Future,
+             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: _Feedback,
              mark: str | None, staging: Path) -> MonthlyResult:
     """The month's figures and every document made from them; `pool` takes items.csv (and the
     history's rows of the items, into `staging`) and the leaders' workbook (after the 回执, `answered`)."""
@@ -243,7 +285,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     give_back_memory()
     # the month's largest CSV, written on the other core while this one goes on (the 回执 are done by then)
     item_table = dates_as_text(items[ITEM_COLUMNS])
-    items_csv = _items_beside(pool, item_table, out / "data" / "items.csv", intake.frames.get("整改台账"), staging)
+    items_csv = _items_beside(pool if isinstance(pool, _Here) else answered, item_table, out / "data" / "items.csv",
+                              intake.frames.get("整改台账"), staging)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     past = PastRates(out.parent / CACHE_FOLDER, config, {f.rel: f.sha256 for f in intake.files})
@@ -278,7 +321,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
                   milestones=milestones, trend=trend, edits=edits, plan_status=executed)
     listed_places, rollup["recurrence_total"] = urgent_recurrence(acc.recurrence, listed)
     rollup["accountability"] = dataclasses.replace(acc, recurrence=listed_places)
-    pending = pool.submit(write_rollup, **rollup)
+    pending = answered.submit(write_rollup, **rollup)
     for name, frame in tables.items():
         if name != "items":
             write_csv(frame, out / "data" / f"{name}.csv")
@@ -295,6 +338,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
         text.write(milestone_reminder_text(milestones, as_of))
     del chase, context, rollup  # the history's peak comes next: nothing it does not need stays
     give_back_memory()
+
+    answered.take_back()  # this process is done with its own work: the 回执 the other has not begun are written here
 
     def finished() -> None:  # a failure of the other core's work raises here
         answered.result()
