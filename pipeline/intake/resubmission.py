@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..printing import a4_landscape
 from ..problems import describe, problem
 from ..safetext import safe_text
 
@@ -59,3 +60,4 @@ def write_changes_sheet(wb, f, used_names: set[str]) -> None:
             ws.write_string(r, c, safe_text("" if value is None else value), text)
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, 2 + len(rows), len(cols) - 1)
+    a4_landscape(ws, f"&C{CHANGES_SHEET}", repeat_row=2)  # 原值 and 新值 printed beside the rest, not on pages of their own
