@@ -120,28 +120,6 @@ def _scratch(cache: Path) -> Path:
     return Path(name)
 
 
-def _items_beside(pool, frame: pd.DataFrame, path: Path, rectifications: pd.DataFrame | None,
-                  stage: Path) -> Future:
-    """Write items.csv on the other core, then the history's rows of the items into `stage`
-    (history.stage_items); the future's result is the staged file, or None. The frames go there
-    through files beside items.csv: pickled into the executor's queue, a province's items would
-    wait in this process's memory until the other core had written 11,000 回执."""
-    if isinstance(pool, _Here):
-        return pool.submit(write_csv, frame=frame, path=path)  # a small month: the history inserts its rows itself
-    spooled = path.with_name(f".{path.stem}.pickle")
-    answered = path.with_name(f".{path.stem}-整改台账.pickle")
-    try:
-        spool_frame(frame, spooled)
-        if rectifications is not None:
-            spool_frame(answers(rectifications), answered)
-        return pool.submit(write_items_beside, spooled=str(spooled), path=path,
-                           answers=str(answered) if rectifications is not None else None, stage=str(stage))
-    except BaseException:
-        spooled.unlink(missing_ok=True)
-        answered.unlink(missing_ok=True)
-        raise
-
-
 FEEDBACK_PARTS = 8
 
 
@@ -174,14 +152,33 @@ class _Feedback:
 
     def take_back(self) -> None:
         for n in self._waiting():
-            write_all(**self.parts[n][1])
-            done: Future = Future()
-            done.set_result(None)
-            self.parts[n] = (done, self.parts[n][1])
+            self.parts[n] = (_Here().submit(write_all, **self.parts[n][1]), self.parts[n][1])
 
     def result(self) -> None:
         for future, _ in self.parts:
             future.result()
+
+
+def _items_beside(beside: _Feedback, frame: pd.DataFrame, path: Path, rectifications: pd.DataFrame | None,
+                  stage: Path) -> Future:
+    """Write items.csv on the other core, then the history's rows of the items into `stage`
+    (history.stage_items); the future's result is the staged file, or None. The frames go there
+    through files beside items.csv: pickled into the executor's queue, a province's items would
+    wait in this process's memory until the other core had written 11,000 回执."""
+    if isinstance(beside.pool, _Here):
+        return beside.submit(write_csv, frame=frame, path=path)  # a small month: the history inserts its rows itself
+    spooled = path.with_name(f".{path.stem}.pickle")
+    answered = path.with_name(f".{path.stem}-整改台账.pickle")
+    try:
+        spool_frame(frame, spooled)
+        if rectifications is not None:
+            spool_frame(answers(rectifications), answered)
+        return beside.submit(write_items_beside, spooled=str(spooled), path=path,
+                           answers=str(answered) if rectifications is not None else None, stage=str(stage))
+    except BaseException:
+        spooled.unlink(missing_ok=True)
+        answered.unlink(missing_ok=True)
+        raise
 
 
 def write_items_beside(spooled: str, path: Path, answers: str | None, stage: str) -> Path | None:
@@ -258,7 +255,7 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
                 answered = _Feedback(pool, [dict(district=config.campaign.district, out=out, files=part, names=feedback)
                                             for part in _parts([f for f in intake.files if f.rel in feedback])])
                 mark = inputs if not any(f.retry for f in intake.files) else None
-                result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest, pool,
+                result = _outputs(out, config, period, as_of, intake, files, changes, goalposts, manifest,
                                   answered, mark, staging)
         finally:  # the other process is done with it by now, whatever happened
             staging.unlink(missing_ok=True)
@@ -275,18 +272,18 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
 
 
 def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Intake, files: pd.DataFrame,
-             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, pool, answered: _Feedback,
+             changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, answered: _Feedback,
              mark: str | None, staging: Path) -> MonthlyResult:
-    """The month's figures and every document made from them; `pool` takes items.csv (and the
-    history's rows of the items, into `staging`) and the leaders' workbook (after the 回执, `answered`)."""
+    """The month's figures and every document made from them; the other core, besides the 回执
+    (`answered`), takes items.csv (and the history's rows of the items, into `staging`) and the
+    leaders' workbook, ahead of the 回执 it has not begun."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
     give_back_memory()
-    # the month's largest CSV, written on the other core while this one goes on (the 回执 are done by then)
+    # the month's largest CSV, written on the other core while this one goes on
     item_table = dates_as_text(items[ITEM_COLUMNS])
-    items_csv = _items_beside(pool if isinstance(pool, _Here) else answered, item_table, out / "data" / "items.csv",
-                              intake.frames.get("整改台账"), staging)
+    items_csv = _items_beside(answered, item_table, out / "data" / "items.csv", intake.frames.get("整改台账"), staging)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     past = PastRates(out.parent / CACHE_FOLDER, config, {f.rel: f.sha256 for f in intake.files})
