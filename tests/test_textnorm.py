@@ -1,9 +1,12 @@
 """Values read as a person types them, as the contract spells out."""
 import datetime as dt
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipeline.textnorm import Unparsed, cell_name, number_key, parse_date, parse_month, parse_number, strip_category_prefix
+from pipeline.textnorm import Unparsed, cell_name, nfkc, number_key, parse_date, parse_month, parse_number, strip_category_prefix
 
 
 @pytest.mark.parametrize("typed", ["自检3号", "自检 ００３", "自检003号", " 自检３ 号", "自检03"])
@@ -42,3 +45,14 @@ def test_numbers_and_categories():
 
 def test_cells_are_named_as_users_see_them():
     assert cell_name(0, 0) == "A1" and cell_name(6, 8) == "I7" and cell_name(0, 26) == "AA1"
+
+
+_TYPED_PIECES = ["低保审核", "，", "：", "；", "（", "）", "！", "？", "\u3000", "Ａ", "\u0301", "\u0327", "e", "ﬁ", "①", "㈱",
+                 "\uf900", "ｶ", "\u3099", "\u309a", "，\u0301", "２０１７", " ", "\u200b"]
+
+
+@given(st.lists(st.sampled_from(_TYPED_PIECES) | st.text(max_size=3), max_size=12).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_fast_normalisation_is_nfkc(text):
+    """Full-width punctuation replaced first, then NFKC: the same text, combining marks after a ， included."""
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

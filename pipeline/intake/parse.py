@@ -154,14 +154,18 @@ def _normalize(value, spec: dict, year: int):
         return (None, "bad_month") if isinstance(parsed, Unparsed) else (parsed, None)
     if isinstance(value, (dt.date, dt.datetime)):
         value = value.isoformat()[:10]
-    text = clean_text(value)
+    return _text_value(clean_text(value), spec), None
+
+
+def _text_value(text: str, spec: dict):
+    """A text or code cell's value once cleaned: None when blank, a vocabulary word as the vocabulary spells it."""
     if not text:
-        return None, None
+        return None
     if spec["vocab"]:
         bare = strip_category_prefix(text) if spec["label"] == "治理类别" else squeeze(text)
         if bare in spec["vocab"]:
-            return bare, None
-    return text, None
+            return bare
+    return text
 
 
 def _blank(value) -> bool:
@@ -170,9 +174,25 @@ def _blank(value) -> bool:
 
 _TEXT_OR_BLANK = {str, type(None)}
 _PLAIN_KINDS = {"count"}  # numbers stay a plain list; text and dates are coded
+_TEXT_KINDS = {"text", "code"}  # nothing typed in them is an error
 
 
-def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problems) -> dict:
+def _texts_of(keys, spec: dict, year: int, cleaned: dict) -> dict:
+    """key → value for the distinct typed values of a text or code column. `cleaned`: the book's
+    texts already cleaned (存在问题 is usually 发现的问题 copied), each cleaned once."""
+    values = {}
+    for key in keys:
+        if type(key) is str:
+            text = cleaned.get(key)
+            if text is None:
+                text = cleaned[key] = clean_text(key)
+            values[key] = _text_value(text, spec)
+        else:
+            values[key] = _normalize(key[1], spec, year)[0]
+    return values
+
+
+def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problems, cleaned: dict) -> dict:
     """The sheet's typed values column by column ({'_row': [...], label: [...]}), blank rows skipped.
 
     Each distinct value of a column is normalised once (a city month has millions of cells), and a
@@ -193,32 +213,41 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
         # 1, 1.0 and True are equal dict keys: only text is keyed by itself
         keys = raw if set(map(type, raw)) <= _TEXT_OR_BLANK else [
             v if type(v) is str or v is None else (type(v), v) for v in raw]
-        memo = {k: _normalize(k if type(k) is not tuple else k[1], spec, year) for k in dict.fromkeys(keys)
-                if k is not None}
-        memo[None] = (None, None)
-        if any(h[1] for h in memo.values()):
-            found.extend((kept[i], order, problem(memo[k][1], file=file, sheet=sheet_name, row=kept[i], col=c,
-                                                  column=label, value=raw[i]))
-                         for i, k in enumerate(keys) if memo[k][1])
-        table[label] = _coded(keys, memo) if spec["kind"] not in _PLAIN_KINDS else [memo[k][0] for k in keys]
+        distinct = dict.fromkeys(keys)
+        distinct.pop(None, None)
+        if spec["kind"] in _TEXT_KINDS:
+            value_of = _texts_of(distinct, spec, year, cleaned)
+        else:
+            memo = {k: _normalize(k if type(k) is not tuple else k[1], spec, year) for k in distinct}
+            if any(h[1] for h in memo.values()):
+                found.extend((kept[i], order, problem(memo[k][1], file=file, sheet=sheet_name, row=kept[i], col=c,
+                                                      column=label, value=raw[i]))
+                             for i, k in enumerate(keys) if k is not None and memo[k][1])
+            value_of = {k: h[0] for k, h in memo.items()}
+        value_of[None] = None
+        if spec["kind"] in _PLAIN_KINDS:
+            table[label] = list(map(value_of.__getitem__, keys))
+            continue
+        table[label] = column = _coded(keys, value_of)
         if spec["kind"] == "code":
-            table["_key"] = [clean_number_key(v) if v else None for v in table[label]]
+            key_of = [clean_number_key(v) if v else None for v in column.values]
+            table["_key"] = list(map(key_of.__getitem__, column.codes))
     found.sort(key=lambda x: (x[0], x[1]))
     problems.extend(p for _, _, p in found)
     return table
 
 
-def _coded(keys: list, memo: dict) -> Coded:
+def _coded(keys: list, value_of: dict) -> Coded:
     """Each row's normalised value as a code into the column's distinct values (two spellings of one
     value share its code)."""
     index: dict = {}
     code_of: dict = {}
-    for key, (value, _) in memo.items():
+    for key, value in value_of.items():
         code = index.get(value)
         if code is None:
             code = index[value] = len(index)
         code_of[key] = code
-    return Coded(list(index), array("i", [code_of[k] for k in keys]))
+    return Coded(list(index), array("i", map(code_of.__getitem__, keys)))
 
 
 def _blank_row(row: list, cols: list[int]) -> bool:
@@ -345,6 +374,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
     stated: list[str] = []
     filled_on = None
     taken: set[str] = set()
+    cleaned: dict[str, str] = {}
     for label, specs in kind["sheets"].items():
         sheet = _find_sheet(sheets, label, specs, taken)
         if sheet is None:
@@ -376,7 +406,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
             if spec["required"] and spec["label"] not in colmap:
                 problems.append(problem("missing_column", file=file, sheet=sheet["name"], row=header_row, col=0,
                                         column=spec["label"], detail=f"缺少“{spec['label']}”列"))
-        table = _read_table(grid, header_row, colmap, specs, file, sheet["name"], year, problems)
+        table = _read_table(grid, header_row, colmap, specs, file, sheet["name"], year, problems, cleaned)
         if kind.get("open_columns"):  # a survey's question columns
             read_answers(grid, header_row, colmap, table, file, sheet["name"], problems, context["survey"])
         result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "table": table}
