@@ -160,38 +160,43 @@ class _Feedback:
 
 
 def _items_beside(beside: _Feedback, frame: pd.DataFrame, path: Path, rectifications: pd.DataFrame | None,
-                  stage: Path) -> Future:
-    """Write items.csv on the other core, then the history's rows of the items into `stage`
-    (history.stage_items); the future's result is the staged file, or None. The frames go there
-    through files beside items.csv: pickled into the executor's queue, a province's items would
-    wait in this process's memory until the other core had written 11,000 回执."""
-    if isinstance(beside.pool, _Here):
-        return beside.submit(write_csv, frame=frame, path=path)  # a small month: the history inserts its rows itself
+                  stage: Path) -> tuple[Future, Future]:
+    """On the other core, the history's rows and texts of the items into `stage`
+    (history.stage_items), then items.csv: (items.csv written, the staged file or None). The history
+    waits for the first only, so it is done first (a month of distinct texts takes the other core 9 s).
+    The frames go there through files beside items.csv: pickled into the executor's queue, a
+    province's items would wait in this process's memory until the other core had written 11,000 回执."""
+    if isinstance(beside.pool, _Here):  # a small month: the history inserts its rows itself
+        return beside.submit(write_csv, frame=frame, path=path), _Here().submit(lambda: None)
     spooled = path.with_name(f".{path.stem}.pickle")
     answered = path.with_name(f".{path.stem}-整改台账.pickle")
     try:
         spool_frame(frame, spooled)
         if rectifications is not None:
             spool_frame(answers(rectifications), answered)
-        return beside.submit(write_items_beside, spooled=str(spooled), path=path,
-                           answers=str(answered) if rectifications is not None else None, stage=str(stage))
+        answered_text = str(answered) if rectifications is not None else None
+        staged = beside.submit(stage_beside, spooled=str(spooled), answers=answered_text, stage=str(stage))
+        return beside.submit(write_items_beside, spooled=str(spooled), path=path, answers=answered_text), staged
     except BaseException:
         spooled.unlink(missing_ok=True)
         answered.unlink(missing_ok=True)
         raise
 
 
-def write_items_beside(spooled: str, path: Path, answers: str | None, stage: str) -> Path | None:
-    """In the other process: items.csv from the spooled items, then their history rows (None: not staged)."""
+def stage_beside(spooled: str, answers: str | None, stage: str) -> Path | None:
+    """In the other process: the history's rows of the spooled items (None: not staged)."""
+    return stage_items(read_spooled(spooled), read_spooled(answers) if answers else None, Path(stage))
+
+
+def write_items_beside(spooled: str, path: Path, answers: str | None) -> None:
+    """In the other process, after stage_beside: items.csv from the spooled items, whose files it removes."""
     try:
         frame = read_spooled(spooled)
-        rectifications = read_spooled(answers) if answers else None
     finally:
         for done in (spooled, answers):
             if done:
                 Path(done).unlink(missing_ok=True)
     write_csv(frame, path)
-    return stage_items(frame, rectifications, Path(stage))
 
 
 def _feedback_name(f, used: set[str]) -> str:
@@ -275,15 +280,16 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
              changes: pd.DataFrame, goalposts: list, manifest: pd.DataFrame, answered: _Feedback,
              mark: str | None, staging: Path) -> MonthlyResult:
     """The month's figures and every document made from them; the other core, besides the 回执
-    (`answered`), takes items.csv (and the history's rows of the items, into `staging`) and the
+    (`answered`), takes the history's rows of the items (into `staging`), items.csv and the
     leaders' workbook, ahead of the 回执 it has not begun."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
     give_back_memory()
-    # the month's largest CSV, written on the other core while this one goes on
+    # the month's largest CSV and the items' history rows, made on the other core while this one goes on
     item_table = dates_as_text(items[ITEM_COLUMNS])
-    items_csv = _items_beside(answered, item_table, out / "data" / "items.csv", intake.frames.get("整改台账"), staging)
+    items_csv, staged = _items_beside(answered, item_table, out / "data" / "items.csv", intake.frames.get("整改台账"),
+                                      staging)
     units = unit_rollup(items, intake.frames, files, manifest, config, period, as_of)
     milestones = milestone_status(registered_documents(intake.files, config), config, as_of)
     past = PastRates(out.parent / CACHE_FOLDER, config, {f.rel: f.sha256 for f in intake.files})
@@ -345,7 +351,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
 
     # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
     write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished,
-                  mark=mark, staged=items_csv.result())
+                  mark=mark, staged=staged.result())
     finished()
 
     return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import sqlite3
 from pathlib import Path
 
@@ -120,13 +119,14 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value  # numpy scalars
 
 
-def _rows(frame: pd.DataFrame, cols: list[str], lead: tuple = ()):
-    """The rows of `cols` as SQLite is given them (each after `lead`), from columns converted whole
-    (a dict or a conversion per value is too slow for a city), a slice at a time (a city's items as
-    Python values is 100s of MB)."""
+def _rows(frame: pd.DataFrame, cols: list[str], lead: tuple = (), trail: np.ndarray | None = None):
+    """The rows of `cols` as SQLite is given them (each after `lead`, and before its number in
+    `trail`), from columns converted whole (a dict or a conversion per value is too slow for a city),
+    a slice at a time (a city's items as Python values is 100s of MB)."""
     for start in range(0, len(frame), INSERT_ROWS):
         part = frame.iloc[start:start + INSERT_ROWS]
-        yield from zip(*([value] * len(part) for value in lead), *(_column(part[c]) for c in cols))
+        after = () if trail is None else (trail[start:start + INSERT_ROWS].tolist(),)
+        yield from zip(*([value] * len(part) for value in lead), *(_column(part[c]) for c in cols), *after)
 
 
 def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: str) -> None:
@@ -137,23 +137,40 @@ def _insert(db: sqlite_utils.Database, name: str, frame: pd.DataFrame, period: s
 
 
 STAGED = "staged_items"  # the schema name write_history attaches a staged file under
+STAGED_TEXT = "_text"  # a staged items row's number among the month's distinct texts (staged texts.k)
+_FED = ("_fed1", "_fed2", "_fed3")  # the staged texts as the search index is fed them (search.segment_rows)
+
+
+def history_columns(items: pd.DataFrame) -> list[str]:
+    """The columns of the items' history rows: the items', then the 整改台账 texts they are given."""
+    return [c for c in items.columns if c != PERIOD] + [c for c in ("存在问题", "整改措施") if c not in items.columns]
 
 
 def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: Path) -> Path | None:
-    """The month's items rows as write_history would insert them (their 整改台账 texts joined, each
-    value converted), written by another process into a file of their own while this month's other
-    work goes on; write_history then copies them in SQLite (_copy_staged) instead of giving it every
-    value again. None when the file could not be written: write_history inserts the rows itself."""
+    """Everything write_history needs of the month's items, made by another process into a file of
+    its own while this month's other work goes on: the rows as it would insert them (their 整改台账
+    texts joined, each value converted), their distinct texts with hashes, and those texts as the
+    search index is fed them. write_history then only copies in SQLite (_copy_staged), where it
+    would give it every value again. None when the file could not be written: write_history
+    inserts the rows itself."""
     path = Path(path)
     try:
         frame = with_rectification_text(items, rectifications)
         cols = [c for c in frame.columns if c != PERIOD]
+        codes, values, marks = _month_texts(frame)
         conn = sqlite3.connect(path)
         try:
             conn.execute("pragma journal_mode = off")  # a scratch file: if this fails it is thrown away
             conn.execute("pragma synchronous = off")
-            conn.execute(f"create table items ({', '.join(f'[{c}]' for c in cols)})")
-            conn.executemany(f"insert into items values ({', '.join('?' for _ in cols)})", _rows(frame, cols))
+            conn.execute(f"create table items ({', '.join(f'[{c}]' for c in cols)}, [{STAGED_TEXT}] integer)")
+            conn.executemany(f"insert into items values ({', '.join('?' for _ in cols)}, ?)",
+                             _rows(frame, cols, trail=codes))
+            # typed as item_texts is, so that a text compares with a stored one as it will be stored
+            conn.execute(f"create table texts (k integer primary key, {', '.join(f'[{c}] text' for c in SEARCHED)}, "
+                         f"[{TEXT_HASH}] integer, {', '.join(f'[{c}] text' for c in _FED)})")
+            fed = _segmented(list(zip(range(len(marks)), *values)))
+            conn.executemany("insert into texts values (?, ?, ?, ?, ?, ?, ?, ?)",
+                             ((k, *texts, mark, *feed) for (k, *feed), *texts, mark in zip(fed, *values, marks)))
             conn.commit()
         finally:
             conn.close()
@@ -174,10 +191,13 @@ def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> tuple[list
     except sqlite3.Error:
         return None
     try:
-        db.execute("select count(*) from json_each('[]')")  # a SQLite without JSON functions: insert instead
+        db.execute("select row_number() over () from (select 1)")  # a SQLite before 3.25: insert instead
         cols = [r[1] for r in db.execute(f"pragma [{STAGED}].table_info(items)")]
+        texts = [r[1] for r in db.execute(f"pragma [{STAGED}].table_info(texts)")]
         count = db.execute(f"select count(*) from [{STAGED}].items").fetchone()[0]
-        return cols, count
+        if cols[-1:] != [STAGED_TEXT] or texts != ["k", *SEARCHED, TEXT_HASH, *_FED]:
+            raise sqlite3.DatabaseError("not a staged file of this version")
+        return cols[:-1], count
     except sqlite3.Error:
         _detach_staged(db)
         return None
@@ -190,20 +210,43 @@ def _detach_staged(db: sqlite_utils.Database) -> None:
         pass
 
 
-def _copy_staged(db: sqlite_utils.Database, staged: tuple[list[str], int], frame: pd.DataFrame, ids: np.ndarray,
-                 period: str) -> bool:
-    """Copy the attached staged rows into items with their 文本号, in order; False (nothing copied)
-    when they are not this frame's rows."""
-    cols = [c for c in frame.columns if c != PERIOD]
-    if staged != (cols, len(frame)):
-        return False
+def _copy_staged(db: sqlite_utils.Database, cols: list[str], period: str) -> tuple[int, set[int]]:
+    """The attached staged month into the history, all in SQLite: each distinct text its 文本号 (the
+    stored one, else the next free number, in the order _text_ids gives them), new texts into
+    item_texts, then the rows with their 文本号 in order. Returns the first new 文本号 (the search
+    index takes the texts from it on, _fts_staged) and the 文本号 the rows use."""
+    start = db.execute(f"select coalesce(max([{TEXT_ID}]), 0) + 1 from [{TEXTS_TABLE}]").fetchone()[0]
+    db.execute("drop table if exists temp.[text_of]")
+    db.execute("create temp table [text_of] (k integer primary key, id integer)")
+    same = " and ".join(f"t.[{c}] is s.[{c}]" for c in SEARCHED)  # `is`: a blank equals a blank
+    db.execute(f"insert or ignore into temp.[text_of] select s.k, t.[{TEXT_ID}] from [{STAGED}].texts s "
+               f"join [{TEXTS_TABLE}] t on t.[{TEXT_HASH}] = s.[{TEXT_HASH}] and {same}")
+    db.execute(f"insert into temp.[text_of] select k, ? + row_number() over (order by k) - 1 from [{STAGED}].texts "
+               f"where k not in (select k from temp.[text_of])", [start])
+    added = db.execute("select count(*) from temp.[text_of] where id >= ?", [start]).fetchone()[0]
+    rebuild = added > start - 1  # as in _text_ids: the hash index made once, not grown row by row
+    if rebuild:
+        db.execute(f"drop index if exists [{_HASH_INDEX}]")
+    picked = ", ".join(f"s.[{c}]" for c in SEARCHED)
+    # CROSS JOIN keeps the left table the outer loop, so rows go in in its order without a sort
+    db.execute(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) select m.id, {picked}, "
+               f"s.[{TEXT_HASH}] from temp.[text_of] m cross join [{STAGED}].texts s on s.k = m.k where m.id >= ?",
+               [start])
+    if rebuild:
+        _index_hashes(db)
     names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, TEXT_ID))
     picked = ", ".join(f"s.[{c}]" for c in cols)
-    # the numbers as one JSON array, joined by position (the staged rows' rowids are 1, 2, 3, ...); CROSS
-    # JOIN keeps the array the outer loop, so rows go in in its order (an ORDER BY would sort them all again)
-    db.execute(f"insert into items ({names}) select ?, {picked}, j.value from json_each(?) j "
-               f"cross join [{STAGED}].items s on s.rowid = j.key + 1", [period, json.dumps(ids.tolist())])
-    return True
+    db.execute(f"insert into items ({names}) select ?, {picked}, m.id from [{STAGED}].items s "
+               f"cross join temp.[text_of] m on m.k = s.[{STAGED_TEXT}]", [period])
+    return start, {r[0] for r in db.execute("select id from temp.[text_of]")}
+
+
+def _fts_staged(db: sqlite_utils.Database, start: int) -> None:
+    """The texts _copy_staged added, into items_fts as the other process segmented them."""
+    fed = ", ".join(f"s.[{c}]" for c in _FED)
+    db.execute(f"insert into [{FTS_TABLE}] (rowid, {_COLS}) select m.id, {fed} from temp.[text_of] m "
+               f"cross join [{STAGED}].texts s on s.k = m.k where m.id >= ?", [start])
+    db.execute("drop table temp.[text_of]")
 
 
 def _refuse_confidential(tables: dict[str, pd.DataFrame]) -> None:
@@ -260,13 +303,19 @@ def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     return codes, texts.iloc[first.index[np.argsort(first.to_numpy())]]
 
 
+def _month_texts(frame: pd.DataFrame) -> tuple[np.ndarray, list[list], list[int]]:
+    """Each row's number among the distinct SEARCHED triples, those triples column by column as
+    SQLite is given them, and each triple's hash (TEXT_HASH)."""
+    codes, distinct = _distinct_texts(frame.reindex(columns=list(SEARCHED)))
+    values = [_column(distinct[c]) for c in SEARCHED]
+    marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
+    return codes, values, marks.to_numpy().view(np.int64).tolist()
+
+
 def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
     """Each row's 文本号; triples the history has not stored yet are added to item_texts, and are
     returned for items_fts (give them to _fts_write once the month's rows are written)."""
-    codes, distinct = _distinct_texts(texts)
-    values = [_column(distinct[c]) for c in SEARCHED]
-    marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
-    marks = marks.to_numpy().view(np.int64).tolist()
+    codes, values, marks = _month_texts(texts)
     ids = np.zeros(len(marks), dtype=np.int64)
     # look the month's distinct triples up by hash (a temporary table of numbers: a month of texts held
     # twice in memory would be hundreds of MB), then confirm the text itself
@@ -384,7 +433,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
     month's other outputs failed), nothing of this write is kept. `mark`: what identifies these
     rows, so that writing them again is skipped; the monthly job passes the fingerprint of its
     inputs, from which the tables follow (hashing a city's tables takes 1.3 s); by default a
-    hash of the tables themselves. `staged`: the items rows written ahead by stage_items, if any.
+    hash of the tables themselves. `staged`: the items' rows and texts written ahead by stage_items, if any.
     """
     tables = dict(tables)
     _refuse_confidential(tables)
@@ -403,9 +452,12 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         mark = mark or fingerprint({**tables, **answered})
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
-        if "items" in tables:
-            tables["items"] = with_rectification_text(tables["items"], rectifications)
         attached = _attach_staged(db, staged) if "items" in tables else None
+        if attached is not None and attached != (history_columns(tables["items"]), len(tables["items"])):
+            _detach_staged(db)  # not this month's rows
+            attached = None
+        if "items" in tables and attached is None:
+            tables["items"] = with_rectification_text(tables["items"], rectifications)
         with db.atomic():
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
             searched = "items" in tables or "items" in history
@@ -419,19 +471,23 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                                                  f"and [{TEXT_ID}] is not null", (period,))}
             for name in history:
                 db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
-            new_texts = None
+            new_texts = first_new = None
             for name, frame in tables.items():
-                table = _ensure_table(db, name, frame)
-                if name == "items" and len(frame):
-                    ids, new_texts = _text_ids(db, frame.reindex(columns=list(SEARCHED)))
-                    if not (attached and _copy_staged(db, attached, frame, ids, period)):
-                        _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
+                table = _ensure_table(db, name, frame)  # the staged items' texts columns are text, as joined
+                if name == "items" and len(frame) and attached is not None:
+                    first_new, month_ids = _copy_staged(db, attached[0], period)
+                    used -= month_ids
+                elif name == "items" and len(frame):
+                    ids, new_texts = _text_ids(db, frame)
+                    _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
                     used -= set(np.unique(ids).tolist())
                 elif len(frame):
                     _insert(db, name, frame, period)
                 _ensure_indexes(table)
             if new_texts is not None:
                 _fts_write(db, new_texts)
+            if first_new is not None:
+                _fts_staged(db, first_new)
             if used:
                 _drop_unused_texts(db, used)
             db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
