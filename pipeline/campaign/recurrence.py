@@ -27,9 +27,9 @@ def frequent_threshold(config: Config) -> int:
 def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config) -> pd.DataFrame:
     owner = config.grassroots_owner()
     order = {u.name: i for i, u in enumerate(config.units)}
-    problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM)]
-    # only what the triggers read: sorting carries every column along
-    problems = problems[["被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]]
+    # only what the triggers read: filtering and sorting carry every column along
+    problems = items.loc[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM),
+                         ["被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]]
     problems = problems.assign(_place=map_each(problems["被检查单位"], typed_text),
                                _ref=item_ref(problems), _on=pd.to_datetime(problems["检查时间"]),
                                _done=pd.to_datetime(problems["完成时间"]))
@@ -76,8 +76,10 @@ def _recurring(problems: pd.DataFrame) -> pd.DataFrame:
     """
     keys = ["_place", "治理类别"]
     closed_on = problems["_done"].where((problems["状态"] == STATUS_CLOSED) & problems["_done"].notna())
-    first_closed = closed_on.groupby([problems[k] for k in keys], sort=False).transform("min")
-    again = (problems["_on"] > first_closed).groupby([problems[k] for k in keys], sort=False).transform("any")
+    # each place and category numbered once (-1: no category, a group of its own that is dropped below)
+    group = problems.groupby(keys, sort=False).ngroup().to_numpy()
+    first_closed = closed_on.groupby(group).transform("min")
+    again = (problems["_on"] > first_closed).groupby(group).transform("any")
     part = problems[again & problems["治理类别"].notna()]
     if part.empty:
         return pd.DataFrame()
