@@ -379,9 +379,9 @@ def _whole(db) -> dict:
 
 
 def test_staged_months_make_the_same_history_and_index_as_inserted_ones(tmp_path):
-    """June, July with texts both new and already stored (blanks among them), then July again after a
-    resubmission that drops a text: copied from staged files or inserted here, the history is the
-    same, row for row, down to the search index's own pages, and it finds what it should."""
+    """June, July with texts both new and already stored (blanks among them, a number among them), then
+    July again after a resubmission that drops texts: copied from staged files or inserted here, the
+    history is the same, row for row, down to the search index's own pages, and it finds what it should."""
     def month(problems, fixes):
         items = pd.DataFrame({"单位": ["西安路街道"] * len(problems), "编号": [f"自检{i}号" for i in range(len(problems))],
                               "发现的问题": problems, "整改来源文件": ["a.xlsx"] * len(problems),
@@ -392,8 +392,8 @@ def test_staged_months_make_the_same_history_and_index_as_inserted_ones(tmp_path
 
     june = month(["虚报冒领低保金", "违规发放慰问品", None, "虚报冒领低保金"],
                  [("虚报冒领低保金", "追回资金"), (None, None), ("台账不全", "补建台账")])
-    july = month(["虚报冒领低保金", "违规发放慰问品", "截留私分集体收益", "吃拿卡要", "虚报冒领低保金"],
-                 [("虚报冒领低保金", "追回资金"), ("私分", None), ("台账不全", "补建台账"), ("吃拿卡要", "约谈")])
+    july = month(["虚报冒领低保金", "违规发放慰问品", "截留私分集体收益", 3000, "虚报冒领低保金"],
+                 [("虚报冒领低保金", "追回资金"), ("私分", None), ("台账不全", "补建台账"), ("吃拿卡要", 3000)])
     july_again = month(["虚报冒领低保金", "截留私分集体收益"], [("虚报冒领低保金", "追回资金")])
 
     def build(staging: bool) -> dict:
@@ -411,3 +411,18 @@ def test_staged_months_make_the_same_history_and_index_as_inserted_ones(tmp_path
         return _whole(db)
 
     assert build(staging=True) == build(staging=False)
+
+
+def test_a_number_typed_as_a_problem_is_indexed_as_the_text_it_is_stored_as(tmp_path):
+    """A 发现的问题 typed as a number is stored as text; the index must be fed that text, or it cannot
+    forget it when the period is replaced (the index's own check then finds it damaged)."""
+    db = tmp_path / "history.sqlite"
+    first = pd.DataFrame({"单位": ["西安路街道"] * 4, "编号": ["自检1号", "自检2号", "自检3号", "自检4号"],
+                          "发现的问题": ["虚报冒领低保金", 3000, 3000, "虚报冒领低保金"]})
+    write_history(db, "2017-06", {"items": first})
+    with sqlite3.connect(db) as con:
+        assert [r[1] for r in _found(con, "3000")] == ["自检2号", "自检3号"]
+    write_history(db, "2017-06", {"items": first.head(1).assign(发现的问题=["台账不全"])})
+    with sqlite3.connect(db) as con:
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+        assert _found(con, "3000") == []

@@ -305,9 +305,10 @@ def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
 
 def _month_texts(frame: pd.DataFrame) -> tuple[np.ndarray, list[list], list[int]]:
     """Each row's number among the distinct SEARCHED triples, those triples column by column as
-    SQLite is given them, and each triple's hash (TEXT_HASH)."""
+    SQLite is given them, and each triple's hash (TEXT_HASH). A number typed as a text is given as
+    its text: item_texts stores it so, and the index must later be told the same tokens to forget it."""
     codes, distinct = _distinct_texts(frame.reindex(columns=list(SEARCHED)))
-    values = [_column(distinct[c]) for c in SEARCHED]
+    values = [[v if v is None or type(v) is str or v != v else str(v) for v in _column(distinct[c])] for c in SEARCHED]
     marks = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(SEARCHED, values)), dtype=object), index=False)
     return codes, values, marks.to_numpy().view(np.int64).tolist()
 
