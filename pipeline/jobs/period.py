@@ -130,8 +130,8 @@ def _parts(files: list, count: int = FEEDBACK_PARTS) -> list[list]:
 
 
 class _Feedback:
-    """The 回执, sent to the other core in parts. Its later tasks (items.csv, the leaders' workbook,
-    which the history waits for) go ahead of the parts it has not begun, and those still not begun
+    """The 回执, sent to the other core in parts. Its later tasks (the history's staged items,
+    items.csv, the leaders' workbook) go ahead of the parts it has not begun, and those still not begun
     when this process is done with its own work are written here (150 resubmissions' long 回执 kept
     this process waiting 48 s)."""
 

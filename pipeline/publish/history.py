@@ -210,30 +210,37 @@ def _detach_staged(db: sqlite_utils.Database) -> None:
         pass
 
 
-def _copy_staged(db: sqlite_utils.Database, cols: list[str], period: str) -> tuple[int, set[int]]:
-    """The attached staged month into the history, all in SQLite: each distinct text its 文本号 (the
-    stored one, else the next free number, in the order _text_ids gives them), new texts into
-    item_texts, then the rows with their 文本号 in order. Returns the first new 文本号 (the search
-    index takes the texts from it on, _fts_staged) and the 文本号 the rows use."""
+def _number_texts(db: sqlite_utils.Database, month: str) -> int:
+    """Each of the month's distinct texts (`month`: a table of k, the SEARCHED texts and their hash)
+    its 文本号 in temp.text_of: the stored one, found by hash and text, else the next free number in
+    the order of k. The new texts go into item_texts; returns the first new 文本号."""
     start = db.execute(f"select coalesce(max([{TEXT_ID}]), 0) + 1 from [{TEXTS_TABLE}]").fetchone()[0]
     db.execute("drop table if exists temp.[text_of]")
     db.execute("create temp table [text_of] (k integer primary key, id integer)")
     same = " and ".join(f"t.[{c}] is s.[{c}]" for c in SEARCHED)  # `is`: a blank equals a blank
-    db.execute(f"insert or ignore into temp.[text_of] select s.k, t.[{TEXT_ID}] from [{STAGED}].texts s "
+    db.execute(f"insert or ignore into temp.[text_of] select s.k, t.[{TEXT_ID}] from {month} s "
                f"join [{TEXTS_TABLE}] t on t.[{TEXT_HASH}] = s.[{TEXT_HASH}] and {same}")
-    db.execute(f"insert into temp.[text_of] select k, ? + row_number() over (order by k) - 1 from [{STAGED}].texts "
+    db.execute(f"insert into temp.[text_of] select k, ? + row_number() over (order by k) - 1 from {month} "
                f"where k not in (select k from temp.[text_of])", [start])
     added = db.execute("select count(*) from temp.[text_of] where id >= ?", [start]).fetchone()[0]
-    rebuild = added > start - 1  # as in _text_ids: the hash index made once, not grown row by row
+    # more new texts than stored ones (a first month): the hash index is made once, sorted, not grown row by row
+    rebuild = added > start - 1
     if rebuild:
         db.execute(f"drop index if exists [{_HASH_INDEX}]")
     picked = ", ".join(f"s.[{c}]" for c in SEARCHED)
     # CROSS JOIN keeps the left table the outer loop, so rows go in in its order without a sort
     db.execute(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) select m.id, {picked}, "
-               f"s.[{TEXT_HASH}] from temp.[text_of] m cross join [{STAGED}].texts s on s.k = m.k where m.id >= ?",
-               [start])
+               f"s.[{TEXT_HASH}] from temp.[text_of] m cross join {month} s on s.k = m.k where m.id >= ?", [start])
     if rebuild:
         _index_hashes(db)
+    return start
+
+
+def _copy_staged(db: sqlite_utils.Database, cols: list[str], period: str) -> tuple[int, set[int]]:
+    """The attached staged month into the history, all in SQLite: its texts numbered (_number_texts),
+    then the rows with their 文本号, in order. Returns the first new 文本号 (the search index takes the
+    texts from it on, _fts_staged) and the 文本号 the rows use."""
+    start = _number_texts(db, f"[{STAGED}].texts")
     names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, TEXT_ID))
     picked = ", ".join(f"s.[{c}]" for c in cols)
     db.execute(f"insert into items ({names}) select ?, {picked}, m.id from [{STAGED}].items s "
@@ -314,38 +321,21 @@ def _month_texts(frame: pd.DataFrame) -> tuple[np.ndarray, list[list], list[int]
 
 
 def _text_ids(db: sqlite_utils.Database, texts: pd.DataFrame) -> tuple[np.ndarray, list[tuple]]:
-    """Each row's 文本号; triples the history has not stored yet are added to item_texts, and are
-    returned for items_fts (give them to _fts_write once the month's rows are written)."""
+    """Each row's 文本号 (_number_texts, the month's texts given to SQLite here); the triples the
+    history had not stored are returned for items_fts (give them to _fts_write once the month's rows
+    are written)."""
     codes, values, marks = _month_texts(texts)
-    ids = np.zeros(len(marks), dtype=np.int64)
-    # look the month's distinct triples up by hash (a temporary table of numbers: a month of texts held
-    # twice in memory would be hundreds of MB), then confirm the text itself
     db.execute("drop table if exists temp.[month_texts]")
-    db.execute(f"create temp table [month_texts] (k integer primary key, [{TEXT_HASH}] integer)")
-    db.conn.executemany("insert into temp.[month_texts] values (?, ?)", zip(range(len(marks)), marks))
-    for k, text_id, *stored in db.execute(
-            f"select m.k, t.[{TEXT_ID}], {', '.join(f't.[{c}]' for c in SEARCHED)} from temp.[month_texts] m "
-            f"join [{TEXTS_TABLE}] t on t.[{TEXT_HASH}] = m.[{TEXT_HASH}]"):
-        if all(a == b or a is None and b != b for a, b in zip(stored, (v[k] for v in values))):  # blank: NULL, NaN
-            ids[k] = text_id
+    db.execute(f"create temp table [month_texts] (k integer primary key, {', '.join(f'[{c}] text' for c in SEARCHED)}, "
+               f"[{TEXT_HASH}] integer)")
+    db.conn.executemany("insert into temp.[month_texts] values (?, ?, ?, ?, ?)", zip(range(len(marks)), *values, marks))
+    start = _number_texts(db, "temp.[month_texts]")
+    ids = np.array([i for (i,) in db.execute("select id from temp.[text_of] order by k")], dtype=np.int64)
+    new = db.execute(f"select m.id, {', '.join(f's.[{c}]' for c in SEARCHED)} from temp.[text_of] m "
+                     f"cross join temp.[month_texts] s on s.k = m.k where m.id >= ?", [start]).fetchall()
+    db.execute("drop table temp.[text_of]")
     db.execute("drop table temp.[month_texts]")
-    new = np.flatnonzero(ids == 0)
-    start = db.execute(f"select coalesce(max([{TEXT_ID}]), 0) + 1 from [{TEXTS_TABLE}]").fetchone()[0]
-    ids[new] = np.arange(start, start + len(new))
-    picked = new.tolist()
-    if len(picked) < len(marks):
-        values = [[v[k] for k in picked] for v in values]
-        marks = [marks[k] for k in picked]
-    added = ids[new].tolist()
-    # more new texts than stored ones (a first month): the hash index is made once, sorted, not grown row by row
-    rebuild = len(added) > start - 1
-    if rebuild:
-        db.execute(f"drop index if exists [{_HASH_INDEX}]")
-    db.conn.executemany(f"insert into [{TEXTS_TABLE}] ([{TEXT_ID}], {_COLS}, [{TEXT_HASH}]) values (?, ?, ?, ?, ?)",
-                        zip(added, *values, marks))
-    if rebuild:
-        _index_hashes(db)
-    return ids[codes], list(zip(added, *values))
+    return ids[codes], new
 
 
 def _drop_unused_texts(db: sqlite_utils.Database, candidates: set[int]) -> None:
