@@ -73,3 +73,42 @@ def test_feedback_the_other_core_has_not_begun_is_written_here_and_its_later_tas
         later.result()
     assert sorted(p.name for p in (tmp_path / "回执").iterdir()) == sorted(Path(n).name for n in names.values())
     assert [len(part) for part in _parts(files, 4)] == [3, 3, 3, 3] and _parts([], 4) == [[]]
+
+
+def test_the_parts_left_are_shared_the_other_core_from_the_first_this_one_from_the_last(tmp_path, monkeypatch):
+    """Once this process is done with its own work, it must not take every waiting part at once and
+    leave the other core idle: it writes one from the end while the other goes on from the start."""
+    from concurrent.futures import Future
+
+    import pipeline.jobs.period as period
+
+    written = []
+
+    class OtherCore:
+        def __init__(self):
+            self.queue = []
+
+        def submit(self, fn, /, **kwargs):
+            future = Future()
+            self.queue.append((future, kwargs))
+            return future
+
+        def begin_next(self):
+            while self.queue:
+                future, kwargs = self.queue.pop(0)
+                if future.set_running_or_notify_cancel():  # not taken back: the other core writes it
+                    written.append(("other core", kwargs["files"][0]))
+                    future.set_result(None)
+                    return
+
+    other = OtherCore()
+
+    def write_here(district, out, files, names):
+        written.append(("here", files[0]))
+        other.begin_next()  # meanwhile the other core has finished a part and begins the next
+
+    monkeypatch.setattr(period, "write_all", write_here)
+    answered = period._Feedback(other, [dict(district="金牛区", out=tmp_path, files=[n], names={}) for n in range(6)])
+    answered.take_back()
+    answered.result()
+    assert written == [("here", 5), ("other core", 0), ("here", 4), ("other core", 1), ("here", 3), ("other core", 2)]

@@ -7,11 +7,10 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-import xlsxwriter
-
 from schemas import MODELS, spec_by_label
 from ..printing import a4_landscape
 from ..problems import ERROR
+from ..publish.table_sheet import TableWorkbook
 from ..textnorm import clean_text, printable
 from .resubmission import write_changes_sheet
 
@@ -71,9 +70,15 @@ def _safe_sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
+class _Answer(TableWorkbook):
+    """A 回执: its long tables written a column at a time, packed as xlsxwriter packs."""
+
+    packing = None
+
+
 def write_feedback(path: Path, f, district: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = _Answer(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wb.set_properties({"title": _title(f), "author": f"{district}专项治理办公室", "created": dt.datetime(2000, 1, 1)})
     title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     label = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "valign": "top"})
@@ -108,11 +113,12 @@ def write_feedback(path: Path, f, district: str) -> None:
     heads = ["序号", "工作表", "单元格", "列名", "填写内容", "级别", "问题", "修改建议"]
     for c, h in enumerate(heads):
         ws.write_string(top, c, h, header)
-    for i, p in enumerate(f.problems, start=1):
-        r = top + i
-        row = [str(i), p["sheet"], p["cell"], p["column"], p["value"], p["severity"], p["message"], p["hint"]]
-        for c, v in enumerate(row):
-            ws.write_string(r, c, printable(v), sev[p["severity"]] if c == 5 else text)
+    keys = ("sheet", "cell", "column", "value", "severity", "message", "hint")
+    # a file wrong in every row has thousands of problems: written a column at a time (publish.table_sheet)
+    ws.put_table(top + 1, 0, [[str(i) for i in range(1, len(f.problems) + 1)],
+                              *([printable(p[key]) for p in f.problems] for key in keys)],
+                 [[sev[p["severity"]] for p in f.problems] if key == "severity" else [text] * len(f.problems)
+                  for key in ("序号", *keys)], text)
     if not f.problems:
         ws.merge_range(top + 1, 0, top + 1, 7, "未发现问题。", text)
     ws.freeze_panes(top + 1, 0)

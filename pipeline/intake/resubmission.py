@@ -55,9 +55,9 @@ def write_changes_sheet(wb, f, used_names: set[str]) -> None:
     for c, (name, width) in enumerate(zip(cols, widths)):
         ws.write_string(2, c, name, head)
         ws.set_column(c, c, width)
-    for r, row in enumerate(rows[cols].itertuples(index=False), start=3):
-        for c, value in enumerate(row):
-            ws.write_string(r, c, safe_text("" if value is None else value), text)
+    # a resubmission may change every row: written a column at a time (publish.table_sheet)
+    ws.put_table(3, 0, [[safe_text("" if value is None else value) for value in rows[name].tolist()] for name in cols],
+                 [[text] * len(rows)] * len(cols), text)
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, 2 + len(rows), len(cols) - 1)
     a4_landscape(ws, f"&C{CHANGES_SHEET}", repeat_row=2)  # 原值 and 新值 printed beside the rest, not on pages of their own

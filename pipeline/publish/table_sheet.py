@@ -90,6 +90,20 @@ class TableSheet(Worksheet):
                 existing.pop(col, None)
         self._blocks.append(_Block(first_row, col, kind, stored, cells))
 
+    def put_table(self, first_row: int, first_col: int, columns: list[list[str]], formats: list[list], blank) -> None:
+        """Columns of text side by side from (first_row, first_col), the same workbook as writing them
+        row by row: the texts are numbered in that order first (shared strings are numbered as met)."""
+        if not self.constant_memory:
+            table = self.str_table
+            counted = table.count
+            for row in zip(*columns):
+                for value in row:
+                    if value is not None:
+                        table._get_shared_string_index(value)
+            table.count = counted  # each cell is counted once, when put_column writes it
+        for c, (values, fmts) in enumerate(zip(columns, formats)):
+            self.put_column(first_row, first_col + c, values, "string", fmts, blank)
+
     def _put_one_by_one(self, first_row, col, values, kind, formats, blank) -> None:
         write = getattr(self, f"_write_{kind}")
         for i, (value, fmt) in enumerate(zip(values, formats)):
@@ -209,14 +223,18 @@ class _QuickZip(zipfile.ZipFile):
 
 
 class TableWorkbook(Workbook):
-    """An xlsxwriter workbook whose sheets are TableSheets, packed quickly."""
+    """An xlsxwriter workbook whose sheets are TableSheets, packed quickly (`packing` None: as
+    xlsxwriter packs, for small workbooks whose bytes should not change with this class)."""
 
     worksheet_class = TableSheet
+    packing: type[zipfile.ZipFile] | None = _QuickZip
 
     def _store_workbook(self) -> None:
+        if self.packing is None:
+            return super()._store_workbook()
         # xlsxwriter makes its zip file inside this method, by the name its module imported
         packing = xlsxwriter.workbook.ZipFile
-        xlsxwriter.workbook.ZipFile = _QuickZip
+        xlsxwriter.workbook.ZipFile = self.packing
         try:
             super()._store_workbook()
         finally:
