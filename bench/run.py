@@ -80,7 +80,8 @@ def _texts(rng: random.Random, category: str, place: str, distinct: bool) -> tup
 
 
 def _one(args) -> None:
-    config_dir, name, path, seed, distinct = args
+    """One unit's workbook; `revised`: the copy it sends again later in the month (see _revise)."""
+    config_dir, name, path, seed, distinct, *revised = args
     config = _config(config_dir)
     unit = config.unit_by_name()[name]
     rng = random.Random(seed)
@@ -114,8 +115,22 @@ def _one(args) -> None:
     pledges = [{"承诺单位": place, "承诺人": "王晓梅", "职务": "社区党委书记", "承诺日期": dt.date(2017, 6, rng.randint(1, 9)),
                 "承诺内容": "经自查自纠，本社区未发现“微腐败”问题；如有隐瞒，本人愿接受组织问责", "说明": None}
                for place in signed]
+    if revised and revised[0]:
+        _revise(random.Random(-seed), inspections, rects)
     write_template(Path(path), unit, config, {"检查台账": inspections, "整改台账": rects, "月报表": reports,
                                               "承诺书": pledges}, dt.date(2017, 6, 15))
+
+
+def _revise(rng: random.Random, inspections: list[dict], rects: list[dict]) -> None:
+    """A resubmission as units send them: progress brought up to date (a third of what was 整改中 now
+    已完成), one deadline moved later without a word in 说明 (a 疑问 marked in its 回执), one item added."""
+    for row in rects:
+        if row["完成情况"] == "整改中" and rng.random() < 1 / 3:
+            row["完成情况"], row["完成时间"] = "已完成", dt.date(2017, 6, 20)
+    moved = rng.choice(inspections[:-1])
+    moved["整改时限"] = moved["整改时限"] + dt.timedelta(days=30)
+    added = dict(inspections[0], 编号=f"自检{ITEMS + 1}号", 检查时间=dt.date(2017, 6, 18), 整改时限=dt.date(2017, 7, 18))
+    inspections.append(added)
 
 
 CLUES_PER_UNIT = 2
@@ -149,7 +164,8 @@ def make_register(config, path: Path, seed: int = 1) -> None:
 
 def _generator_version() -> str:
     """Workbooks written by other template code are another month: they are generated again."""
-    digest = hashlib.sha256("".join(inspect.getsource(f) for f in (make_config, _texts, _one, make_register, make_inbox))
+    digest = hashlib.sha256("".join(inspect.getsource(f) for f in (make_config, _texts, _one, _revise, make_register,
+                                                                   make_inbox))
                             .encode())
     digest.update(repr((ITEMS, PLACES, _PLACES, _ACTS, _FIXES, CLUES_PER_UNIT, MAX_CLUES, _CHANNELS, _SURNAMES, _GIVEN)).encode()
                   + library_versions(("xlsxwriter",)))
@@ -159,7 +175,8 @@ def _generator_version() -> str:
     return digest.hexdigest()
 
 
-def make_inbox(name: str, units: int, distinct: bool = False) -> tuple[Path, Path]:
+def make_inbox(name: str, units: int, distinct: bool = False, resubmit: int = 0) -> tuple[Path, Path]:
+    """`resubmit`: per cent of units that send their workbook again, revised, on 26 June."""
     base = OUT / name
     config_dir, inbox = base / "config", base / "inbox"
     marker = base / ".complete"
@@ -175,6 +192,10 @@ def make_inbox(name: str, units: int, distinct: bool = False) -> tuple[Path, Pat
         path = inbox / day.isoformat() / f"{unit.name}_专项治理台账.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
         jobs.append((str(config_dir), unit.name, str(path), i, distinct))
+        if resubmit and i % (100 // resubmit) == 0:
+            again = inbox / "2017-06-26" / f"{unit.name}_专项治理台账（修改后）.xlsx"
+            again.parent.mkdir(parents=True, exist_ok=True)
+            jobs.append((str(config_dir), unit.name, str(again), i, distinct, True))
     started = time.perf_counter()
     with mp.get_context("spawn").Pool(2) as pool:
         for n, _ in enumerate(pool.imap_unordered(_one, jobs, chunksize=4), start=1):
@@ -212,9 +233,9 @@ def _timed(cmd: list[str]) -> tuple[float, float]:
     return float(seconds), int(kib) / 1024
 
 
-def measure(name: str, units: int, distinct: bool = False, period: str = "2017-06") -> dict:
-    folder = f"{name}-distinct" if distinct else name
-    config_dir, inbox = make_inbox(folder, units, distinct)
+def measure(name: str, units: int, distinct: bool = False, period: str = "2017-06", resubmit: int = 0) -> dict:
+    folder = name + ("-distinct" if distinct else "") + (f"-resubmit{resubmit}" if resubmit else "")
+    config_dir, inbox = make_inbox(folder, units, distinct, resubmit)
     out = OUT / folder / "outbox"
     shutil.rmtree(out, ignore_errors=True)
     year, month = (int(x) for x in period.split("-"))
@@ -225,7 +246,7 @@ def measure(name: str, units: int, distinct: bool = False, period: str = "2017-0
     result["cold"], result["cold_peak"] = _timed(cmd)
     with open(out / period / "data" / "manifest.csv", encoding="utf-8-sig", newline="") as fh:
         answers = [row["结果"] for row in csv.DictReader(fh)]
-    result["accepted"], result["files"] = answers.count("已采用"), len(answers)
+    result["accepted"], result["files"], result["replaced"] = answers.count("已采用"), len(answers), answers.count("已被替代")
     result["rerun"], result["rerun_peak"] = _timed(cmd)
     return result
 
@@ -243,21 +264,26 @@ def main() -> None:
     parser.add_argument("--period", default="2017-06",
                         help="the month the job is run for, as of its last day, on the same inbox (June's ledgers); "
                              "e.g. 2017-08: a month after the self-inspection phase, with past months in the trend")
+    parser.add_argument("--resubmit", type=int, choices=[0, 1, 5, 10, 20], default=0,
+                        help="per cent of units that send a revised workbook again later in the month (progress "
+                             "updated, a deadline moved, an item added): their 回执 list the changes and mark a cell")
     args = parser.parse_args()
     distinct = args.texts == "distinct"
     names = ["district", "city"] if args.size == "default" else [args.size]
     results = {}
     for name in names:
         print(f"{name}: {SIZES[name]} workbooks × {ITEMS} items{'，各问题文字不同' if distinct else ''}", flush=True)
-        results[name] = measure(name, SIZES[name], distinct, args.period)
+        results[name] = measure(name, SIZES[name], distinct, args.period, args.resubmit)
     print("\n| month | workbooks | items | calamine floor | cold | cold / floor | unchanged rerun | rerun / cold "
           "| peak memory (largest process) | 已采用 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
-        label = name + (" (distinct texts)" if distinct else "") + ("" if args.period == "2017-06" else f", {args.period}")
+        label = (name + (" (distinct texts)" if distinct else "") + ("" if args.period == "2017-06" else f", {args.period}")
+                 + (f", {args.resubmit} % resubmitted" if args.resubmit else ""))
         print(f"| {label} | {SIZES[name]:,} | {SIZES[name] * ITEMS:,} | {r['floor']:.1f} s | {r['cold']:.1f} s "
               f"| {r['cold'] / r['floor']:.1f} × | {r['rerun']:.1f} s | {r['rerun'] / r['cold'] * 100:.0f} % "
-              f"| {max(r['cold_peak'], r['rerun_peak']):.0f} MiB | {r['accepted']:,} / {r['files']:,} |")
+              f"| {max(r['cold_peak'], r['rerun_peak']):.0f} MiB | {r['accepted']:,} / {r['files']:,}"
+              + (f" ({r['replaced']:,} 已被替代)" if r["replaced"] else "") + " |")
 
 
 if __name__ == "__main__":
