@@ -1,4 +1,4 @@
-"""The leaders' workbook writes its tables a column at a time (publish/table_sheet.py): the file must
+"""The leaders' workbook and the 回执 write their tables a column at a time (pipeline/table_sheet.py): the file must
 be exactly the one xlsxwriter writes cell by cell, whatever the xlsxwriter version installed."""
 import datetime as dt
 import math
@@ -7,7 +7,7 @@ import zipfile
 import pytest
 import xlsxwriter
 
-from pipeline.publish.table_sheet import TableWorkbook
+from pipeline.table_sheet import TableWorkbook
 
 COLUMNS = [
     ("string", ["红", None, "西安路街道", "=HYPERLINK(\"x\")", " 前后空格 ", "换行\n文字", "长" * 20000, "红",

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape as xml_escape
 from schemas import MODELS, spec_by_label
 from ..printing import a4_landscape
 from ..problems import ERROR
-from ..publish.table_sheet import TableWorkbook
+from ..table_sheet import TableWorkbook
 from ..textnorm import clean_text, printable
 from .resubmission import write_changes_sheet
 
@@ -114,7 +114,7 @@ def write_feedback(path: Path, f, district: str) -> None:
     for c, h in enumerate(heads):
         ws.write_string(top, c, h, header)
     keys = ("sheet", "cell", "column", "value", "severity", "message", "hint")
-    # a file wrong in every row has thousands of problems: written a column at a time (publish.table_sheet)
+    # a file wrong in every row has thousands of problems: written a column at a time (pipeline/table_sheet.py)
     ws.put_table(top + 1, 0, [[str(i) for i in range(1, len(f.problems) + 1)],
                               *([printable(p[key]) for p in f.problems] for key in keys)],
                  [[sev[p["severity"]] for p in f.problems] if key == "severity" else [text] * len(f.problems)

@@ -55,7 +55,7 @@ def write_changes_sheet(wb, f, used_names: set[str]) -> None:
     for c, (name, width) in enumerate(zip(cols, widths)):
         ws.write_string(2, c, name, head)
         ws.set_column(c, c, width)
-    # a resubmission may change every row: written a column at a time (publish.table_sheet)
+    # a resubmission may change every row: written a column at a time (pipeline/table_sheet.py)
     ws.put_table(3, 0, [[safe_text("" if value is None else value) for value in rows[name].tolist()] for name in cols],
                  [[text] * len(rows)] * len(cols), text)
     ws.freeze_panes(3, 0)

@@ -20,7 +20,7 @@ from ..config import Config
 from ..ledger.rank import formula_line
 from ..printing import a4_landscape
 from .funnel_chart import add_funnel_charts
-from .table_sheet import TableWorkbook
+from ..table_sheet import TableWorkbook
 from ..textnorm import printable
 from ..ledger.reconcile import OPEN
 

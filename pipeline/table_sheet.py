@@ -1,6 +1,7 @@
 """A worksheet that takes a table a column at a time: the leaders' workbook holds up to 40,000
-detail rows, and xlsxwriter's per-cell path (argument checks, a bounds check and a tuple per cell,
-then the cell's XML through the generic attribute escaper) costs about 10 µs a cell.
+detail rows and a 回执 thousands of changes or problems, and xlsxwriter's per-cell path (argument
+checks, a bounds check and a tuple per cell, then the cell's XML through the generic attribute
+escaper) costs about 10 µs a cell. In the core: publish (the leaders' workbook) and intake (回执) use it.
 
 `TableSheet.put_column` keeps a column as one block (its cells' shared-string indices, numbers or
 date serials, and formats) instead of a tuple per cell, and the sheet's rows are written with each
