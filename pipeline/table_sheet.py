@@ -93,15 +93,24 @@ class TableSheet(Worksheet):
 
     def put_table(self, first_row: int, first_col: int, columns: list[list[str]], formats: list[list], blank) -> None:
         """Columns of text side by side from (first_row, first_col), the same workbook as writing them
-        row by row: the texts are numbered in that order first (shared strings are numbered as met)."""
-        if not self.constant_memory:
-            table = self.str_table
-            counted = table.count
-            for row in zip(*columns):
-                for value in row:
-                    if value is not None:
-                        table._get_shared_string_index(value)
-            table.count = counted  # each cell is counted once, when put_column writes it
+        row by row: the texts are numbered in that order first (shared strings are numbered as met).
+        A None is a blank cell in `blank`."""
+        longest = max((len(v) for values in columns for v in values if v is not None), default=0)
+        if self.constant_memory or longest > self.xls_strmax // 2:  # rows flushed in order, or a text to truncate
+            for r, row in enumerate(zip(*columns)):
+                for c, value in enumerate(row):
+                    if value is None:
+                        self._write_blank(first_row + r, first_col + c, None, blank)
+                    else:
+                        self._write_string(first_row + r, first_col + c, value, formats[c][r])
+            return
+        table = self.str_table
+        counted = table.count
+        for row in zip(*columns):
+            for value in row:
+                if value is not None:
+                    table._get_shared_string_index(value)
+        table.count = counted  # each cell is counted once, when put_column writes it
         for c, (values, fmts) in enumerate(zip(columns, formats)):
             self.put_column(first_row, first_col + c, values, "string", fmts, blank)
 

@@ -93,8 +93,9 @@ def test_a_table_written_by_column_is_the_workbook_xlsxwriter_writes_cell_by_cel
     assert 't="s"' in sheet and "#NUM!" in sheet and "#DIV/0!" in sheet  # shared strings; NaN, ±inf as errors
 
 
-def _changes(path, cls, by_table: bool, packing_default: bool = False):
-    """A 回执's list of changes: texts repeated across columns (the same value before and after)."""
+def _changes(path, cls, by_table: bool, packing_default: bool = False, longest: int = 10):
+    """A 回执's list of changes: texts repeated across columns (the same value before and after),
+    a blank, and one text `longest` characters long (past 16,383, xlsxwriter truncates it)."""
     wb = cls(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     if packing_default:
         wb.packing = None
@@ -104,19 +105,23 @@ def _changes(path, cls, by_table: bool, packing_default: bool = False):
     ws = wb.add_worksheet("修改情况")
     ws.write_string(0, 0, "与上一份台账相比")
     columns = [[f"自检{i}号" for i in range(40)], ["修改"] * 40, [f"2017-05-{i % 28 + 1:02d}" for i in range(40)],
-               [f"2017-05-{(i + 3) % 28 + 1:02d}" for i in range(40)], ["", *["整改中"] * 39]]
+               [f"2017-05-{(i + 3) % 28 + 1:02d}" for i in range(40)], ["", None, "长" * longest, *["整改中"] * 37]]
     formats = [[red if i % 5 == 0 else text for i in range(40)] if c == 1 else [text] * 40 for c in range(5)]
     if by_table:
         ws.put_table(2, 0, columns, formats, text)
     else:
         for r, row in enumerate(zip(*columns), start=2):
             for c, value in enumerate(row):
-                ws.write_string(r, c, value, formats[c][r - 2])
+                if value is None:
+                    ws.write_blank(r, c, None, text)
+                else:
+                    ws.write_string(r, c, value, formats[c][r - 2])
     ws.write_comment(5, 2, "批注")
     wb.close()
 
 
-def test_a_table_of_columns_numbers_its_texts_as_row_by_row_writing_does(tmp_path):
-    _changes(tmp_path / "by_table.xlsx", TableWorkbook, by_table=True, packing_default=True)
-    _changes(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_table=False)
+@pytest.mark.parametrize("longest", [10, 40000])
+def test_a_table_of_columns_numbers_its_texts_as_row_by_row_writing_does(tmp_path, longest):
+    _changes(tmp_path / "by_table.xlsx", TableWorkbook, by_table=True, packing_default=True, longest=longest)
+    _changes(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_table=False, longest=longest)
     assert (tmp_path / "by_table.xlsx").read_bytes() == (tmp_path / "by_cell.xlsx").read_bytes()
