@@ -47,6 +47,11 @@ class _Block:
                 for r, v, s in zip(rows, self.values, styles)]
 
 
+def display_width(text: str) -> int:
+    """Columns a text needs: a Chinese character is about two Latin ones wide."""
+    return (len(text.encode("utf-8")) + len(text)) // 2  # CJK: 3 bytes → 2 columns; ASCII: 1 → 1
+
+
 class TableSheet(Worksheet):
     """Every sheet of a `TableWorkbook`; `put_column` is its one addition."""
 
@@ -113,6 +118,20 @@ class TableSheet(Worksheet):
         table.count = counted  # each cell is counted once, when put_column writes it
         for c, (values, fmts) in enumerate(zip(columns, formats)):
             self.put_column(first_row, first_col + c, values, "string", fmts, blank)
+
+    def fit_rows(self, first_row: int, columns: list[list], widths: list[float], most: int = 8) -> None:
+        """Rows from `first_row` made tall enough for their texts, each column wrapped at its width,
+        up to `most` lines: a viewer that does not grow a row to its wrapped text would cut it off."""
+        lines = [1] * max(map(len, columns), default=0)
+        for values, width in zip(columns, widths):
+            # worked out once per distinct text that may not fit
+            needs = {v: -(-display_width(v) // max(1, int(width) - 1)) for v in set(values)
+                     if isinstance(v, str) and len(v) * 2 > width}
+            if needs:
+                lines = [max(n, needs.get(v, 1)) for n, v in zip(lines, values)]
+        for i, n in enumerate(lines):
+            if n > 1:
+                self.set_row(first_row + i, 15 * min(n, most))
 
     def _put_one_by_one(self, first_row, col, values, kind, formats, blank) -> None:
         write = getattr(self, f"_write_{kind}")

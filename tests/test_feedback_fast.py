@@ -112,3 +112,20 @@ def test_the_parts_left_are_shared_the_other_core_from_the_first_this_one_from_t
     answered.take_back()
     answered.result()
     assert written == [("here", 5), ("other core", 0), ("here", 4), ("other core", 1), ("here", 3), ("other core", 2)]
+
+
+def test_a_long_problem_is_read_whole_in_its_row(tmp_path):
+    """问题 and 修改建议 wrap in their columns; the row is made tall enough for them, since a viewer
+    that does not grow rows itself (LibreOffice, some WPS versions) would cut the text off."""
+    from pipeline.problems import problem
+
+    moved = problem("vocab", file="2017-06-15/西安路街道.xlsx", sheet="整改台账", row=3, col=6, column="完成情况",
+                    value="基本完成", detail="应为 已完成、整改中、未整改 之一；" + "本单位自查发现的问题须逐条对应整改台账" * 3)
+    short = problem("vocab", file="2017-06-15/西安路街道.xlsx", sheet="整改台账", row=4, col=6, column="完成情况",
+                    value="完成")
+    f = _file(result="已退回", errors=2, problems=[moved, short])
+    write_feedback(tmp_path / "r.xlsx", f, "金牛区")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["审核结果"]
+    rows = {row[0].value: row[0].row for row in ws.iter_rows(min_row=10) if row[0].value in ("1", "2")}
+    assert ws.row_dimensions[rows["1"]].height >= 15 * 3, "about 100 characters in a 40-wide column: three lines"
+    assert ws.row_dimensions[rows["2"]].height is None, "a short problem keeps the ordinary height"

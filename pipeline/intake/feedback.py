@@ -93,14 +93,9 @@ def write_feedback(path: Path, f, district: str) -> None:
     used: set[str] = set()
     ws = wb.add_worksheet(_safe_sheet_name("审核结果", used))
     a4_landscape(ws, f"&C{district}专项治理“微腐败”{_title(f)}")
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 12)
-    ws.set_column(2, 2, 8)
-    ws.set_column(3, 3, 14)
-    ws.set_column(4, 4, 22)
-    ws.set_column(5, 5, 6)
-    ws.set_column(6, 6, 40)
-    ws.set_column(7, 7, 44)
+    widths = [6, 12, 8, 14, 22, 6, 40, 44]
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     ws.merge_range(0, 0, 0, 7, f"专项治理“微腐败”{_title(f)}", title)
     ws.set_row(0, 30)
     info = [("文件", f.rel), ("填报单位", f.unit or "（未能识别）"), ("收到日期", f.received.isoformat()),
@@ -114,11 +109,11 @@ def write_feedback(path: Path, f, district: str) -> None:
     for c, h in enumerate(heads):
         ws.write_string(top, c, h, header)
     keys = ("sheet", "cell", "column", "value", "severity", "message", "hint")
+    table = [[str(i) for i in range(1, len(f.problems) + 1)], *([printable(p[key]) for p in f.problems] for key in keys)]
     # a file wrong in every row has thousands of problems: written a column at a time (pipeline/table_sheet.py)
-    ws.put_table(top + 1, 0, [[str(i) for i in range(1, len(f.problems) + 1)],
-                              *([printable(p[key]) for p in f.problems] for key in keys)],
-                 [[sev[p["severity"]] for p in f.problems] if key == "severity" else [text] * len(f.problems)
-                  for key in ("序号", *keys)], text)
+    ws.put_table(top + 1, 0, table, [[sev[p["severity"]] for p in f.problems] if key == "severity"
+                                     else [text] * len(f.problems) for key in ("序号", *keys)], text)
+    ws.fit_rows(top + 1, table, widths)  # a long 问题 or 修改建议 is read whole, not cut off at the column's edge
     if not f.problems:
         ws.merge_range(top + 1, 0, top + 1, 7, "未发现问题。", text)
     ws.freeze_panes(top + 1, 0)

@@ -56,8 +56,9 @@ def write_changes_sheet(wb, f, used_names: set[str]) -> None:
         ws.write_string(2, c, name, head)
         ws.set_column(c, c, width)
     # a resubmission may change every row: written a column at a time (pipeline/table_sheet.py)
-    ws.put_table(3, 0, [[safe_text("" if value is None else value) for value in rows[name].tolist()] for name in cols],
-                 [[text] * len(rows)] * len(cols), text)
+    table = [[safe_text("" if value is None else value) for value in rows[name].tolist()] for name in cols]
+    ws.put_table(3, 0, table, [[text] * len(rows)] * len(cols), text)
+    ws.fit_rows(3, table, widths)  # a long 原值 or 新值 is read whole
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, 2 + len(rows), len(cols) - 1)
     a4_landscape(ws, f"&C{CHANGES_SHEET}", repeat_row=2)  # 原值 and 新值 printed beside the rest, not on pages of their own

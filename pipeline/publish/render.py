@@ -27,11 +27,6 @@ from ..ledger.reconcile import OPEN
 WARNING_FILL = {"红": "#FF9999", "黄": "#FFE699", "绿": "#C6EFCE"}
 
 
-def _display_width(text: str) -> int:
-    """Columns a text needs: a Chinese character is about two Latin ones wide."""
-    return (len(text.encode("utf-8")) + len(text)) // 2  # CJK: 3 bytes → 2 columns; ASCII: 1 → 1
-
-
 def rollup_name(period: str) -> str:
     return f"全区专项治理微腐败工作月度汇总（{cn_month(period)}）.xlsx"
 
@@ -134,7 +129,7 @@ class Book:
         kinds, widths, fills = kinds or {}, widths or {}, fills or {}
         ncol = len(frame.columns)
         blank = self.f["text"]
-        lines = [1] * len(frame)
+        texts, text_widths = [], []
         for c, col in enumerate(frame.columns):
             kind = kinds.get(col, "text")
             values, writer, fmt = self._column(frame[col], kind)
@@ -145,16 +140,10 @@ class Book:
             filled = fills.get(col)
             formats = [filled.get(value, fmt) for value in values] if filled else [fmt] * len(values)
             ws.put_column(top + 1, c, values, writer.removeprefix("write_"), formats, blank)
-            if not text:
-                continue
-            # lines a wrapped text needs, worked out once per distinct text that may not fit
-            needs = {v: -(-_display_width(v) // max(1, width - 1)) for v in set(values)
-                     if v is not None and len(v) * 2 > width}
-            if needs:
-                lines = [max(n, needs.get(v, 1)) for n, v in zip(lines, values)]
-        for i, n in enumerate(lines):
-            if n > 1:
-                ws.set_row(top + 1 + i, 15 * min(n, 8))
+            if text:
+                texts.append(values)
+                text_widths.append(width)
+        ws.fit_rows(top + 1, texts, text_widths)
         last = top + max(1, len(frame))
         ws.autofilter(top, 0, last, ncol - 1)
         ws.freeze_panes(top + 1, 0)
