@@ -53,7 +53,8 @@ def display_width(text: str) -> int:
 
 
 class TableSheet(Worksheet):
-    """Every sheet of a `TableWorkbook`; `put_column` is its one addition."""
+    """Every sheet of a `TableWorkbook`: `put_column` and `put_table` write a table a column at a
+    time, `fit_rows` makes its rows tall enough for their wrapped texts."""
 
     def __init__(self):
         super().__init__()
@@ -120,8 +121,9 @@ class TableSheet(Worksheet):
             self.put_column(first_row, first_col + c, values, "string", fmts, blank)
 
     def fit_rows(self, first_row: int, columns: list[list], widths: list[float], most: int = 8) -> None:
-        """Rows from `first_row` made tall enough for their texts, each column wrapped at its width,
-        up to `most` lines: a viewer that does not grow a row to its wrapped text would cut it off."""
+        """Rows from `first_row` made tall enough for their texts (`columns` of equal length), each
+        column wrapped at its width, up to `most` lines: a viewer that does not grow a row to its
+        wrapped text would cut it off."""
         lines = [1] * max(map(len, columns), default=0)
         for values, width in zip(columns, widths):
             # worked out once per distinct text that may not fit
