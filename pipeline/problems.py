@@ -27,6 +27,7 @@ CATALOGUE: dict[str, Kind] = {
     "truncated": Kind(ERROR, "文件不完整，可能在下载或复制时中断", "请重新保存台账并重新发送附件。"),
     "encrypted": Kind(ERROR, "文件设置了打开密码，无法读取", "请取消文件密码（文件→信息→保护工作簿）后重新发送。"),
     "too_large": Kind(ERROR, "文件过大或解压后体积异常，已停止读取", "请删除无关工作表和图片，另存为 .xlsx 后重新发送。"),
+    "changed_while_read": Kind(ERROR, "文件在处理过程中被改动或移走", "请等附件保存完毕后重新运行月度处理（本文件下次运行时会重新读取）。"),
     "unreadable": Kind(ERROR, "文件已损坏或过大，无法读取", "请在Excel或WPS中打开并另存为 .xlsx 后重新发送。"),
     "save_as_xlsx": Kind(ERROR, "该文件格式无法读取", "请另存为 .xlsx 格式后重新发送。"),
     "no_ledger_sheets": Kind(ERROR, "文件中没有找到“检查台账”“整改台账”“月报表”任何一张表",

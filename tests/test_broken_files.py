@@ -125,3 +125,27 @@ def test_workers_that_cannot_start_reject_the_files_instead_of_looping_forever()
         results = dict(pool.run([("a", "fine"), ("b", "fine")]))
     assert set(results) == {"a", "b"}
     assert all(r["failure"][0] == "unreadable" and "无法启动" in r["failure"][1] for r in results.values())
+
+
+def test_the_file_waiting_behind_one_that_kills_or_stalls_its_worker_is_still_read():
+    # one worker holds two jobs: the one it reads and the next
+    jobs = [("a", "die"), ("b", "fine"), ("c", "hang"), ("d", "also fine")]
+    with WorkerPool(_crash, None, workers=1, timeout=3, memory_mb=1024) as pool:
+        results = dict(pool.run(jobs))
+    assert results["b"] == {"ok": "fine"} and results["d"] == {"ok": "also fine"}
+    assert results["a"]["failure"][0] == "unreadable" and results["c"]["failure"][0] == "unreadable"
+    assert pool.stalled == {"c"}, "only the file that stalled is read again next run"
+
+
+def test_a_file_changed_after_the_inbox_was_listed_is_read_again_next_run(config, tmp_path):
+    from pipeline.intake.inbox import scan
+    from pipeline.intake.ingest import ingest
+
+    inbox = tmp_path / "inbox"
+    book = unit_workbook(inbox / "2017-06-16" / "西安路街道.xlsx", config, "西安路街道", [inspection("自检1号", "桐竹社区")])
+    files = scan(inbox)
+    book.write_bytes(book.read_bytes() + b"\0")  # saved again while the month was being read
+    intake = ingest(inbox, config, files[0].received, files=files, workers=1)
+    (f,) = intake.files
+    assert [p["code"] for p in f.problems] == ["changed_while_read"] and f.retry
+    assert "被改动" in f.note

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,7 +128,8 @@ def _using(readers: Readers | None, config: Config, workers: int | None):
 
 def _jobs(files: list[InboxFile], grids: bool = False):
     for f in files:
-        yield f.rel, {"data": f.path.read_bytes(), "ext": f.path.suffix.lower(), "file": f.rel, "grids": grids}
+        yield f.rel, {"path": os.fsencode(f.path), "sha256": f.sha256, "ext": f.path.suffix.lower(), "file": f.rel,
+                      "grids": grids}
 
 
 def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None = None,
@@ -175,6 +177,7 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
                 if "failure" in result:  # never cached: a stall on a busy machine must not stick
                     code, detail = result["failure"]
                     f.problems = [problem(code, file=rel, detail=detail)]
+                    f.retry = code == "changed_while_read"  # its new bytes are read next run
                 else:
                     if cache is not None:
                         cache.put(rel, f.sha256, result["blob"])

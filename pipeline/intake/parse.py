@@ -15,7 +15,7 @@ from .cache import decode, encode
 from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers, scale_context
 from .table import Coded
-from .readers import ReadFailure, read_grids
+from .readers import ReadFailure, file_bytes, read_grids
 from ..textnorm import Unparsed, clean_number_key, clean_text, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
 
 MARKER_SHEET = "_meta"
@@ -27,14 +27,16 @@ _LABEL_SPLIT = re.compile(r"[:：]")
 
 
 def read_encoded(payload: dict, context: dict) -> dict:
-    """The worker task: bytes → {'blob': the parsed book, encoded as the cache keeps it}, or with
+    """The worker task: a file (payload['path'] and the sha256 it must have, or its bytes as
+    payload['data']) → {'blob': the parsed book, encoded as the cache keeps it}, or with
     payload['grids'] {'grids': the cell grids that mark a feedback workbook}, or {'failure': (code, detail)}.
 
     The worker encodes (compact columnar JSON) so that the job reads a fresh file and a cached one
     the same way, and the main process never converts cell by cell.
     """
     try:
-        grids = read_grids(payload["data"], payload["ext"], context["limits"])
+        data = payload["data"] if "data" in payload else file_bytes(payload["path"], payload["sha256"], context["limits"])
+        grids = read_grids(data, payload["ext"], context["limits"])
     except ReadFailure as exc:
         return {"failure": (exc.code, exc.detail)}
     book = parse_book(grids, payload["file"], context, keep_grids=bool(payload.get("grids")))

@@ -7,6 +7,7 @@ everything it imports stay free of pandas so workers start fast and fit under th
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import multiprocessing as mp
@@ -24,6 +25,7 @@ ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 4000
 _READY = "__worker_ready__"
+QUEUED = 2  # jobs a worker holds: the one it reads and the next
 MAX_FAILED_STARTS = 3
 
 
@@ -75,6 +77,23 @@ def sniff(data: bytes, ext: str, limits: dict) -> str:
     if ext == ".csv":
         raise ReadFailure("save_as_xlsx", "CSV文本文件")
     raise ReadFailure("not_spreadsheet")
+
+
+def file_bytes(path: bytes, sha256: str, limits: dict) -> bytes:
+    """The bytes of the inbox file at `path`, read by the worker itself (a job is a path, not the
+    file, so the next one can wait in the pipe), and only if they are still those hashed when the
+    inbox was listed; raise ReadFailure."""
+    try:
+        with open(path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.get("max_file_mb", 30) * 1024 * 1024:
+                raise ReadFailure("too_large", f"文件大小 {size // 1024 // 1024} MB")
+            data = fh.read()
+    except OSError as exc:
+        raise ReadFailure("changed_while_read", "文件已被移走或无法打开") from exc
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise ReadFailure("changed_while_read")
+    return data
 
 
 def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] = frozenset({"_meta"})) -> list[dict]:
@@ -226,7 +245,7 @@ class WorkerPool:
                                 daemon=True)
         proc.start()
         child.close()
-        return {"proc": proc, "conn": parent, "job": None, "since": time.monotonic(), "err": err, "offset": 0,
+        return {"proc": proc, "conn": parent, "jobs": [], "since": time.monotonic(), "err": err, "offset": 0,
                 "ready": False}
 
     def _err_size(self, worker) -> int:
@@ -277,71 +296,92 @@ class WorkerPool:
         return self._failed_starts >= MAX_FAILED_STARTS * len(self._workers) and not any(
             w["ready"] for w in self._workers)
 
+    def _send(self, w, job) -> bool:
+        """Give `w` a job behind those it holds; False (and `w` replaced) when it died while idle."""
+        if not w["jobs"]:
+            w["offset"], w["since"] = self._err_size(w), time.monotonic()
+        try:
+            w["conn"].send(job)
+        except OSError:  # it died while idle (the system took its memory back): another takes its files
+            self._replace(w)
+            return False
+        w["jobs"].append(job)
+        return True
+
+    def _next_job(self, w) -> None:
+        """`w` answered its first job: the one behind it starts now."""
+        w["jobs"].pop(0)
+        if w["jobs"]:
+            w["offset"], w["since"] = self._err_size(w), time.monotonic()
+
     def run(self, jobs):
         """Yield (key, result) for every (key, payload) job, in completion order.
 
-        A worker is given its next file before the result it returned is handed on, so it reads
-        while this process digests the last one.
+        Each worker holds up to `QUEUED` jobs, so it begins its next file the moment it has sent the
+        last one back, however long this process takes to digest it. Payloads must be small (a
+        path, not the file's bytes): one waits in the pipe while the worker reads another. A worker
+        that dies or stalls fails its first job only; the ones behind it go to the next free worker.
         """
         self.incidents, self.stalled = {}, set()  # of this run's jobs
         pending = iter(jobs)
+        returned: list = []  # jobs a lost worker held but had not begun: they go first
         waiting = next(pending, None)
-        busy = 0
 
-        def give(w) -> int:
+        def take():
             nonlocal waiting
-            if w["job"] is not None or not w["ready"] or waiting is None:
-                return 0
-            key, payload = waiting
-            w["offset"] = self._err_size(w)
-            try:
-                w["conn"].send((key, payload))
-            except OSError:  # it died while idle (the system took its memory back): another takes the file
-                self._replace(w)
-                return 0
-            waiting = next(pending, None)
-            w["job"], w["since"] = key, time.monotonic()
-            return 1
+            if returned:
+                return returned.pop(0)
+            job, waiting = waiting, next(pending, None)
+            return job
 
-        while waiting is not None or busy:
+        def lose(w) -> None:
+            returned[:0] = w["jobs"][1:]
+            self._replace(w)
+
+        while waiting is not None or returned or any(w["jobs"] for w in self._workers):
             if self._cannot_start():
+                for key, _ in returned:
+                    self.stalled.add(key)
+                    yield key, {"failure": ("unreadable", "读取进程无法启动（可能是内存上限设置过低）")}
+                returned.clear()
                 while waiting is not None:
                     self.stalled.add(waiting[0])
                     yield waiting[0], {"failure": ("unreadable", "读取进程无法启动（可能是内存上限设置过低）")}
                     waiting = next(pending, None)
                 return
             for w in self._workers:
-                busy += give(w)
-            conns = [w["conn"] for w in self._workers if w["job"] is not None or not w["ready"]]
+                while w["ready"] and len(w["jobs"]) < QUEUED and (returned or waiting is not None):
+                    job = take()
+                    if not self._send(w, job):
+                        returned.insert(0, job)
+                        break
+            conns = [w["conn"] for w in self._workers if w["jobs"] or not w["ready"]]
             ready = wait(conns, timeout=1.0)
             now = time.monotonic()
             for w in self._workers:
                 if not w["ready"]:
                     self._starting(w, w["conn"] in ready, now)
                     continue
-                if w["job"] is None:
+                if not w["jobs"]:
                     continue
+                key = w["jobs"][0][0]
                 if w["conn"] in ready:
                     try:
                         key, result = w["conn"].recv()
                         self._collect(w, key)
+                        self._next_job(w)
                     except (EOFError, OSError):
-                        key, result = w["job"], {"failure": ("unreadable", "读取程序在解析该文件时崩溃，文件结构异常")}
+                        result = {"failure": ("unreadable", "读取程序在解析该文件时崩溃，文件结构异常")}
                         w["proc"].join(timeout=2)
                         if w["proc"].exitcode in (None, -signal.SIGKILL):  # the system killed it (memory ran short)
                             self.stalled.add(key)  # an abort or a segfault is the file's doing: that stays
                         self._collect(w, key)
-                        self._replace(w)
-                    w["job"] = None
-                    busy += give(w) - 1
+                        lose(w)
                     yield key, result
                 elif now - w["since"] > self._timeout:
-                    key = w["job"]
                     self.stalled.add(key)
                     self._collect(w, key)
-                    self._replace(w)
-                    w["job"] = None
-                    busy -= 1
+                    lose(w)
                     yield key, {"failure": ("unreadable", f"读取超过{int(self._timeout)}秒仍未完成")}
 
     def close(self) -> None:
