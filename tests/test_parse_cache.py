@@ -1,9 +1,10 @@
 """The parse cache speeds up reruns and changes nothing: cold, warm and cache-deleted runs agree byte for byte."""
 import filecmp
 import shutil
+import sqlite3
 
 from conftest import D, inspection, rectification, report, run, unit_workbook
-from pipeline.intake.cache import CACHE_FOLDER, decode, encode
+from pipeline.intake.cache import CACHE_FOLDER, ENTRIES, decode, encode
 
 
 def _inbox(tmp_path, config):
@@ -18,6 +19,14 @@ def _inbox(tmp_path, config):
     return inbox
 
 
+def _entries(out) -> list[bytes]:
+    blobs = []
+    for path in (out / CACHE_FOLDER).rglob(ENTRIES):
+        with sqlite3.connect(path) as db:
+            blobs += [blob for (blob,) in db.execute("select blob from entries")]
+    return blobs
+
+
 def _data(out):
     return sorted(p.relative_to(out) for p in (out / "2017-06" / "data").iterdir())
 
@@ -29,7 +38,7 @@ def test_cold_warm_and_cache_deleted_runs_write_the_same_data(tmp_path, config):
     cold = tmp_path / "cold"
     shutil.copytree(out / "2017-06" / "data", cold)
     cache = out / CACHE_FOLDER
-    assert any(cache.rglob("*.json.z")), "parsed files are kept for the next run"
+    assert len(_entries(out)) == 2, "the two readable workbooks are kept for the next run"
 
     warm = run(config, inbox, out)
     assert warm.intake.from_cache == 2, "the two readable workbooks are not read again"
@@ -47,11 +56,26 @@ def test_a_damaged_cache_entry_is_ignored_and_rebuilt(tmp_path, config):
     inbox = _inbox(tmp_path, config)
     out = tmp_path / "out"
     first = run(config, inbox, out)
-    for entry in (out / CACHE_FOLDER).rglob("*.json.z"):
-        entry.write_bytes(b"garbage")
+    (entries,) = (out / CACHE_FOLDER).rglob(ENTRIES)
+    with sqlite3.connect(entries) as db:
+        db.execute("update entries set blob = ?", [b"garbage"])
+    db.close()
+    second = run(config, inbox, out)
+    assert second.intake.from_cache == 0
+    assert second.manifest.equals(first.manifest)
+    assert len(_entries(out)) == 2 and b"garbage" not in _entries(out)
+
+
+def test_a_cache_file_that_is_not_a_database_is_made_afresh(tmp_path, config):
+    inbox = _inbox(tmp_path, config)
+    out = tmp_path / "out"
+    first = run(config, inbox, out)
+    (entries,) = (out / CACHE_FOLDER).rglob(ENTRIES)
+    entries.write_bytes(b"not a database at all " * 100)
     second = run(config, inbox, out)
     assert second.manifest.equals(first.manifest)
-    assert all(entry.read_bytes() != b"garbage" for entry in (out / CACHE_FOLDER).rglob("*.json.z"))
+    assert len(_entries(out)) == 2, "the next run finds its entries again"
+    assert run(config, inbox, out).intake.from_cache == 2
 
 
 def test_an_entry_holds_typed_rows_as_they_were_read():

@@ -3,7 +3,8 @@
 An entry is keyed by the file's sha256, its path in the inbox (the file name can name the unit)
 and a version of everything reading depends on: the reading code's source, the registry and
 schemas as the workers see them, and the reader library's version. Change any of them and every
-old entry is simply never found again (and its folder is removed). Entries hold each sheet's typed
+old entry is simply never found again (and its folder is removed). Entries (one SQLite file,
+ParseCache) hold each sheet's typed
 rows column by column (text and dates as their distinct values and a code per row, the codes
 packed as base64 of 32-bit integers), as zlib-compressed JSON: compact, deterministic, and safe to
 load (no pickle). Decoded, such a column stays coded (intake.table.Coded): the month's frames join
@@ -13,21 +14,24 @@ rebuilt, and one that cannot be written is skipped, so the outputs are always th
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 import sys
 import zlib
 from array import array
 from pathlib import Path
 
-from ..cache_files import forget_other_folders, write_whole
+from ..cache_files import forget_other_folders
 from ..versions import hash_files, library_versions
 from .table import Coded
 
 # 2: each sheet's values as columns (intake.table); 3: text as distinct values and codes; 4: codes packed, dates coded
 FORMAT = 4
 CACHE_FOLDER = ".cache"  # under OUTBOX; safe to delete at any time
+ENTRIES = "entries.sqlite"
 # what reading a workbook depends on, besides its bytes and the worker context
 _READING_CODE = ("pipeline/intake/readers.py", "pipeline/intake/parse.py", "pipeline/intake/package.py",
                  "pipeline/intake/confidential.py", "pipeline/intake/survey.py", "pipeline/textnorm.py",
@@ -134,36 +138,96 @@ def decode(blob: bytes, shared: dict | None = None) -> dict:
 
 
 class ParseCache:
-    """OUTBOX/.cache/parsed/<version>/: one entry per (file bytes, inbox path)."""
+    """OUTBOX/.cache/parsed/<version>/entries.sqlite: one row per (file bytes, inbox path).
+
+    One SQLite file rather than a file per entry: creating 1,500 small files cost a city month
+    more than a second of this process's time. Entries are written in batches of `BATCH` (a
+    province's would be hundreds of MB held until the end), each batch in one transaction.
+    Any failure of the database is a miss or a skipped write, and a file that is not a database
+    is removed and made afresh: the cache is only ever a saving."""
+
+    BATCH = 200
 
     def __init__(self, directory: Path, version: str):
         self.root = Path(directory) / "parsed"
         self.folder = self.root / version
+        self.path = self.folder / ENTRIES
         self.hits = 0
-        self._some = self.folder.is_dir()  # a first run of this reading code looks up nothing (a city: 1,500 misses)
+        self._db: sqlite3.Connection | None = None
+        self._failed = False
+        self._waiting: list[tuple[str, bytes]] = []
+        self._some = self.path.is_file()  # a first run of this reading code looks up nothing (a city: 1,500 misses)
 
-    def _path(self, rel: str, sha256: str) -> Path:
-        key = hashlib.sha256(f"{sha256}\0{rel}".encode("utf-8", "surrogatepass")).hexdigest()
-        return self.folder / key[:2] / f"{key}.json.z"
+    @staticmethod
+    def _key(rel: str, sha256: str) -> str:
+        return hashlib.sha256(f"{sha256}\0{rel}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None or self._failed:
+            return self._db
+        for _ in range(2):
+            db = None
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=60)  # another period's run may be writing
+                db.execute("pragma synchronous = off")  # a cache: a damaged file is found and made afresh
+                db.execute("create table if not exists entries (key text primary key, blob blob) without rowid")
+                self._db = db
+                return db
+            except (OSError, sqlite3.Error) as exc:
+                if db is not None:
+                    db.close()
+                if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.OperationalError):
+                    break  # a locked or unwritable cache is skipped this run, not removed
+                with contextlib.suppress(OSError):  # not a database (a stray file, a torn write): afresh
+                    self.path.unlink()
+        self._failed = True
+        return None
 
     def get(self, rel: str, sha256: str, shared: dict | None = None) -> dict | None:
-        if not self._some:
+        if not self._some or (db := self._connect()) is None:
             return None
-        path = self._path(rel, sha256)
+        key = self._key(rel, sha256)
         try:
-            book = decode(path.read_bytes(), shared)
-        except FileNotFoundError:
+            row = db.execute("select blob from entries where key = ?", (key,)).fetchone()
+        except sqlite3.Error:
             return None
+        if row is None:
+            return None
+        try:
+            book = decode(row[0], shared)
         except Exception:  # a damaged entry is rebuilt from the file
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(sqlite3.Error):
+                with db:
+                    db.execute("delete from entries where key = ?", (key,))
             return None
         self.hits += 1
         return book
 
     def put(self, rel: str, sha256: str, blob: bytes) -> None:
-        """Keep the encoded book a worker returned (see parse.read_encoded)."""
-        write_whole(self._path(rel, sha256), blob)
-        self._some = True
+        """Keep the encoded book a worker returned (see parse.read_encoded); written with its batch."""
+        self._waiting.append((self._key(rel, sha256), blob))
+        if len(self._waiting) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the entries put since the last batch."""
+        waiting, self._waiting = self._waiting, []
+        if not waiting or (db := self._connect()) is None:
+            return
+        try:
+            with db:
+                db.executemany("insert or replace into entries values (?, ?)", waiting)
+            self._some = True
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
 
     def forget_other_versions(self) -> None:
         """Entries made by other reading code or another registry can never be used again."""

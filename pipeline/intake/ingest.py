@@ -235,7 +235,11 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
         to_read.append(f)
 
     parsed = parse_cache(cache, config)
-    read_files(to_read, config, workers=workers, cache=parsed, readers=readers)
+    try:
+        read_files(to_read, config, workers=workers, cache=parsed, readers=readers)
+    finally:
+        if parsed is not None:
+            parsed.close()
     give_back_memory()
 
     books = {f.rel: f.book for f in to_read if f.book is not None and f.unit}
