@@ -175,7 +175,7 @@ def test_a_reader_killed_while_idle_between_reads_is_replaced_and_the_next_files
 
 
 def test_readers_started_for_one_file_read_many_on_every_core(config):
-    from pipeline.intake.ingest import Readers
+    from pipeline.intake.workers import Readers
     from pipeline.intake.readers import worker_count
 
     with Readers(config) as readers:

@@ -5,7 +5,6 @@ The inbox is only ever read. Each file's outcome (结果) follows the contract: 
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -23,10 +22,11 @@ from .documents import is_document, register
 from .inbox import InboxFile, scan
 from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
-from .parse import read_context, read_encoded
+from .parse import read_context
 from ..problems import ERROR, describe, problem
-from .readers import SPREADSHEET_EXTENSIONS, WorkerPool, worker_count
+from .readers import SPREADSHEET_EXTENSIONS
 from .validate import build_frames, drop_shadowed, validate
+from .workers import Readers, using as _using
 
 IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep"}
 
@@ -83,47 +83,6 @@ class Intake:
 
     def by_rel(self) -> dict[str, InboxFile]:
         return {f.rel: f for f in self.files}
-
-
-def _pool(config: Config, workers: int) -> WorkerPool:
-    limits = config.campaign.limits
-    return WorkerPool(read_encoded, read_context(config), workers=workers,
-                      timeout=float(limits.get("read_timeout_seconds", 60)),
-                      memory_mb=int(limits.get("worker_memory_mb", 2048)))
-
-
-class Readers:
-    """A job's reader workers: started when a file first needs reading, and kept until the job has
-    also read again the few files whose 回执 mark cells (attach_grids), whose time is mostly the
-    workers' start."""
-
-    def __init__(self, config: Config, workers: int | None = None):
-        self.config, self.workers, self._pool = config, workers, None
-
-    def pool(self, jobs: int) -> WorkerPool:
-        """Workers for `jobs` files: as many as the machine and the files allow (or as asked)."""
-        wanted = self.workers or min(worker_count(), jobs)
-        if self._pool is None:
-            self._pool = _pool(self.config, wanted)
-        else:
-            self._pool.grow(wanted)
-        return self._pool
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-def _using(readers: Readers | None, config: Config, workers: int | None):
-    """The job's readers, left open for its next reads; else workers of this call's own."""
-    return contextlib.nullcontext(readers) if readers is not None else Readers(config, workers)
 
 
 def _jobs(files: list[InboxFile], grids: bool = False):

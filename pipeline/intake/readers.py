@@ -26,6 +26,7 @@ MAX_COLUMNS = 200
 MAX_CELL_CHARS = 4000
 _READY = "__worker_ready__"
 QUEUED = 2  # jobs a worker holds: the one it reads and the next
+CONTEXT_LATER = "__context_later__"  # a pool started before its context is known (WorkerPool.set_context)
 MAX_FAILED_STARTS = 3
 
 
@@ -185,6 +186,11 @@ def _worker_main(conn, memory_mb: int, task, context, err_path: str | None = Non
     except (ImportError, ValueError, OSError):
         pass
     conn.send(_READY)  # a slow start on a busy machine must not count against the first file's time
+    if isinstance(context, str) and context == CONTEXT_LATER:
+        try:
+            context = conn.recv()
+        except (EOFError, OSError):
+            return
     while True:
         try:
             job = conn.recv()
@@ -232,6 +238,20 @@ class WorkerPool:
         self._mp = mp.get_context("spawn")
         self._workers = [self._start() for _ in range(max(1, workers))]
 
+    @property
+    def needs_context(self) -> bool:
+        return isinstance(self._context, str) and self._context == CONTEXT_LATER
+
+    def set_context(self, context) -> None:
+        """The context of a pool started with CONTEXT_LATER, given to its workers before any job."""
+        self._context = context
+        for w in self._workers:
+            if w.pop("later", False):
+                try:
+                    w["conn"].send(context)
+                except OSError:  # it died starting: its replacement is given the context as it starts
+                    self._replace(w)
+
     def grow(self, workers: int) -> None:
         """At least `workers` workers from now on (a pool started for one file may be given many)."""
         while len(self._workers) < workers:
@@ -246,7 +266,7 @@ class WorkerPool:
         proc.start()
         child.close()
         return {"proc": proc, "conn": parent, "jobs": [], "since": time.monotonic(), "err": err, "offset": 0,
-                "ready": False}
+                "ready": False, "later": self.needs_context}
 
     def _err_size(self, worker) -> int:
         try:
@@ -322,6 +342,8 @@ class WorkerPool:
         path, not the file's bytes): one waits in the pipe while the worker reads another. A worker
         that dies or stalls fails its first job only; the ones behind it go to the next free worker.
         """
+        if self.needs_context:
+            raise RuntimeError("WorkerPool.set_context must be called before run")
         self.incidents, self.stalled = {}, set()  # of this run's jobs
         pending = iter(jobs)
         returned: list = []  # jobs a lost worker held but had not begun: they go first
@@ -385,14 +407,16 @@ class WorkerPool:
                     yield key, {"failure": ("unreadable", f"读取超过{int(self._timeout)}秒仍未完成")}
 
     def close(self) -> None:
+        """Stop the workers at once: they hold nothing to finish, and waiting for their interpreters
+        to wind down cost a district month 0.2 s."""
         for w in self._workers:
             try:
                 w["conn"].close()
             except Exception:
                 pass
+            w["proc"].kill()
+        for w in self._workers:
             w["proc"].join(timeout=2)
-            if w["proc"].is_alive():
-                w["proc"].kill()
         if self._err_dir:
             import shutil
 

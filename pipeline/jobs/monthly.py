@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..intake.cache import CACHE_FOLDER
 from ..intake.inbox import scan
+from ..intake.workers import Readers
 from ..publish.history_runs import HISTORY_FILE
 from ..publish.runlog import write_run_log
 from .plan_file import plan_path
@@ -54,10 +55,12 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
                       f"输出目录：{stage.final}\n（如需重新生成，请加 FORCE=1 再运行，如 make monthly PERIOD={period} FORCE=1；直接用命令行时加 --force。）\n")
             return None
         forget(cache, period)
-        from .period import write_period  # only now: the unchanged answer above needs none of it
+        # the reader workers start while this process imports the rest (pandas, the schemas, the writers)
+        with Readers(config, workers).start(len(files)) as readers:
+            from .period import write_period  # only now: the unchanged answer above needs none of it
 
-        result = write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files,
-                              inputs=inputs)
+            result = write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files,
+                                  inputs=inputs, readers=readers)
         write_run_log(stage.path / RUN_LOG, result.intake.files, caught, period, as_of)
         stage.commit()
         if not any(f.retry for f in result.intake.files):  # a file lost to a stall is read again next run

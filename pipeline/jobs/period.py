@@ -29,9 +29,10 @@ from ..processes import helper_process
 from ..intake.cache import CACHE_FOLDER
 from ..intake.documents import REGISTERED, registered_documents
 from ..intake.feedback import write_all
-from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, Readers, attach_grids, ingest
+from ..intake.ingest import ACCEPTED, DUPLICATE, IGNORED, REJECTED, SUPERSEDED, Intake, attach_grids, ingest
 from ..intake.resubmission import attach_changes
 from ..intake.survey import SHEET as SURVEY_SHEET
+from ..intake.workers import Readers
 from ..ledger.changes import edit_rollup, moved_goalposts, workbook_changes
 from ..ledger.rank import rank_units
 from ..ledger.reconcile import ITEM_COLUMNS, build_items
@@ -240,18 +241,19 @@ class MonthlyResult:
 
 def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.date,
                  *, workers: int | None = None, log=sys.stderr, files: list | None = None,
-                 inputs: str | None = None) -> MonthlyResult:
+                 inputs: str | None = None, readers: Readers | None = None) -> MonthlyResult:
     """The month's files go under `out`, the temporary folder swapped in at the end; its rows go into
     the history beside it (OUTBOX/history.sqlite), committed once every file was written.
 
     `inputs`: the fingerprint of everything the outputs follow from (jobs/unchanged), which marks
     the period's history rows unless a file could not be read this time (it is read again next run).
+    `readers`: reader workers the caller started early (intake.workers); closed once the month is read.
     """
     (out / "data").mkdir(parents=True, exist_ok=True)
     forked = _fork()
     with forked or contextlib.nullcontext():
         # intake: every file answered; resubmissions compared with the workbook they replace
-        with Readers(config, workers) as readers:
+        with readers or Readers(config, workers) as readers:
             intake = ingest(Path(inbox), config, as_of, cache=out.parent / CACHE_FOLDER, files=files, readers=readers)
             files = intake.accepted
             changes = workbook_changes(intake.frames, files, config)
