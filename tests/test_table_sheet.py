@@ -125,3 +125,29 @@ def test_a_table_of_columns_numbers_its_texts_as_row_by_row_writing_does(tmp_pat
     _changes(tmp_path / "by_table.xlsx", TableWorkbook, by_table=True, packing_default=True, longest=longest)
     _changes(tmp_path / "by_cell.xlsx", xlsxwriter.Workbook, by_table=False, longest=longest)
     assert (tmp_path / "by_table.xlsx").read_bytes() == (tmp_path / "by_cell.xlsx").read_bytes()
+
+
+def _fitted(path, cls, fit: bool) -> None:
+    wb = cls(str(path))
+    wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+    ws = wb.add_worksheet("未销号问题")
+    texts = ["短", "违反八项规定方面发现问题，群众反映办事推诿拖延" * 3, "中等长度的问题描述文字", "长" * 400, "短"] * 5
+    for i, text in enumerate(texts):
+        ws.write_string(1 + i, 0, text)
+    if fit:
+        ws.fit_rows(1, [texts], [20])
+    else:  # what fit_rows asks of xlsxwriter, a row at a time
+        for i, text in enumerate(texts):
+            lines = -(-len(text) * 2 // 19) if len(text) * 2 > 20 else 1
+            if lines > 1:
+                ws.set_row(1 + i, 15 * min(lines, 8))
+    wb.close()
+
+
+def test_rows_made_tall_for_their_texts_are_those_set_row_makes(tmp_path):
+    _fitted(tmp_path / "fitted.xlsx", TableWorkbook, fit=True)
+    _fitted(tmp_path / "set_row.xlsx", xlsxwriter.Workbook, fit=False)
+    fitted, by_hand = _parts(tmp_path / "fitted.xlsx"), _parts(tmp_path / "set_row.xlsx")
+    sheet = "xl/worksheets/sheet1.xml"
+    assert fitted[sheet].count(b'customHeight="1"') == 15, "the two long texts of each five rows, and the middle one"
+    assert fitted[sheet] == by_hand[sheet]
