@@ -160,6 +160,7 @@ def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: 
         codes, values, marks = _month_texts(frame)
         conn = sqlite3.connect(path)
         try:
+            conn.execute("pragma page_size = 65536")  # as the history's: a month's rows are read once, in order
             conn.execute("pragma journal_mode = off")  # a scratch file: if this fails it is thrown away
             conn.execute("pragma synchronous = off")
             conn.execute(f"create table items ({', '.join(f'[{c}]' for c in cols)}, [{STAGED_TEXT}] integer)")
@@ -437,6 +438,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
     # another period's run may be writing: wait for it rather than fail (SQLite serialises writers)
     db = sqlite_utils.Database(sqlite3.connect(path, timeout=600))
     try:
+        db.execute("pragma page_size = 65536")
         db.execute("pragma secure_delete = on")  # replaced rows leave no readable trace in free pages
         db.execute("pragma temp_store = memory")
         db.execute("pragma cache_size = -16384")  # 16 MiB: more made a city month no faster, only larger
