@@ -90,6 +90,10 @@ def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(conf
     outbox = tmp_path / "out"
     run(config, inbox, outbox)
     before = snapshot(outbox / "2017-06")
+    with sqlite3.connect(outbox / "history.sqlite") as con:  # as if written from other files: not skipped as the same
+        con.execute("update history_runs set [指纹] = 'earlier'")
+    con.close()
+    kept = history_rows(outbox / "history.sqlite")
 
     def full_disk(*a, **k):
         raise OSError(28, "No space left on device")
@@ -99,6 +103,8 @@ def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(conf
         run(config, inbox, outbox)
     assert snapshot(outbox / "2017-06") == before
     assert not any(outbox.glob(".2017-06.部分输出-*"))
+    # the history, written beside the month's last files, is not kept when one of them fails
+    assert history_rows(outbox / "history.sqlite") == kept
 
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])

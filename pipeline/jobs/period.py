@@ -10,9 +10,10 @@ import gc
 import os
 import sys
 import tempfile
+import threading
 import time
 import warnings
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -335,6 +336,52 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     listed_places, rollup["recurrence_total"] = urgent_recurrence(acc.recurrence, listed)
     rollup["accountability"] = dataclasses.replace(acc, recurrence=listed_places)
     pending = answered.submit(write_rollup, **rollup)
+
+    def finished() -> None:  # a failure of the other core's work raises here
+        answered.result()
+        items_csv.result()
+        pending.result()
+
+    # the history is written beside this process's last work, mostly inside SQLite (which lets go of
+    # Python meanwhile: a province's history took 18 s after everything else), and kept only once
+    # every other output has been written
+    go_ahead, outcome = threading.Event(), {"written": False}
+
+    def when_all_written() -> None:
+        go_ahead.wait()
+        if not outcome["written"]:
+            raise _Abandoned
+        finished()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as beside_here:
+        # its own shallow copies: copy-on-write keeps them as they are now, whatever this thread does next
+        history = beside_here.submit(write_history, out.parent / HISTORY_FILE, period,
+                                     {name: frame.copy(deep=False) for name, frame in tables.items()},
+                                     intake.frames.get("整改台账"), before_commit=when_all_written, mark=mark,
+                                     staged=staged.result())
+        try:
+            _last_outputs(out, config, period, as_of, tables, units, district, ranking, items, trend, milestones,
+                          acc, edits, chase)
+            del chase, rollup
+            give_back_memory()
+            answered.take_back()  # done with its own work: the 回执 the other core has not begun are written here
+            outcome["written"] = True
+        finally:
+            go_ahead.set()
+        history.result()
+    finished()
+
+    return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
+                         ranking=ranking, tables=tables)
+
+
+class _Abandoned(Exception):
+    """The month's other outputs failed: the history written beside them is not kept."""
+
+
+def _last_outputs(out: Path, config: Config, period: str, as_of: dt.date, tables: dict, units, district, ranking,
+                  items, trend, milestones, acc, edits, chase) -> None:
+    """The month's CSV files but items.csv (written on the other core), the bulletin and the 催办 list."""
     for name, frame in tables.items():
         if name != "items":
             write_csv(frame, out / "data" / f"{name}.csv")
@@ -349,20 +396,3 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
     with open(out / "催办清单.txt", "w", encoding="utf-8") as text:
         text.writelines(reminder_blocks(chase, period, as_of))
         text.write(milestone_reminder_text(milestones, as_of))
-    del chase, context, rollup  # the history's peak comes next: nothing it does not need stays
-    give_back_memory()
-
-    answered.take_back()  # this process is done with its own work: the 回执 the other has not begun are written here
-
-    def finished() -> None:  # a failure of the other core's work raises here
-        answered.result()
-        items_csv.result()
-        pending.result()
-
-    # written while the other core finishes the leaders' workbook, and kept only once that has succeeded
-    write_history(out.parent / HISTORY_FILE, period, tables, intake.frames.get("整改台账"), before_commit=finished,
-                  mark=mark, staged=staged.result())
-    finished()
-
-    return MonthlyResult(out=out, intake=intake, manifest=manifest, items=items, units=units, district=district,
-                         ranking=ranking, tables=tables)
