@@ -15,6 +15,7 @@ from ..distinct import RowsOf, map_each
 from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN, carry_forward
 from ..textnorm import clean_text, typed_text
 from .clues import is_verified
+from .evidence import Evidence, evidence_of, item_ref
 
 VALID, DOUBT, MISSING = "有效", "存疑", "缺承诺"
 COMMITMENT_COLUMNS = ["单位", "承诺单位", "承诺人", "承诺日期", "状态", "相关问题", "来源文件", "来源行"]
@@ -30,14 +31,6 @@ def self_inspection_end(config: Config) -> dt.date:
         if phase.name == "自查自纠":
             return phase.end
     return config.campaign.self_inspection_end
-
-
-def item_ref(items: pd.DataFrame) -> pd.Series:
-    """`检查单位:编号`, how evidence names a ledger item."""
-    by, number = items["检查单位"], items["编号"]
-    if by.isna().any() or number.isna().any():  # a missing side leaves the reference missing
-        return (by.astype(str) + ":" + number.astype(str)).astype(object)
-    return pd.Series([f"{b}:{n}" for b, n in zip(by.tolist(), number.tolist())], index=items.index, dtype=object)
 
 
 class _About:
@@ -67,24 +60,20 @@ def pledges_in_force(pledges: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame
 
 
 def build_commitments(pledges: pd.DataFrame, items: pd.DataFrame, clues: pd.DataFrame, config: Config,
-                      as_of: dt.date) -> pd.DataFrame:
+                      as_of: dt.date, against: Evidence | None = None) -> pd.DataFrame:
     """One row per commitment (有效 / 存疑, with the evidence), plus 缺承诺 rows once self-inspection is over.
 
-    `pledges`: 承诺书 rows (pledges_in_force); `items`: the items frame; `clues`: clues.csv.
+    `pledges`: 承诺书 rows (pledges_in_force); `items`: the items frame; `clues`: clues.csv;
+    `against`: evidence_of(items), when the caller made it already.
     """
     rows = []
     if len(pledges):  # the evidence against each commitment (a city's items: not gathered for none)
-        problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna()
-                         & (items["问题性质"] != NO_PROBLEM)].reset_index(drop=True)
+        against = evidence_of(items) if against is None else against
+        problems = against.problems.reset_index(drop=True)
         about_items = _About(problems, "被检查单位", "单位", config)
-        on = pd.to_datetime(problems["检查时间"]).to_numpy()
+        on, refs, rank = against.on, against.refs, against.rank  # rank: each row's place in the listing order
         done = pd.to_datetime(problems["完成时间"]).to_numpy()
         closed = (problems["状态"] == STATUS_CLOSED).to_numpy()
-        refs = item_ref(problems).to_numpy(dtype=object)
-        # evidence is listed by 检查时间, then reference, then ledger order: each row's place in that order
-        ordered = pd.DataFrame({"on": on, "ref": refs, "pos": np.arange(len(refs))}).sort_values(["on", "ref", "pos"])
-        rank = np.empty(len(refs), dtype=np.intp)
-        rank[ordered["pos"].to_numpy()] = np.arange(len(refs))
         verified = clues[is_verified(clues)] if len(clues) else clues
         about_clues = _About(verified, "被反映单位", "所属单位", config) if len(verified) else None
         clue_numbers = verified["线索编号"].astype(str).to_numpy(dtype=object) if len(verified) else None

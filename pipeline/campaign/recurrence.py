@@ -7,13 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from schemas.vocab import NO_PROBLEM
 from ..config import Config
 from ..distinct import map_each
-from ..ledger.reconcile import STATUS_CLOSED, STATUS_ORPHAN
+from ..ledger.reconcile import STATUS_CLOSED
 from ..textnorm import clean_text, typed_text
 from .clues import is_verified
-from .commitments import item_ref
+from .evidence import Evidence, evidence_of
 
 RECURRING, FREQUENT = "反复发生", "易发多发"
 RECURRENCE_COLUMNS = ["基层单位", "所属单位", "触发", "治理类别", "问题数", "相关问题", "已一案双查"]
@@ -24,16 +23,18 @@ def frequent_threshold(config: Config) -> int:
     return int(config.campaign.accountability.get("frequent_threshold", DEFAULT_THRESHOLD))
 
 
-def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config) -> pd.DataFrame:
+def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config,
+                     against: Evidence | None = None) -> pd.DataFrame:
+    """`against`: evidence_of(items), when the caller made it already."""
     owner = config.grassroots_owner()
     order = {u.name: i for i, u in enumerate(config.units)}
+    against = evidence_of(items) if against is None else against
     # only what the triggers read: filtering and sorting carry every column along
-    problems = items.loc[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM),
-                         ["被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]]
-    problems = problems.assign(_place=map_each(problems["被检查单位"], typed_text),
-                               _ref=item_ref(problems), _on=pd.to_datetime(problems["检查时间"]),
+    problems = against.problems[["被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]]
+    problems = problems.assign(_place=map_each(problems["被检查单位"], typed_text), _ref=against.refs, _on=against.on,
                                _done=pd.to_datetime(problems["完成时间"]))
-    problems = problems[problems["_place"].isin(owner.keys())].sort_values(["_on", "_ref"], kind="stable")
+    problems = problems.iloc[np.argsort(against.rank)]  # in the order evidence is listed
+    problems = problems[problems["_place"].isin(owner.keys())]
     verified = clues[is_verified(clues)] if len(clues) else clues.assign(_place=pd.Series(dtype=object))
     verified = verified.assign(_place=map_each(verified["被反映单位"], typed_text))
     verified = verified[verified["_place"].isin(owner.keys())]
