@@ -14,7 +14,7 @@ from ..ledger.reconcile import STATUS_ORPHAN
 
 @dataclass
 class Evidence:
-    problems: pd.DataFrame  # the items that are problems: not orphans, with a 问题性质 other than 无问题 (items' index)
+    problems: pd.DataFrame  # COLUMNS of the items that are problems: not orphans, with a 问题性质 other than 无问题
     refs: np.ndarray        # each problem's reference (item_ref), objects
     on: np.ndarray          # each problem's 检查时间, datetime64
     rank: np.ndarray        # each problem's place in the listing order
@@ -28,8 +28,13 @@ def item_ref(items: pd.DataFrame) -> pd.Series:
     return pd.Series([f"{b}:{n}" for b, n in zip(by.tolist(), number.tolist())], index=items.index, dtype=object)
 
 
+# what commitments and recurrence read of a problem: a province's items with every column would be gigabytes
+COLUMNS = ["单位", "被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]
+
+
 def evidence_of(items: pd.DataFrame) -> Evidence:
-    problems = items[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM)]
+    problems = items.loc[(items["状态"] != STATUS_ORPHAN) & items["问题性质"].notna() & (items["问题性质"] != NO_PROBLEM),
+                         COLUMNS]
     refs = item_ref(problems).to_numpy(dtype=object)
     on = pd.to_datetime(problems["检查时间"]).to_numpy()
     ordered = pd.DataFrame({"on": on, "ref": refs, "pos": np.arange(len(refs))}).sort_values(["on", "ref", "pos"])

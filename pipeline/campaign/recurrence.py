@@ -30,11 +30,12 @@ def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config,
     order = {u.name: i for i, u in enumerate(config.units)}
     against = evidence_of(items) if against is None else against
     # only what the triggers read: filtering and sorting carry every column along
-    problems = against.problems[["被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]]
-    problems = problems.assign(_place=map_each(problems["被检查单位"], typed_text), _ref=against.refs, _on=against.on,
+    place = map_each(against.problems["被检查单位"], typed_text)
+    kept = place.isin(owner.keys()).to_numpy()
+    listed = np.flatnonzero(kept)[np.argsort(against.rank[kept])]  # the places' problems as evidence is listed
+    problems = against.problems[["检查时间", "完成时间", "状态", "治理类别"]].iloc[listed]
+    problems = problems.assign(_place=place.to_numpy()[listed], _ref=against.refs[listed], _on=against.on[listed],
                                _done=pd.to_datetime(problems["完成时间"]))
-    problems = problems.iloc[np.argsort(against.rank)]  # in the order evidence is listed
-    problems = problems[problems["_place"].isin(owner.keys())]
     verified = clues[is_verified(clues)] if len(clues) else clues.assign(_place=pd.Series(dtype=object))
     verified = verified.assign(_place=map_each(verified["被反映单位"], typed_text))
     verified = verified[verified["_place"].isin(owner.keys())]
