@@ -353,6 +353,10 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
             raise _Abandoned
         finished()
 
+    for name, frame in tables.items():
+        if name != "items":  # items.csv is written on the other core
+            write_csv(frame, out / "data" / f"{name}.csv")
+    give_back_memory()  # the history's peak begins: what the CSV files took is given back first
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as beside_here:
         # its own shallow copies: copy-on-write keeps them as they are now, whatever this thread does next
         history = beside_here.submit(write_history, out.parent / HISTORY_FILE, period,
@@ -360,8 +364,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
                                      intake.frames.get("整改台账"), before_commit=when_all_written, mark=mark,
                                      staged=staged.result())
         try:
-            _last_outputs(out, config, period, as_of, tables, units, district, ranking, items, trend, milestones,
-                          acc, edits, chase)
+            _documents(out, config, period, as_of, units, district, ranking, items, trend, milestones, acc, edits,
+                       chase)
             del chase, rollup
             give_back_memory()
             answered.take_back()  # done with its own work: the 回执 the other core has not begun are written here
@@ -379,13 +383,9 @@ class _Abandoned(Exception):
     """The month's other outputs failed: the history written beside them is not kept."""
 
 
-def _last_outputs(out: Path, config: Config, period: str, as_of: dt.date, tables: dict, units, district, ranking,
-                  items, trend, milestones, acc, edits, chase) -> None:
-    """The month's CSV files but items.csv (written on the other core), the bulletin and the 催办 list."""
-    for name, frame in tables.items():
-        if name != "items":
-            write_csv(frame, out / "data" / f"{name}.csv")
-    give_back_memory()
+def _documents(out: Path, config: Config, period: str, as_of: dt.date, units, district, ranking, items, trend,
+               milestones, acc, edits, chase) -> None:
+    """The bulletin (HTML and Word) and the 催办 list."""
     context = bulletin_context(units, district, ranking, items, config, period, as_of)
     context = add_month_on_month(context, units, trend, milestones, config, period, as_of)
     context = add_accountability(context, acc, config)
