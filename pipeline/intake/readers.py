@@ -317,13 +317,15 @@ class WorkerPool:
             w["ready"] for w in self._workers)
 
     def _send(self, w, job) -> bool:
-        """Give `w` a job behind those it holds; False (and `w` replaced) when it died while idle."""
+        """Give `w` a job behind those it holds; False when it has died (an idle one is replaced at
+        once; one that died reading a file is answered for it by run, which finds its pipe closed)."""
         if not w["jobs"]:
             w["offset"], w["since"] = self._err_size(w), time.monotonic()
         try:
             w["conn"].send(job)
-        except OSError:  # it died while idle (the system took its memory back): another takes its files
-            self._replace(w)
+        except OSError:  # the system took its memory back, say: another worker takes the file
+            if not w["jobs"]:
+                self._replace(w)
             return False
         w["jobs"].append(job)
         return True

@@ -19,9 +19,9 @@ def _pool(config: Config, workers: int, context=None) -> WorkerPool:
 
 
 class Readers:
-    """A job's reader workers: started when a file first needs reading, and kept until the job has
-    also read again the few files whose 回执 mark cells (attach_grids), whose time is mostly the
-    workers' start."""
+    """A job's reader workers: started early (start) or when a file first needs reading, and kept
+    until the job has also read again the few files whose 回执 mark cells (attach_grids), whose time
+    is mostly the workers' start."""
 
     def __init__(self, config: Config, workers: int | None = None):
         self.config, self.workers, self._pool = config, workers, None

@@ -292,7 +292,8 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
              mark: str | None, staging: Path) -> MonthlyResult:
     """The month's figures and every document made from them; the other core, besides the 回执
     (`answered`), takes the history's rows of the items (into `staging`), items.csv and the
-    leaders' workbook, ahead of the 回执 it has not begun."""
+    leaders' workbook, ahead of the 回执 it has not begun. The history itself is written by a
+    thread of this process beside the bulletin, and committed last."""
 
     # the ledgers, then the campaign's mechanisms, whose per-unit figures join units before ranking
     items = build_items(intake.frames, files, config, as_of)
