@@ -74,8 +74,9 @@ def workbook_changes(frames: dict[str, pd.DataFrame], files: pd.DataFrame, confi
         if sheet not in frames or frames[sheet].empty:
             continue
         specs = [c for c in columns(sheet) if c.label != "编号" and c.label != "报表月份"]
-        rows = _keyed(frames[sheet], sheet, config)
-        rows = rows[rows["_file"].isin(involved)].dropna(subset=["_k"]).drop_duplicates(["_file", "_by", "_k"])
+        frame = frames[sheet]
+        rows = _keyed(frame[frame["_file"].isin(involved)], sheet, config)  # only resent workbooks and those they replace
+        rows = rows.dropna(subset=["_k"]).drop_duplicates(["_file", "_by", "_k"])
         rows = pd.DataFrame({"_file": rows["_file"], "_by": rows["_by"], "_k": rows["_k"],
                              "_编号": map_each(rows["_shown"], clean_text), "_检查单位": map_each(rows["_by"], lambda v: v or ""),
                              "_at": np.arange(len(rows)),
@@ -117,11 +118,12 @@ def moved_goalposts(frames: dict[str, pd.DataFrame], files: pd.DataFrame, change
         return []
     received = {f: pd.Timestamp(r).date() for f, r in zip(files["file"], files["received"])}
     edits = changes[changes["变化"] == MODIFIED]
+    involved = set(edits["原文件"]) | set(edits["新文件"])
     found = []
     rows_of = {}
     for sheet in ("检查台账", "整改台账"):
         if sheet in frames and not frames[sheet].empty:
-            k = _keyed(frames[sheet], sheet, config)
+            k = _keyed(frames[sheet][frames[sheet]["_file"].isin(involved)], sheet, config)
             rows_of[sheet] = {(f, by, key): (row, done) for f, by, key, row, done in zip(
                 k["_file"], k["_by"], k["_k"], k["_row"], k["完成情况"] if "完成情况" in k else [None] * len(k))}
     for e in edits.itertuples(index=False):
