@@ -11,6 +11,9 @@ import pandas as pd
 from schemas.vocab import NO_PROBLEM
 from ..ledger.reconcile import STATUS_ORPHAN
 
+# what commitments and recurrence read of a problem: a province's items with every column would be gigabytes
+COLUMNS = ["单位", "被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]
+
 
 @dataclass
 class Evidence:
@@ -26,10 +29,6 @@ def item_ref(items: pd.DataFrame) -> pd.Series:
     if by.isna().any() or number.isna().any():  # a missing side leaves the reference missing
         return (by.astype(str) + ":" + number.astype(str)).astype(object)
     return pd.Series([f"{b}:{n}" for b, n in zip(by.tolist(), number.tolist())], index=items.index, dtype=object)
-
-
-# what commitments and recurrence read of a problem: a province's items with every column would be gigabytes
-COLUMNS = ["单位", "被检查单位", "检查单位", "编号", "检查时间", "完成时间", "状态", "治理类别"]
 
 
 def evidence_of(items: pd.DataFrame) -> Evidence:

@@ -3,11 +3,10 @@
 An entry is keyed by the file's sha256, its path in the inbox (the file name can name the unit)
 and a version of everything reading depends on: the reading code's source, the registry and
 schemas as the workers see them, and the reader library's version. Change any of them and every
-old entry is simply never found again (and its folder is removed). Entries (one SQLite file,
-ParseCache) hold each sheet's typed
-rows column by column (text and dates as their distinct values and a code per row, the codes
-packed as base64 of 32-bit integers), as zlib-compressed JSON: compact, deterministic, and safe to
-load (no pickle). Decoded, such a column stays coded (intake.table.Coded): the month's frames join
+old entry is simply never found again (and its folder is removed). Entries, rows of one SQLite
+file (ParseCache), hold each sheet's typed rows column by column (text and dates as their
+distinct values and a code per row, the codes packed as base64 of 32-bit integers), as
+zlib-compressed JSON: compact, deterministic, and safe to load (no pickle). Decoded, such a column stays coded (intake.table.Coded): the month's frames join
 codes, not cells. The cache is only a shortcut: an entry that cannot be read is ignored and
 rebuilt, and one that cannot be written is skipped, so the outputs are always those of a cold run.
 """
@@ -177,9 +176,10 @@ class ParseCache:
             except (OSError, sqlite3.Error) as exc:
                 if db is not None:
                     db.close()
-                if not isinstance(exc, sqlite3.DatabaseError) or isinstance(exc, sqlite3.OperationalError):
+                not_a_database = isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+                if not not_a_database:
                     break  # a locked or unwritable cache is skipped this run, not removed
-                with contextlib.suppress(OSError):  # not a database (a stray file, a torn write): afresh
+                with contextlib.suppress(OSError):  # a stray file, a torn write: made afresh
                     self.path.unlink()
         self._failed = True
         return None

@@ -39,12 +39,16 @@ class ReadFailure(Exception):
         self.detail = detail
 
 
+def _refuse_too_large(size: int, limits: dict) -> None:
+    if size > limits.get("max_file_mb", 30) * 1024 * 1024:
+        raise ReadFailure("too_large", f"文件大小 {size // 1024 // 1024} MB")
+
+
 def sniff(data: bytes, ext: str, limits: dict) -> str:
     """Decide the container format before any reader touches the bytes; raise ReadFailure."""
     if not data:
         raise ReadFailure("empty_file")
-    if len(data) > limits.get("max_file_mb", 30) * 1024 * 1024:
-        raise ReadFailure("too_large", f"文件大小 {len(data) // 1024 // 1024} MB")
+    _refuse_too_large(len(data), limits)
     if data.startswith(b"PK"):
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -86,9 +90,7 @@ def file_bytes(path: bytes, sha256: str, limits: dict) -> bytes:
     inbox was listed; raise ReadFailure."""
     try:
         with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > limits.get("max_file_mb", 30) * 1024 * 1024:
-                raise ReadFailure("too_large", f"文件大小 {size // 1024 // 1024} MB")
+            _refuse_too_large(os.fstat(fh.fileno()).st_size, limits)  # before the bytes are in memory
             data = fh.read()
     except OSError as exc:
         raise ReadFailure("changed_while_read", "文件已被移走或无法打开") from exc

@@ -438,7 +438,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
     # another period's run may be writing: wait for it rather than fail (SQLite serialises writers)
     db = sqlite_utils.Database(sqlite3.connect(path, timeout=600))
     try:
-        db.execute("pragma page_size = 65536")
+        db.execute("pragma page_size = 65536")  # a new database's: rows go in and indexes are built in order
         db.execute("pragma secure_delete = on")  # replaced rows leave no readable trace in free pages
         db.execute("pragma temp_store = memory")
         db.execute("pragma cache_size = -16384")  # 16 MiB: more made a city month no faster, only larger
