@@ -4,6 +4,7 @@ import os
 import time
 import zipfile
 
+import openpyxl
 import pytest
 
 from conftest import inspection, manifest_row, run, unit_workbook
@@ -149,3 +150,9 @@ def test_a_file_changed_after_the_inbox_was_listed_is_read_again_next_run(config
     (f,) = intake.files
     assert [p["code"] for p in f.problems] == ["changed_while_read"] and f.retry
     assert "被改动" in f.note
+    from pipeline.intake.feedback import write_feedback
+
+    write_feedback(tmp_path / "回执.xlsx", f, config.campaign.district)
+    said = [c for row in openpyxl.load_workbook(tmp_path / "回执.xlsx")["审核结果"].iter_rows(values_only=True)
+            for c in row if isinstance(c, str)]
+    assert any("无需重新发送" in c for c in said), "the unit is not asked to resend a file the next run reads again"

@@ -34,6 +34,8 @@ def _title(f) -> str:
 
 def _explanation(f) -> str:
     if f.result == "已退回":
+        if f.book is None and any(p["code"] == "changed_while_read" for p in f.problems):
+            return "文件在处理过程中被改动，下次运行时会重新读取，无需重新发送。贵单位此前通过审核的台账继续有效。"
         if f.book is None:
             return "文件无法读取，请按下方说明处理后重新发送。贵单位此前通过审核的台账继续有效。"
         return (f"本文件有 {f.errors} 处错误、{f.queries} 处疑问，已退回。请按下表逐项修改（红色为错误，黄色为疑问）"
