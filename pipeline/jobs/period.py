@@ -358,12 +358,15 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
         if name != "items":  # items.csv is written on the other core
             write_csv(frame, out / "data" / f"{name}.csv")
     give_back_memory()  # the history's peak begins: what the CSV files took is given back first
+    # its own shallow copies: copy-on-write keeps them as they are now, whatever this thread does next
+    history_tables = {name: frame.copy(deep=False) for name, frame in tables.items()}
+
+    def write_month_history() -> Path:  # waits there, not here, for the rows the other core stages
+        return write_history(out.parent / HISTORY_FILE, period, history_tables, intake.frames.get("整改台账"),
+                             before_commit=when_all_written, mark=mark, staged=staged.result())
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as beside_here:
-        # its own shallow copies: copy-on-write keeps them as they are now, whatever this thread does next
-        history = beside_here.submit(write_history, out.parent / HISTORY_FILE, period,
-                                     {name: frame.copy(deep=False) for name, frame in tables.items()},
-                                     intake.frames.get("整改台账"), before_commit=when_all_written, mark=mark,
-                                     staged=staged.result())
+        history = beside_here.submit(write_month_history)
         try:
             _documents(out, config, period, as_of, units, district, ranking, items, trend, milestones, acc, edits,
                        chase)
