@@ -23,6 +23,7 @@ UNIT_COLUMNS = ["承诺数", "承诺存疑数", "缺承诺数"]
 REASON_COLUMNS = ["单位", "承诺存疑理由"]
 QUOTED_FACTS = 3  # problems quoted for one 存疑 commitment; 相关问题 in commitments.csv lists them all
 QUOTED_COMMITMENTS = 3  # 存疑 commitments described for one unit; commitments.csv lists them all
+REFERENCED_SLICE = 200_000  # items whose references are made at once to find those a 存疑 commitment names
 
 
 def self_inspection_end(config: Config) -> dt.date:
@@ -140,11 +141,15 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
     if doubt.empty:
         return pd.DataFrame(columns=REASON_COLUMNS)
     named = {ref for refs in doubt["相关问题"] for ref in refs.split(";")}
-    refs = item_ref(items)
-    quoted = items[refs.isin(named)]
     found = {}  # reference → the first item it names
-    for ref, *facts in zip(refs[quoted.index], *(quoted[c] for c in ("检查时间", "发现的问题", "治理类别", "检查单位", "编号"))):
-        found.setdefault(ref, facts)
+    # a slice of the items at a time: a province's references all at once were the month's peak of memory
+    for start in range(0, len(items), REFERENCED_SLICE):
+        part = items.iloc[start:start + REFERENCED_SLICE]
+        refs = item_ref(part)
+        hit = refs.isin(named).to_numpy()
+        quoted = part[hit]
+        for ref, *facts in zip(refs[hit], *(quoted[c] for c in ("检查时间", "发现的问题", "治理类别", "检查单位", "编号"))):
+            found.setdefault(ref, facts)
     by_no = {}
     if len(clues):
         for number, result in zip(clues["线索编号"], clues["核实结果"]):
