@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -162,17 +163,23 @@ def bulletin_context(units: pd.DataFrame, district: pd.DataFrame, ranking: pd.Da
     }
 
 
+_REMINDED = ["单位", "预警", "编号", "检查单位", "被检查单位", "整改时限", "逾期天数", "距整改时限天数", "来源文件", "来源行"]
+
+
 def reminders(items: pd.DataFrame, units: pd.DataFrame, config: Config, as_of: dt.date) -> pd.DataFrame:
     """Per unit: overdue items, items due within the warning days, and a missing monthly report."""
-    due = items[items["状态"].isin(OPEN) & items["预警"].isin(["红", "黄", "绿"])]
+    # only the columns a reminder shows: a province's due items with every column were gigabytes
+    due = items.loc[items["状态"].isin(OPEN) & items["预警"].isin(["红", "黄", "绿"]), _REMINDED]
     red = due["预警"] == "红"
-    overdue_text = "已逾期" + due["逾期天数"].astype(int).astype(str) + "天"
-    left_text = due["距整改时限天数"].astype("Int64").astype(str) + "天后到期"
+    note = np.empty(len(due), dtype=object)  # each row's text made for its own kind only
+    late = red.to_numpy()
+    note[late] = ("已逾期" + due["逾期天数"][late].astype(int).astype(str) + "天").to_numpy()
+    note[~late] = (due["距整改时限天数"][~late].astype("Int64").astype(str) + "天后到期").to_numpy()
     rows = pd.DataFrame({
         "单位": due["单位"], "事项": red.map({True: "逾期未完成整改", False: "即将到期"}), "预警": due["预警"],
         "编号": due["编号"], "检查单位": due["检查单位"], "被检查单位": due["被检查单位"],
         "整改时限": pd.to_datetime(due["整改时限"]).dt.strftime("%Y-%m-%d"),
-        "说明": overdue_text.where(red, left_text), "来源": due["来源文件"] + " " + due["来源行"],
+        "说明": note, "来源": due["来源文件"] + " " + due["来源行"],
     })
     missing = units[(units["单位类型"] != "专项治理小组") & (units["月报报送"] == "未报")]
     unreported = pd.DataFrame({"单位": missing["单位"], "事项": "月报表未报送", "预警": "红", "编号": "", "检查单位": "",
