@@ -202,6 +202,15 @@ class ParseCache:
         self._failed = True
         return None
 
+    def holds(self, rel: str, sha256: str) -> bool:
+        """An entry is kept for these bytes at this path (get may still find it damaged)."""
+        if not self._some or (db := self._connect()) is None:
+            return False
+        try:
+            return db.execute("select 1 from entries where key = ?", (self._key(rel, sha256),)).fetchone() is not None
+        except sqlite3.Error:
+            return False
+
     def get(self, rel: str, sha256: str, shared: dict | None = None) -> dict | None:
         if not self._some or (db := self._connect()) is None:
             return None

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..problems import ERROR, QUERY
 from ..safetext import display_name, looks_like_copy
+from .readers import SPREADSHEET_EXTENSIONS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,6 +47,25 @@ class InboxFile:
     @property
     def queries(self) -> int:
         return sum(p["severity"] == QUERY for p in self.problems)
+
+
+IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep"}
+
+
+def ignore_reason(f: InboxFile, as_of: dt.date) -> str:
+    """Why a file that is not a milestone document is not read this month ('' when it is read)."""
+    if f.note:
+        return f.note
+    name = f.path.name
+    if name.startswith("~$"):
+        return "Excel/WPS打开文件时产生的临时锁定文件，不是台账"
+    if name.lower() in IGNORED_NAMES or name.startswith("."):
+        return "系统文件，不是台账"
+    if f.path.suffix.lower() not in SPREADSHEET_EXTENSIONS:
+        return f"不是表格文件（{f.path.suffix or '无扩展名'}），不作处理"
+    if f.received > as_of:
+        return f"收到日期 {f.received.isoformat()} 晚于统计截止日 {as_of.isoformat()}，本期不采用"
+    return ""
 
 
 def received_date(rel: Path, mtime: float) -> dt.date:

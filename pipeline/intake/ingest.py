@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
+import itertools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,37 +19,19 @@ from ..config import Config
 from ..memory import give_back_memory
 from .cache import ParseCache, code_version, decode
 from .documents import is_document, register
-from .inbox import InboxFile, scan
+from .inbox import InboxFile, ignore_reason, scan
 from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
 from .parse import read_context
 from ..problems import ERROR, describe, problem
-from .readers import SPREADSHEET_EXTENSIONS
 from .validate import build_frames, drop_shadowed, validate
-from .workers import Readers, using as _using
-
-IGNORED_NAMES = {".ds_store", "thumbs.db", "desktop.ini", ".gitkeep"}
+from .workers import Readers, reading_jobs, using as _using
 
 ACCEPTED = "已采用"
 SUPERSEDED = "已被替代"
 REJECTED = "已退回"
 DUPLICATE = "重复文件"
 IGNORED = "已忽略"
-
-
-def _ignore_reason(f: InboxFile, as_of: dt.date) -> str:
-    if f.note:
-        return f.note
-    name = f.path.name
-    if name.startswith("~$"):
-        return "Excel/WPS打开文件时产生的临时锁定文件，不是台账"
-    if name.lower() in IGNORED_NAMES or name.startswith("."):
-        return "系统文件，不是台账"
-    if f.path.suffix.lower() not in SPREADSHEET_EXTENSIONS:
-        return f"不是表格文件（{f.path.suffix or '无扩展名'}），不作处理"
-    if f.received > as_of:
-        return f"收到日期 {f.received.isoformat()} 晚于统计截止日 {as_of.isoformat()}，本期不采用"
-    return ""
 
 
 class Progress:
@@ -85,12 +67,6 @@ class Intake:
         return {f.rel: f for f in self.files}
 
 
-def _jobs(files: list[InboxFile], grids: bool = False):
-    for f in files:
-        yield f.rel, {"path": os.fsencode(f.path), "sha256": f.sha256, "ext": f.path.suffix.lower(), "file": f.rel,
-                      "grids": grids}
-
-
 def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None = None,
                  readers: Readers | None = None) -> None:
     """Read again, in the capped workers, the few files whose feedback marks cells."""
@@ -100,7 +76,7 @@ def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None 
     by_rel = {f.rel: f for f in marked}
     with _using(readers, config, workers) as readers:
         pool = readers.pool(len(marked))
-        for rel, result in pool.run(_jobs(marked, grids=True)):
+        for rel, result in pool.run(reading_jobs(marked, grids=True)):
             by_rel[rel].book["grids"] = result.get("grids", {})
             by_rel[rel].retry = "grids" not in result  # its 回执 lacks the unit's sheets this time
         for rel, text in pool.incidents.items():
@@ -130,8 +106,11 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
         progress.step(f.rel)
     if misses:
         with _using(readers, config, workers) as readers:
-            pool = readers.pool(len(misses))
-            for rel, result in pool.run(_jobs(misses)):
+            ahead = readers.take_ahead()  # the files read while this process was still starting
+            early = [(f.rel, ahead.results[f.rel]) for f in misses if f.rel in ahead.results]
+            rest = [f for f in misses if f.rel not in ahead.results]
+            pool = readers.pool(len(rest)) if rest else None
+            for rel, result in itertools.chain(early, pool.run(reading_jobs(rest)) if pool else ()):
                 f = by_rel[rel]
                 if "failure" in result:  # never cached: a stall on a busy machine must not stick
                     code, detail = result["failure"]
@@ -142,10 +121,13 @@ def read_files(to_read: list[InboxFile], config: Config, *, workers: int | None 
                         cache.put(rel, f.sha256, result["blob"])
                     _take(f, decode(result["blob"], shared))
                 progress.step(rel)
-            for rel, text in pool.incidents.items():
-                by_rel[rel].log = text
-            for rel in pool.stalled:
-                by_rel[rel].retry = True
+            incidents = {**ahead.incidents, **(pool.incidents if pool else {})}
+            for rel, text in incidents.items():
+                if rel in by_rel:
+                    by_rel[rel].log = text
+            for rel in ahead.stalled | (pool.stalled if pool else set()):
+                if rel in by_rel:
+                    by_rel[rel].retry = True
     progress.finish()
 
 
@@ -181,7 +163,7 @@ def ingest(inbox: Path, config: Config, as_of: dt.date, *, workers: int | None =
         if not f.note and is_document(f.path):  # milestone documents: registered by name, never opened
             f.result, f.unit, f.note = register(Path(f.rel).name, f.received, config, as_of)  # shown name: GBK decoded
             continue
-        reason = _ignore_reason(f, as_of)
+        reason = ignore_reason(f, as_of)
         if reason:
             f.result, f.note = IGNORED, reason
             continue

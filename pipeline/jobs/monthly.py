@@ -55,8 +55,10 @@ def run_monthly(config: Config, period: str, inbox: Path, outbox: Path, as_of: d
                       f"输出目录：{stage.final}\n（如需重新生成，请加 FORCE=1 再运行，如 make monthly PERIOD={period} FORCE=1；直接用命令行时加 --force。）\n")
             return None
         forget(cache, period)
-        # the reader workers start while this process imports the rest (pandas, the schemas, the writers)
+        # the reader workers start while this process imports the schemas, then read the month's files
+        # while it imports the rest (the writers)
         with Readers(config, workers).start(len(files)) as readers:
+            readers.read_ahead(files, as_of, cache)
             from .period import write_period  # only now: the unchanged answer above needs none of it
 
             result = write_period(stage.path, config, period, inbox, as_of, workers=workers, log=log, files=files,

@@ -251,6 +251,8 @@ def write_period(out: Path, config: Config, period: str, inbox: Path, as_of: dt.
     `readers`: reader workers the caller started early (intake.workers); closed once the month is read.
     """
     (out / "data").mkdir(parents=True, exist_ok=True)
+    if readers is not None:
+        readers.stop_ahead()  # its thread must not be running when this process forks
     forked = _fork()
     with forked or contextlib.nullcontext():
         # intake: every file answered; resubmissions compared with the workbook they replace
