@@ -35,7 +35,7 @@ import sqlite_utils
 
 from ..ledger.reconcile import row_refs
 from .history_runs import PERIOD, RUNS_TABLE, period_mark
-from .search import segment_rows
+from .search import segment_columns, segment_rows
 
 CONFIDENTIAL = ("举报人", "联系方式")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
@@ -169,9 +169,7 @@ def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: 
             # typed as item_texts is, so that a text compares with a stored one as it will be stored
             conn.execute(f"create table texts (k integer primary key, {', '.join(f'[{c}] text' for c in SEARCHED)}, "
                          f"[{TEXT_HASH}] integer, {', '.join(f'[{c}] text' for c in _FED)})")
-            fed = _segmented(list(zip(range(len(marks)), *values)))
-            conn.executemany("insert into texts values (?, ?, ?, ?, ?, ?, ?, ?)",
-                             ((k, *texts, mark, *feed) for (k, *feed), *texts, mark in zip(fed, *values, marks)))
+            conn.executemany("insert into texts values (?, ?, ?, ?, ?, ?, ?, ?)", _fed_texts(values, marks))
             conn.commit()
         finally:
             conn.close()
@@ -292,6 +290,15 @@ def _segmented(rows: list[tuple]):
     segmented text at once would be hundreds of MB."""
     for start in range(0, len(rows), SEGMENT_SLICE):
         yield from segment_rows(rows[start:start + SEGMENT_SLICE])
+
+
+def _fed_texts(values: list[list], marks: list[int]):
+    """Rows of staged texts (k, the texts, their hash, the texts as the index is fed them), a slice at
+    a time as _segmented."""
+    for start in range(0, len(marks), SEGMENT_SLICE):
+        part = [column[start:start + SEGMENT_SLICE] for column in values]
+        yield from zip(range(start, start + len(part[0])), *part, marks[start:start + SEGMENT_SLICE],
+                       *segment_columns(part))
 
 
 def _fts_write(db: sqlite_utils.Database, rows: list[tuple], delete: bool = False) -> None:

@@ -86,13 +86,32 @@ def search_texts(texts: list) -> list[str]:
     return [fed[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
+def segment_columns(columns: list[list]) -> list[list[str]]:
+    """Columns of texts (row n of each is one row's) → the columns as the index is fed them. A text
+    that repeats an earlier one of the same row (存在问题 copied from 发现的问题, as units usually
+    write it) is fed blank: the row is found by its first copy, and the index does not grow by the
+    second. A column at a time, as lists: a month's texts as rows of tuples took seconds."""
+    fed = []
+    for n, column in enumerate(columns):
+        if n == 0:
+            kept = column
+        elif n == 1:
+            kept = [None if text is a or text == a else text for text, a in zip(column, columns[0])]
+        elif n == 2:
+            kept = [None if text is a or text == a or text is b or text == b else text
+                    for text, a, b in zip(column, columns[0], columns[1])]
+        else:
+            kept = [None if text in earlier else text for text, *earlier in zip(column, *columns[:n])]
+        fed.append(search_texts(list(kept)))
+    return fed
+
+
 def segment_rows(rows: list[tuple]) -> list[tuple]:
-    """(rowid, *texts) → (rowid, *texts as the index is fed them). A text that repeats an earlier
-    one of the same row (存在问题 copied from 发现的问题, as units usually write it) is fed blank: the
-    row is found by its first copy, and the index does not grow by the second."""
-    flat = [None if text in texts[:n] else text for _, *texts in rows for n, text in enumerate(texts)]
-    fed = iter(search_texts(flat))
-    return [(rowid, *(next(fed) for _ in texts)) for rowid, *texts in rows]
+    """(rowid, *texts) → (rowid, *texts as the index is fed them), as segment_columns."""
+    if not rows:
+        return []
+    rowids, *columns = zip(*rows)
+    return list(zip(rowids, *segment_columns([list(c) for c in columns])))
 
 
 def search_query(words) -> str:
