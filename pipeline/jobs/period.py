@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import os
 import sys
@@ -193,16 +194,23 @@ def _items_beside(beside: _Feedback, frame: pd.DataFrame, path: Path, rectificat
         raise
 
 
+@functools.lru_cache(maxsize=1)
+def _spooled_items(spooled: str) -> pd.DataFrame:
+    """The spooled items, read once in the other process for both of its tasks (a city's: 0.6 s)."""
+    return read_spooled(spooled)
+
+
 def stage_beside(spooled: str, answers: str | None, stage: str) -> Path | None:
     """In the other process: the history's rows of the spooled items (None: not staged)."""
-    return stage_items(read_spooled(spooled), read_spooled(answers) if answers else None, Path(stage))
+    return stage_items(_spooled_items(spooled), read_spooled(answers) if answers else None, Path(stage))
 
 
 def write_items_beside(spooled: str, path: Path, answers: str | None) -> None:
     """In the other process, after stage_beside: items.csv from the spooled items, whose files it removes."""
     try:
-        frame = read_spooled(spooled)
+        frame = _spooled_items(spooled)
     finally:
+        _spooled_items.cache_clear()
         for done in (spooled, answers):
             if done:
                 Path(done).unlink(missing_ok=True)
