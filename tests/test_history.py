@@ -21,7 +21,7 @@ from pipeline.cli import main
 from pipeline.jobs import browse
 from pipeline.publish import history
 from pipeline.publish.history import ConfidentialColumn, write_history
-from pipeline.publish.search import search_query, search_text, search_texts
+from pipeline.publish.search import search_query, search_text, search_texts, segment_rows
 
 
 def _inbox(config, inbox):
@@ -323,6 +323,20 @@ def test_a_month_of_texts_is_segmented_a_slice_at_a_time_into_the_same_index(tmp
             assert [r[1] for r in _found(con, "低保")] == ["自检1号", "自检5号"], name
             assert [r[1] for r in _found(con, "私分集体")] == ["自检3号"], name
             con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+
+
+def test_a_text_repeating_an_earlier_one_of_its_row_is_fed_blank_whatever_the_number_of_texts():
+    """存在问题 copied from 发现的问题 is indexed once: each text of a row is fed as search_text makes
+    it, or blank when an earlier text of the same row is that text (a blank or a number alike)."""
+    rng = random.Random(11)
+    nan = float("nan")
+    choices = ["虚报冒领低保金", "违规发放慰问品", "补建台账", "", None, 3000, nan, "A-12号"]
+    for width in (1, 2, 3, 4):
+        rows = [(n, *(rng.choice(choices) for _ in range(width))) for n in range(2000)]
+        expected = [(n, *("" if text in texts[:i] else search_text(text) for i, text in enumerate(texts)))
+                    for n, *texts in rows]
+        assert segment_rows(rows) == expected, width
+    assert segment_rows([]) == []
 
 
 def test_texts_segmented_together_are_each_as_segmented_alone():

@@ -148,8 +148,9 @@ def doubt_reasons(commitments: pd.DataFrame, items: pd.DataFrame, clues: pd.Data
         refs = item_ref(part)
         hit = refs.isin(named).to_numpy()
         quoted = part[hit]
-        for ref, *facts in zip(refs[hit], *(quoted[c] for c in ("检查时间", "发现的问题", "治理类别", "检查单位", "编号"))):
-            found.setdefault(ref, facts)
+        columns = (quoted[c] for c in ("检查时间", "发现的问题", "治理类别", "检查单位", "编号"))
+        for ref, *quote in zip(refs[hit], *columns):
+            found.setdefault(ref, quote)
     by_no = {}
     if len(clues):
         for number, result in zip(clues["线索编号"], clues["核实结果"]):

@@ -9,8 +9,9 @@ distinct values and a code per row, the codes packed as base64 of 32-bit integer
 zstd-compressed JSON: compact, deterministic, and safe to load (no pickle). orjson and zstd rather
 than the standard json and zlib: the workers encode a city month's 1,500 books and this process
 decodes them about 1.5 s of CPU faster (they share two cores while a month is read). Decoded, a
-text or date column stays coded (intake.table.Coded): the month's frames join codes, not cells. The cache is only a shortcut: an entry that cannot be read is ignored and
-rebuilt, and one that cannot be written is skipped, so the outputs are always those of a cold run.
+text or date column stays coded (intake.table.Coded): the month's frames join codes, not cells.
+The cache is only a shortcut: an entry that cannot be read is ignored and rebuilt, and one that
+cannot be written is skipped, so the outputs are always those of a cold run.
 """
 from __future__ import annotations
 
