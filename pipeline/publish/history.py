@@ -448,7 +448,9 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         db.execute("pragma page_size = 65536")  # a new database's: rows go in and indexes are built in order
         db.execute("pragma secure_delete = on")  # replaced rows leave no readable trace in free pages
         db.execute("pragma temp_store = memory")
-        db.execute("pragma cache_size = -16384")  # 16 MiB: more made a city month no faster, only larger
+        # 32 MiB: copying a province's 3.3 million staged items took 6.3 s with 16 MiB, 2.0 s with 32
+        # (a city's took 0.3 s either way); more made neither faster, only larger
+        db.execute("pragma cache_size = -32768")
         mark = mark or fingerprint({**tables, **answered})
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
