@@ -43,9 +43,31 @@ def clean_text(value) -> str:
     # printable text has no white space but plain spaces: then only the ends and double spaces need a look
     if text.isprintable() and "  " not in text and not text[:1].isspace() and not text[-1:].isspace():
         return text
-    if _UNTIDY.search(text):
-        return _SPACE.sub(" ", text).strip()
-    return text
+    return _tidy(text)
+
+
+def clean_texts(texts: list[str]) -> list[str]:
+    """clean_text of each of `texts` (all str), the whole list at once: joined by NUL, which NFKC
+    never joins to a neighbour, so normalising the joined text normalises each one. A sheet's column
+    of problems described in their own words took a per-text call each (a city month: seconds)."""
+    if not texts:
+        return []
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:  # a text holding NUL itself: one by one
+        return [clean_text(text) for text in texts]
+    if not unicodedata.is_normalized("NFKC", joined):
+        joined = nfkc(joined)
+    pieces = joined.split("\0")
+    # printable text has no white space but plain spaces: then only the ends and double spaces need a look
+    if (joined.replace("\0", "").isprintable() and "  " not in joined and " \0" not in joined
+            and "\0 " not in joined and joined[:1] != " " and joined[-1:] != " "):
+        return pieces
+    return [text if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+            else _tidy(text) for text in pieces]
+
+
+def _tidy(text: str) -> str:
+    return _SPACE.sub(" ", text).strip() if _UNTIDY.search(text) else text
 
 
 def typed_text(value) -> str:

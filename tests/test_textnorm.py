@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.textnorm import Unparsed, cell_name, nfkc, number_key, parse_date, parse_month, parse_number, strip_category_prefix
+from pipeline.textnorm import Unparsed, cell_name, clean_text, clean_texts, nfkc, number_key, parse_date, parse_month, parse_number, strip_category_prefix
 
 
 @pytest.mark.parametrize("typed", ["自检3号", "自检 ００３", "自检003号", " 自检３ 号", "自检03"])
@@ -56,3 +56,24 @@ _TYPED_PIECES = ["低保审核", "，", "：", "；", "（", "）", "！", "？"
 def test_fast_normalisation_is_nfkc(text):
     """Full-width punctuation replaced first, then NFKC: the same text, combining marks after a ， included."""
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+_CELL_PIECES = [*_TYPED_PIECES, "\n", "\t", "  ", "\xa0", "\0", "\u1100", "\u1161", "虚报冒领低保金"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_CELL_PIECES) | st.text(max_size=3), max_size=6).map("".join), max_size=8))
+@settings(max_examples=400, deadline=None)
+def test_a_column_cleaned_at_once_is_each_cell_cleaned(texts):
+    """A sheet's texts cleaned together come out as each cleaned alone: a combining mark or a jamo at
+    the start of one cell never joins the end of the cell before it, and spaces and breaks are tidied."""
+    assert clean_texts(texts) == [clean_text(text) for text in texts]
+
+
+def test_cells_typed_untidily_are_tidied_in_a_column():
+    typed = ["低保审核不严", " 虚报冒领，\n 低保金 ", "账目\t不清", "好", "ﾃｽﾄ　２"]
+    assert clean_texts(typed) == ["低保审核不严", "虚报冒领, 低保金", "账目 不清", "好", "テスト 2"]
+    # only spaces at a cell's end, the rest of the column tidy
+    for typed, tidied in [([" 低保", "审核"], ["低保", "审核"]), (["审核", "整改 "], ["审核", "整改"]),
+                          (["低保 ", "审核"], ["低保", "审核"]), (["审核", " 不严"], ["审核", "不严"]),
+                          (["冒领  低保", "审核"], ["冒领 低保", "审核"])]:
+        assert clean_texts(typed) == tidied

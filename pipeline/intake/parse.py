@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import re
 from array import array
+from operator import itemgetter
 from pathlib import PurePosixPath
 
 from ..problems import problem
@@ -16,7 +17,7 @@ from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers, scale_context
 from .table import Coded
 from .readers import ReadFailure, file_bytes, read_grids
-from ..textnorm import Unparsed, clean_number_key, clean_text, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
+from ..textnorm import Unparsed, clean_number_key, clean_text, clean_texts, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
 
 MARKER_SHEET = "_meta"
 MARKER_TEMPLATE = "专项治理微腐败台账"
@@ -118,6 +119,8 @@ def find_header(grid: list[list], specs: list[dict]) -> tuple[int | None, dict[s
                 found[label] = c
         if len(found) > len(best_map):
             best, best_map = r, found
+            if len(found) == len(specs):  # no later row can hold more (and the rows below are data)
+                break
     if len(best_map) < min(3, len(specs)):
         return None, {}
     return best, best_map
@@ -182,16 +185,13 @@ _TEXT_KINDS = {"text", "code"}  # nothing typed in them is an error
 def _texts_of(keys, spec: dict, year: int, cleaned: dict) -> dict:
     """key → value for the distinct typed values of a text or code column. `cleaned`: the book's
     texts already cleaned (存在问题 is usually 发现的问题 copied), each cleaned once."""
-    values = {}
-    for key in keys:
-        if type(key) is str:
-            text = cleaned.get(key)
-            if text is None:
-                text = cleaned[key] = clean_text(key)
-            values[key] = _text_value(text, spec)
-        else:
-            values[key] = _normalize(key[1], spec, year)[0]
-    return values
+    fresh = [key for key in keys if type(key) is str and key not in cleaned]
+    cleaned.update(zip(fresh, clean_texts(fresh)))
+    if not spec["vocab"]:  # _text_value of a plain text: the text, None when blank
+        return {key: (cleaned[key] or None) if type(key) is str else _normalize(key[1], spec, year)[0]
+                for key in keys}
+    return {key: _text_value(cleaned[key], spec) if type(key) is str else _normalize(key[1], spec, year)[0]
+            for key in keys}
 
 
 def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problems, cleaned: dict) -> dict:
@@ -228,12 +228,12 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
             value_of = {k: h[0] for k, h in memo.items()}
         value_of[None] = None
         if spec["kind"] in _PLAIN_KINDS:
-            table[label] = list(map(value_of.__getitem__, keys))
+            table[label] = list(_each(value_of, keys))
             continue
         table[label] = column = _coded(keys, value_of)
         if spec["kind"] == "code":
             key_of = [clean_number_key(v) if v else None for v in column.values]
-            table["_key"] = list(map(key_of.__getitem__, column.codes))
+            table["_key"] = list(_each(key_of, column.codes))
     found.sort(key=lambda x: (x[0], x[1]))
     problems.extend(p for _, _, p in found)
     return table
@@ -249,7 +249,12 @@ def _coded(keys: list, value_of: dict) -> Coded:
         if code is None:
             code = index[value] = len(index)
         code_of[key] = code
-    return Coded(list(index), array("i", map(code_of.__getitem__, keys)))
+    return Coded(list(index), array("i", _each(code_of, keys)))
+
+
+def _each(mapping, keys) -> tuple | list:
+    """mapping[key] of each key, looked up in C (a city month looks up millions of cells)."""
+    return itemgetter(*keys)(mapping) if len(keys) > 1 else [mapping[key] for key in keys]
 
 
 def _blank_row(row: list, cols: list[int]) -> bool:
