@@ -440,3 +440,15 @@ def test_a_number_typed_as_a_problem_is_indexed_as_the_text_it_is_stored_as(tmp_
     with sqlite3.connect(db) as con:
         con.execute("insert into items_fts(items_fts) values ('integrity-check')")
         assert _found(con, "3000") == []
+
+
+def test_a_months_texts_are_hashed_as_the_texts_already_stored_were():
+    """Histories written by earlier runs hold each text's pandas row hash (TEXT_HASH); a month's texts,
+    hashed the faster way, must find them by it: blanks of either kind, empty text and numbers as text."""
+    columns = [["虚报冒领低保金", None, "", "3000", float("nan"), "截留私分集体收益"],
+               ["虚报冒领低保金", "私分", None, None, float("nan"), ""],
+               [None, "追回资金", "补建台账", "3000", float("nan"), "吃拿卡要"]]
+    stored = pd.util.hash_pandas_object(pd.DataFrame(dict(zip(history.SEARCHED, columns)), dtype=object), index=False)
+    assert history.text_hashes(columns).tolist() == stored.to_numpy().tolist()
+    assert len(set(history.text_hashes(columns).tolist())) == len(columns[0])
+
