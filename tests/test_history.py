@@ -345,7 +345,8 @@ def test_texts_segmented_together_are_each_as_segmented_alone():
     rng = random.Random(7)
     alphabet = ["低", "保", "冒", "领", "a", "Z", "9", " ", "  ", "，", ",", "\n", "\t", "。", "（", ")", "·",
                 "ー", "가", "\u3400", "\u4dbf", "\u4e00", "\u9fff", "\uf900", "\ufaff", "\u33ff", "\u4dc0",
-                "\ufb00", "\U00020000", "_", "-", "\x00", "\ud800"]
+                "\ufb00", "\U00020000", "_", "-", "\x00", "\ud800", "、", "《", "》", "“", "Ω", "É", "İ", "ß", "①",
+                "\U0001F600", "\U0001D400", "\ue000", "々"]
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20_000)]
     texts += ["", "低", "a", "低a", "a低", "虚报冒领低保金", None, float("nan"), 12]
     assert search_texts(texts) == [search_text(t) for t in texts]
@@ -452,3 +453,23 @@ def test_a_months_texts_are_hashed_as_the_texts_already_stored_were():
     assert history.text_hashes(columns).tolist() == stored.to_numpy().tolist()
     assert len(set(history.text_hashes(columns).tolist())) == len(columns[0])
 
+
+def test_search_splits_and_folds_other_text_as_people_expect(tmp_path):
+    """Text beside the Chinese is split at Chinese punctuation and found whatever its case: 第1、2项
+    is found by 2, 《低保》 by 低保, ΩMEGA by ωmega; a word is not found inside a longer one."""
+    db = tmp_path / "history.sqlite"
+    items = pd.DataFrame({"单位": ["西安路街道"] * 4, "编号": ["自检1号", "自检2号", "自检3号", "自检4号"],
+                          "发现的问题": ["第1、2项未公示", "《低保》审核不严", "ΩMEGA系统账号共用", "Café消费3000元"]})
+    write_history(db, "2017-06", {"items": items})
+    with sqlite3.connect(db) as con:
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+        assert [r[1] for r in _found(con, "2")] == ["自检1号"]
+        assert [r[1] for r in _found(con, "1、2项")] == ["自检1号"]
+        assert [r[1] for r in _found(con, "《低保》")] == ["自检2号"]
+        assert [r[1] for r in _found(con, "ωmega")] == [r[1] for r in _found(con, "ΩMEGA")] == ["自检3号"]
+        assert [r[1] for r in _found(con, "café 3000")] == ["自检4号"]
+        assert _found(con, "MEG") == [] and _found(con, "300") == []
+    write_history(db, "2017-06", {"items": items.head(1)})  # the replaced texts leave the index whole
+    with sqlite3.connect(db) as con:
+        con.execute("insert into items_fts(items_fts) values ('integrity-check')")
+        assert _found(con, "ωmega") == []

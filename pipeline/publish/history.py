@@ -35,7 +35,7 @@ import sqlite_utils
 
 from ..ledger.reconcile import row_refs
 from .history_runs import PERIOD, RUNS_TABLE, period_mark
-from .search import segment_columns, segment_rows
+from .search import TOKENIZER, segment_columns, segment_rows
 
 CONFIDENTIAL = ("举报人", "联系方式")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
@@ -50,7 +50,8 @@ SEGMENT_SLICE = 10_000  # rows segmented at once (search.search_texts: their cha
 # later; its 1 MiB default made a city month of new texts merge ~40 % more (SQLite's 'hashsize' setting)
 INDEX_BUFFER = 32 << 20
 # bump when search_text or the search tables change: they are then rebuilt from items (PRAGMA user_version)
-SEARCH_VERSION = 5  # 4: pairs of characters (search.py), was every substring up to 8; 5: a row's repeated text fed once
+SEARCH_VERSION = 6  # 4: pairs of characters (search.py), was every substring up to 8; 5: a row's repeated text fed once;
+# 6: the ascii tokenizer, other text folded as unicode61 would (search.fold_other)
 
 _COLS = ", ".join(f"[{c}]" for c in SEARCHED)
 _HASH_INDEX = f"idx_{TEXTS_TABLE}_{TEXT_HASH}"
@@ -386,7 +387,7 @@ def _create_search(db: sqlite_utils.Database) -> None:
     _index_hashes(db)
     # content=[item_texts] written just so: sqlite-utils and Datasette find the index by that text
     db.execute(f"create virtual table [{FTS_TABLE}] using fts5({_COLS}, content=[{TEXTS_TABLE}], "
-               f"content_rowid=[{TEXT_ID}])")
+               f"content_rowid=[{TEXT_ID}], tokenize={TOKENIZER})")
     _buffer_index(db)
 
 
