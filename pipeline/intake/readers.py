@@ -39,6 +39,11 @@ class ReadFailure(Exception):
         self.detail = detail
 
 
+def _later(context) -> bool:
+    """The context is still to come (a pool started with CONTEXT_LATER)."""
+    return isinstance(context, str) and context == CONTEXT_LATER
+
+
 def _refuse_too_large(size: int, limits: dict) -> None:
     if size > limits.get("max_file_mb", 30) * 1024 * 1024:
         raise ReadFailure("too_large", f"文件大小 {size // 1024 // 1024} MB")
@@ -188,7 +193,7 @@ def _worker_main(conn, memory_mb: int, task, context, err_path: str | None = Non
     except (ImportError, ValueError, OSError):
         pass
     conn.send(_READY)  # a slow start on a busy machine must not count against the first file's time
-    if isinstance(context, str) and context == CONTEXT_LATER:
+    if _later(context):
         try:
             context = conn.recv()
         except (EOFError, OSError):
@@ -242,7 +247,7 @@ class WorkerPool:
 
     @property
     def needs_context(self) -> bool:
-        return isinstance(self._context, str) and self._context == CONTEXT_LATER
+        return _later(self._context)
 
     def set_context(self, context) -> None:
         """The context of a pool started with CONTEXT_LATER, given to its workers before any job."""
