@@ -24,6 +24,9 @@ META = ["_file", "_unit", "_received", "_row", "_key"]
 SECRET = {label for kind in KINDS for label in kind.confidential} | set(CONFIDENTIAL)  # never a frame column
 
 
+CONVERTED = ("date", "count")  # the kinds of column _typed converts; the others are kept as parsed
+
+
 def _typed(values: pd.Series, kind: str | None) -> pd.Series:
     if kind == "date":  # ISO text as decoded (intake.cache), or dates
         return pd.to_datetime(values, errors="coerce", format="ISO8601")
@@ -42,9 +45,11 @@ def _month_column(parts: list, sizes: list[int], kind: str | None) -> pd.Series:
         return _typed(pd.Series(list(chain.from_iterable(part if part is not None else [None] * n
                                                          for part, n in zip(parts, sizes))), dtype=object), kind)
     present = [part for part in parts if part is not None]
+    pooled = np.array(list(chain.from_iterable(part.values for part in present)) or [None], dtype=object)
+    if kind not in CONVERTED:
+        return _pooled_column(pooled, parts, sizes)
     # every file's distinct values, numbered across the month at once (None: pandas' missing, -1)
-    month, uniques = pd.factorize(np.array(list(chain.from_iterable(part.values for part in present)) or [None],
-                                           dtype=object))
+    month, uniques = pd.factorize(pooled)
     missing = len(uniques)
     month[month < 0] = missing
     values = _typed(pd.Series([*uniques, None], dtype=object), kind)
@@ -57,6 +62,24 @@ def _month_column(parts: list, sizes: list[int], kind: str | None) -> pd.Series:
         start += len(part.values)
     codes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=month.dtype)
     return pd.Series(values.to_numpy()[codes], dtype=values.dtype)
+
+
+def _pooled_column(pooled: np.ndarray, parts: list, sizes: list[int]) -> pd.Series:
+    """A column kept as parsed (text, codes): each file's codes point into the files' values pooled, blanks
+    as None. Numbering the values across the month pays only where each is then converted once; a
+    city's problem texts, each written in its own words, took 0.3 s to number."""
+    pooled = np.append(pooled, None)
+    blank = len(pooled) - 1
+    pieces, start = [], 0
+    for part, n in zip(parts, sizes):
+        if part is None:
+            pieces.append(np.full(n, blank, dtype=np.intp))
+            continue
+        pieces.append(np.frombuffer(part.codes, dtype=np.intc) + start)
+        start += len(part.values)
+    values = pooled[np.concatenate(pieces)] if pieces else pooled[:0]
+    values[pd.isna(values)] = None
+    return pd.Series(values, dtype=object)
 
 
 def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[str, pd.DataFrame]:

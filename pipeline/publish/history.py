@@ -152,12 +152,13 @@ def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: 
     its own while this month's other work goes on: the rows as it would insert them (their 整改台账
     texts joined, each value converted), their distinct texts with hashes, and those texts as the
     search index is fed them. write_history then only copies in SQLite (_copy_staged), where it
-    would give it every value again. None when the file could not be written: write_history
-    inserts the rows itself."""
+    would give it every value again. A row's texts are staged once, as its distinct triple's
+    (a city's file is then a third smaller: freshly written pages cost this machine's system time).
+    None when the file could not be written: write_history inserts the rows itself."""
     path = Path(path)
     try:
         frame = with_rectification_text(items, rectifications)
-        cols = [c for c in frame.columns if c != PERIOD]
+        cols = _staged_columns(frame.columns)
         codes, values, marks = _month_texts(frame)
         conn = sqlite3.connect(path)
         try:
@@ -178,6 +179,11 @@ def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: 
     except Exception:
         path.unlink(missing_ok=True)
         return None
+
+
+def _staged_columns(columns) -> list[str]:
+    """The columns of a staged items row: the history row's but its texts (in staged texts, by STAGED_TEXT)."""
+    return [c for c in columns if c != PERIOD and c not in SEARCHED]
 
 
 def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> tuple[list[str], int] | None:
@@ -242,9 +248,10 @@ def _copy_staged(db: sqlite_utils.Database, cols: list[str], period: str) -> tup
     texts from it on, _fts_staged) and the 文本号 the rows use."""
     start = _number_texts(db, f"[{STAGED}].texts")
     names = ", ".join(f"[{c}]" for c in (PERIOD, *cols, TEXT_ID))
-    picked = ", ".join(f"s.[{c}]" for c in cols)
+    picked = ", ".join(f"t.[{c}]" if c in SEARCHED else f"s.[{c}]" for c in cols)
     db.execute(f"insert into items ({names}) select ?, {picked}, m.id from [{STAGED}].items s "
-               f"cross join temp.[text_of] m on m.k = s.[{STAGED_TEXT}]", [period])
+               f"cross join temp.[text_of] m on m.k = s.[{STAGED_TEXT}] "
+               f"cross join [{STAGED}].texts t on t.k = s.[{STAGED_TEXT}]", [period])
     return start, {r[0] for r in db.execute("select id from temp.[text_of]")}
 
 
@@ -473,7 +480,8 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
         attached = _attach_staged(db, staged) if "items" in tables else None
-        if attached is not None and attached != (history_columns(tables["items"]), len(tables["items"])):
+        columns = history_columns(tables["items"]) if "items" in tables else []
+        if attached is not None and attached != (_staged_columns(columns), len(tables["items"])):
             _detach_staged(db)  # not this month's rows
             attached = None
         if "items" in tables and attached is None:
@@ -495,7 +503,7 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
             for name, frame in tables.items():
                 table = _ensure_table(db, name, frame)  # the staged items' texts columns are text, as joined
                 if name == "items" and len(frame) and attached is not None:
-                    first_new, month_ids = _copy_staged(db, attached[0], period)
+                    first_new, month_ids = _copy_staged(db, columns, period)
                     used -= month_ids
                 elif name == "items" and len(frame):
                     ids, new_texts = _text_ids(db, frame)
