@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import ROOT
 from .config import ConfigError, load_config
+from .memory import collect_cycles_less
 from .jobs.staging import RunLocked, disk_message
 
 
@@ -97,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         from .jobs.browse import run_browse
 
         return run_browse(args.outbox, args.port)
+    collect_cycles_less()
     try:
         config = load_config(args.config)
         if args.command == "templates":
