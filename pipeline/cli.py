@@ -9,8 +9,8 @@ from pathlib import Path
 
 from . import ROOT
 from .config import ConfigError, load_config
-from .memory import collect_cycles_less
 from .jobs.staging import RunLocked, disk_message
+from .memory import collect_cycles_less
 
 
 class _Parser(argparse.ArgumentParser):
