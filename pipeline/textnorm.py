@@ -40,10 +40,7 @@ def clean_text(value) -> str:
     text = str(value)
     if not unicodedata.is_normalized("NFKC", text):
         text = nfkc(text)
-    # printable text has no white space but plain spaces: then only the ends and double spaces need a look
-    if text.isprintable() and "  " not in text and not text[:1].isspace() and not text[-1:].isspace():
-        return text
-    return _tidy(text)
+    return _tidied(text)
 
 
 def clean_texts(texts: list[str]) -> list[str]:
@@ -62,11 +59,14 @@ def clean_texts(texts: list[str]) -> list[str]:
     if (joined.replace("\0", "").isprintable() and "  " not in joined and " \0" not in joined
             and "\0 " not in joined and joined[:1] != " " and joined[-1:] != " "):
         return pieces
-    return [text if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
-            else _tidy(text) for text in pieces]
+    return [_tidied(text) for text in pieces]
 
 
-def _tidy(text: str) -> str:
+def _tidied(text: str) -> str:
+    """Normalised text without line breaks or runs of spaces, trimmed."""
+    # printable text has no white space but plain spaces: then only the ends and double spaces need a look
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return _SPACE.sub(" ", text).strip() if _UNTIDY.search(text) else text
 
 

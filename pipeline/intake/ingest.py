@@ -17,15 +17,14 @@ import pandas as pd
 from schemas import KINDS
 from ..config import Config
 from ..memory import give_back_memory
-from .cache import ParseCache, code_version, decode
+from .cache import ParseCache, decode
 from .documents import is_document, register
 from .inbox import InboxFile, ignore_reason, scan
 from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
-from .parse import read_context
 from ..problems import ERROR, describe, problem
 from .validate import build_frames, drop_shadowed, validate
-from .workers import Readers, reading_jobs, using as _using
+from .workers import Readers, parse_cache_for, reading_jobs, using as _using
 
 ACCEPTED = "已采用"
 SUPERSEDED = "已被替代"
@@ -135,9 +134,7 @@ def parse_cache(directory: Path | None, config: Config) -> ParseCache | None:
     """The outbox's cache of parsed files for this reading code and registry (None: no cache)."""
     if directory is None:
         return None
-    from .. import ROOT
-
-    cache = ParseCache(directory, code_version(ROOT, read_context(config)))
+    cache = parse_cache_for(directory, config)
     cache.forget_other_versions()
     return cache
 

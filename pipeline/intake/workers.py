@@ -66,6 +66,13 @@ class Ahead:
         return self
 
 
+def parse_cache_for(directory: Path, config: Config) -> ParseCache:
+    """The parse cache under `directory` (OUTBOX/.cache) for this reading code and registry."""
+    from .. import ROOT
+
+    return ParseCache(directory, code_version(ROOT, read_context(config)))
+
+
 def _pool(config: Config, workers: int, context=None) -> WorkerPool:
     limits = config.campaign.limits
     return WorkerPool(read_encoded, read_context(config) if context is None else context, workers=workers,
@@ -111,9 +118,7 @@ class Readers:
                 seen.add(f.sha256)
                 wanted.append(f)
         if cache is not None and wanted and (cache / "parsed").is_dir():
-            from .. import ROOT
-
-            parsed = ParseCache(cache, code_version(ROOT, read_context(self.config)))
+            parsed = parse_cache_for(cache, self.config)
             try:
                 wanted = [f for f in wanted if not parsed.holds(f.rel, f.sha256)]
             finally:

@@ -136,15 +136,7 @@ def segment_columns(columns: list[list]) -> list[list[str]]:
     second. A column at a time, as lists: a month's texts as rows of tuples took seconds."""
     fed = []
     for n, column in enumerate(columns):
-        if n == 0:
-            kept = column
-        elif n == 1:
-            kept = [None if text is a or text == a else text for text, a in zip(column, columns[0])]
-        elif n == 2:
-            kept = [None if text is a or text == a or text is b or text == b else text
-                    for text, a, b in zip(column, columns[0], columns[1])]
-        else:
-            kept = [None if text in earlier else text for text, *earlier in zip(column, *columns[:n])]
+        kept = [None if text in earlier else text for text, earlier in zip(column, zip(*columns[:n]))] if n else column
         fed.append(search_texts(list(kept)))
     return fed
 
