@@ -97,5 +97,4 @@ class Clue(pa.DataFrameModel):
 
     @row_check("duplicate_clue_number")
     def _unique_number(cls, df: pd.DataFrame) -> Series[bool]:
-        keyed = df["_file"].astype(str) + "\x00" + df["_key"].astype(str)
-        return df["_key"].isna() | ~keyed.duplicated(keep="first")
+        return df["_key"].isna() | ~df[["_file", "_key"]].duplicated(keep="first")

@@ -74,8 +74,7 @@ class Inspection(pa.DataFrameModel):
 
     @row_check("duplicate_number")
     def _unique_number(cls, df: pd.DataFrame) -> Series[bool]:
-        keyed = df["_file"].astype(str) + "\x00" + df["_key"].astype(str)
-        return df["_key"].isna() | ~keyed.duplicated(keep="first")
+        return df["_key"].isna() | ~df[["_file", "_key"]].duplicated(keep="first")
 
 
 class Rectification(pa.DataFrameModel):
@@ -118,7 +117,7 @@ class Rectification(pa.DataFrameModel):
 
     @row_check("duplicate_number")
     def _unique_number(cls, df: pd.DataFrame) -> Series[bool]:
-        keyed = df["_file"].astype(str) + "\x00" + df["检查单位"].fillna("").astype(str) + "\x00" + df["_key"].astype(str)
+        keyed = pd.DataFrame({"file": df["_file"], "by": df["检查单位"].fillna(""), "key": df["_key"]})
         return df["_key"].isna() | ~keyed.duplicated(keep="first")
 
 
@@ -159,8 +158,7 @@ class MonthlyReport(pa.DataFrameModel):
 
     @row_check("duplicate_period")
     def _unique_period(cls, df: pd.DataFrame) -> Series[bool]:
-        keyed = df["_file"].astype(str) + "\x00" + df["报表月份"].astype(str)
-        return df["报表月份"].isna() | ~keyed.duplicated(keep="first")
+        return df["报表月份"].isna() | ~df[["_file", "报表月份"]].duplicated(keep="first")
 
 
 LEDGERS: dict[str, type[pa.DataFrameModel]] = {

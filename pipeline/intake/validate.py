@@ -66,8 +66,9 @@ def _month_column(parts: list, sizes: list[int], kind: str | None) -> pd.Series:
 
 def _pooled_column(pooled: np.ndarray, parts: list, sizes: list[int]) -> pd.Series:
     """A column kept as parsed (text, codes): each file's codes point into the files' values pooled, blanks
-    as None. Numbering the values across the month pays only where each is then converted once; a
-    city's problem texts, each written in its own words, took 0.3 s to number."""
+    as None (a coded value is text or None, as parsed and as decoded: no other blank needs a look).
+    Numbering the values across the month pays only where each is then converted once; a city's
+    problem texts, each written in its own words, took 0.3 s to number."""
     pooled = np.append(pooled, None)
     blank = len(pooled) - 1
     pieces, start = [], 0
@@ -77,9 +78,7 @@ def _pooled_column(pooled: np.ndarray, parts: list, sizes: list[int]) -> pd.Seri
             continue
         pieces.append(np.frombuffer(part.codes, dtype=np.intc) + start)
         start += len(part.values)
-    values = pooled[np.concatenate(pieces)] if pieces else pooled[:0]
-    values[pd.isna(values)] = None
-    return pd.Series(values, dtype=object)
+    return pd.Series(pooled[np.concatenate(pieces)] if pieces else pooled[:0], dtype=object)
 
 
 def build_frames(books: dict[str, dict], received: dict[str, dt.date]) -> dict[str, pd.DataFrame]:
