@@ -94,6 +94,24 @@ def clean_number_key(text: str) -> str:
     return _LEADING_ZEROS.sub("", text) if "0" in text else text
 
 
+_KEY_END = re.compile(r"号(?=\0|\Z)")
+
+
+def clean_number_keys(texts: list[str]) -> list[str]:
+    """clean_number_key of each of `texts`, the whole list at once, joined by NUL as clean_texts
+    (a sheet's 编号 are each their own: a city month called it for a million of them)."""
+    if not texts:
+        return []
+    joined = "\0".join(texts).replace(" ", "")
+    if joined.count("\0") != len(texts) - 1:
+        return [clean_number_key(text) for text in texts]
+    if "号" in joined:
+        joined = _KEY_END.sub("", joined)
+    if "0" in joined:
+        joined = _LEADING_ZEROS.sub("", joined)
+    return joined.split("\0")
+
+
 def strip_category_prefix(value) -> str:
     """`3.征地拆迁和旧城改造` ≡ `征地拆迁和旧城改造`."""
     return _CATEGORY_PREFIX.sub("", squeeze(value))

@@ -6,12 +6,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.textnorm import Unparsed, cell_name, clean_text, clean_texts, nfkc, number_key, parse_date, parse_month, parse_number, strip_category_prefix
+from pipeline.textnorm import Unparsed, cell_name, clean_number_key, clean_number_keys, clean_text, clean_texts, nfkc, number_key, parse_date, parse_month, parse_number, strip_category_prefix
 
 
 @pytest.mark.parametrize("typed", ["自检3号", "自检 ００３", "自检003号", " 自检３ 号", "自检03"])
 def test_numbers_that_are_the_same(typed):
     assert number_key(typed) == "自检3"
+
+
+@given(st.lists(st.lists(st.sampled_from(["自检", "督查", "0", "3", "号", " ", "00", "\0", "٣"]), max_size=6).map("".join),
+                max_size=8))
+@settings(max_examples=400, deadline=None)
+def test_a_column_of_numbers_keyed_at_once_is_each_keyed(numbers):
+    """A sheet's 编号 keyed together come out as each keyed alone: a trailing 号 or leading zeros of
+    one never reach into the next."""
+    assert clean_number_keys(numbers) == [clean_number_key(number) for number in numbers]
 
 
 def test_numbers_that_differ():

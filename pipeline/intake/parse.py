@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from array import array
 from operator import itemgetter
@@ -17,7 +18,7 @@ from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers, scale_context
 from .table import Coded
 from .readers import ReadFailure, file_bytes, read_grids
-from ..textnorm import Unparsed, clean_number_key, clean_text, clean_texts, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
+from ..textnorm import Unparsed, clean_number_keys, clean_text, clean_texts, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
 
 MARKER_SHEET = "_meta"
 MARKER_TEMPLATE = "专项治理微腐败台账"
@@ -173,10 +174,6 @@ def _text_value(text: str, spec: dict):
     return text
 
 
-def _blank(value) -> bool:
-    return value is None or (type(value) is str and not value.strip())
-
-
 _TEXT_OR_BLANK = {str, type(None)}
 _PLAIN_KINDS = {"count"}  # numbers stay a plain list; text and dates are coded
 _TEXT_KINDS = {"text", "code"}  # nothing typed in them is an error
@@ -204,7 +201,7 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
     by_label = {s["label"]: s for s in specs}
     places = list(colmap.items())
     cols = [c for _, c in places]
-    kept = [r for r in range(header_row + 1, len(grid)) if not _blank_row(grid[r], cols)]
+    kept = _filled_rows(grid, header_row + 1, cols)
     rows = [grid[r] for r in kept]
     narrowest = min(map(len, rows), default=0)
     table: dict = {"_row": kept}
@@ -232,8 +229,7 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
             continue
         table[label] = column = _coded(keys, value_of)
         if spec["kind"] == "code":
-            key_of = [clean_number_key(v) if v else None for v in column.values]
-            table["_key"] = list(_each(key_of, column.codes))
+            table["_key"] = list(_each(_number_keys(column.values), column.codes))
     found.sort(key=lambda x: (x[0], x[1]))
     problems.extend(p for _, _, p in found)
     return table
@@ -242,14 +238,17 @@ def _read_table(grid, header_row, colmap, specs, file, sheet_name, year, problem
 def _coded(keys: list, value_of: dict) -> Coded:
     """Each row's normalised value as a code into the column's distinct values (two spellings of one
     value share its code)."""
-    index: dict = {}
-    code_of: dict = {}
-    for key, value in value_of.items():
-        code = index.get(value)
-        if code is None:
-            code = index[value] = len(index)
-        code_of[key] = code
+    values = list(value_of.values())
+    index = dict(zip(dict.fromkeys(values), itertools.count()))  # each distinct value, numbered in order
+    code_of = dict(zip(value_of, range(len(values)))) if len(index) == len(values) else \
+        dict(zip(value_of, map(index.__getitem__, values)))
     return Coded(list(index), array("i", _each(code_of, keys)))
+
+
+def _number_keys(values: list) -> list:
+    """Each distinct 编号's key (textnorm.clean_number_key), None for a blank."""
+    keys = clean_number_keys([value or "" for value in values])
+    return [key if value else None for key, value in zip(keys, values)]
 
 
 def _each(mapping, keys) -> tuple | list:
@@ -257,12 +256,20 @@ def _each(mapping, keys) -> tuple | list:
     return itemgetter(*keys)(mapping) if len(keys) > 1 else [mapping[key] for key in keys]
 
 
-def _blank_row(row: list, cols: list[int]) -> bool:
-    width = len(row)
-    for c in cols:
-        if c < width and not _blank(row[c]):
-            return False
-    return True
+def _filled_rows(grid: list[list], start: int, cols: list[int]) -> list[int]:
+    """The rows from `start` with something typed in one of `cols` (a city month: millions of rows,
+    so the test is written out here rather than called per row and cell)."""
+    kept = []
+    for r in range(start, len(grid)):
+        row = grid[r]
+        width = len(row)
+        for c in cols:
+            if c < width:
+                value = row[c]
+                if value is not None and (type(value) is not str or value.strip()):
+                    kept.append(r)
+                    break
+    return kept
 
 
 def _find_sheet(sheets: list[dict], label: str, specs: list[dict], taken: set[str]):
