@@ -15,6 +15,20 @@ def map_each(values: pd.Series, fn) -> pd.Series:
     return pd.Series(list(map(table.__getitem__, listed)), index=values.index, dtype=object)
 
 
+def group_ids(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """One number per row for its combination of `keys`, rows alike alike (a blank is a value of its own,
+    as groupby(dropna=False) and drop_duplicates tell them apart): each column is numbered once, and
+    grouping, shifting and dropping duplicates on the numbers skip numbering text again each time."""
+    ids, size = np.zeros(len(frame), dtype=np.int64), 1
+    for key in keys:
+        codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)
+        if size * len(uniques) >= 1 << 62:  # renumbered only where the combined number would overflow
+            ids, seen = pd.factorize(ids)
+            size = len(seen)
+        ids, size = ids * max(len(uniques), 1) + codes, size * max(len(uniques), 1)
+    return ids
+
+
 class RowsOf:
     """The positions of the rows holding each value, found in one grouping: a filter per value
     (`frame[frame[col] == value]` in a loop over a city's units or places) costs values × rows."""

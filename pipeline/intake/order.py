@@ -1,6 +1,7 @@
 """Which accepted workbook of a unit is in force: the order in which workbooks take effect."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -13,3 +14,16 @@ def in_force_rows(frame: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
     """The rows of a sheet frame that come from each owner's workbook in force (its latest accepted one)."""
     latest = order_files(files).groupby("unit", sort=False)["file"].last()
     return frame[frame["_file"].isin(set(latest.values))].reset_index(drop=True)
+
+
+def effect_order(frame: pd.DataFrame, files: pd.DataFrame) -> np.ndarray:
+    """Positions of a sheet frame's rows in the order they take effect: their workbook's (order_files),
+    then their row in it. A stable sort of one number per row: sorting the frame by two columns
+    numbered each column first (a city's ledgers: 0.1 s a sort)."""
+    rank = pd.Series(np.arange(len(files), dtype=np.int64), index=order_files(files)["file"].values)
+    seq = frame["_file"].map(rank)
+    if seq.isna().any():  # a row of no listed workbook: after the others, as sort_values puts it
+        seq = seq.fillna(len(files))
+    rows = frame["_row"].to_numpy(dtype=np.int64)
+    low = rows.min(initial=0)
+    return np.argsort(seq.to_numpy(dtype=np.int64) * (rows.max(initial=0) - low + 1) + (rows - low), kind="stable")

@@ -14,8 +14,8 @@ import pandas as pd
 from schemas import columns
 from schemas.vocab import DONE
 from ..config import Config
-from ..distinct import map_each
-from ..intake.order import order_files
+from ..distinct import group_ids, map_each
+from ..intake.order import effect_order, order_files
 from ..textnorm import clean_text, number_key
 
 CHANGE_COLUMNS = ["单位", "原文件", "新文件", "表", "编号", "检查单位", "变化", "字段", "原值", "新值"]
@@ -155,9 +155,9 @@ def original_deadlines(inspections: pd.DataFrame, files: pd.DataFrame, keys=("_u
     """The first 整改时限 recorded for each item, in the order workbooks take effect."""
     if inspections.empty:
         return pd.DataFrame(columns=[*keys, "原整改时限"])
-    rank = pd.Series(range(len(files)), index=order_files(files)["file"].values)
-    seen = inspections.assign(_seq=inspections["_file"].map(rank)).dropna(subset=["整改时限"])
-    first = seen.sort_values(["_seq", "_row"], kind="stable").drop_duplicates(list(keys), keep="first")
+    dated = inspections.loc[inspections["整改时限"].notna(), [*keys, "_file", "_row", "整改时限"]]
+    rows = dated.iloc[effect_order(dated, files)]
+    first = rows[~pd.Series(group_ids(rows, list(keys))).duplicated().to_numpy()]
     return first[[*keys, "整改时限"]].rename(columns={"整改时限": "原整改时限"})
 
 

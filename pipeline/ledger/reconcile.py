@@ -13,8 +13,8 @@ import pandas as pd
 
 from schemas.vocab import DONE, NO_PROBLEM
 from ..config import Config
-from ..distinct import map_each
-from ..intake.order import order_files
+from ..distinct import group_ids, map_each
+from ..intake.order import effect_order, order_files
 from ..textnorm import clean_text
 from .changes import original_deadlines
 
@@ -47,14 +47,14 @@ def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], wat
     """
     if frame.empty:
         return frame.assign(备注=pd.Series(dtype=object))
-    seq = order_files(files).reset_index(drop=True)
-    rank = pd.Series(range(len(seq)), index=seq["file"].values)
-    latest_of_unit = seq.groupby("unit")["file"].last()
-    narrow = frame[list(dict.fromkeys([*keys, "_file", "_row", "_unit", *watched]))]
-    rows = narrow.assign(_seq=frame["_file"].map(rank).values, _pos=np.arange(len(frame))).sort_values(
-        ["_seq", "_row"], kind="stable")
-    versions = rows.drop_duplicates([*keys, "_file"], keep="first")
-    previous = versions.groupby(keys, dropna=False, sort=False).shift()
+    latest_of_unit = order_files(files).groupby("unit")["file"].last()
+    order = effect_order(frame, files)
+    rows = frame[list(dict.fromkeys([*keys, "_file", "_row", "_unit", *watched]))].iloc[order]
+    item = group_ids(rows, keys)
+    workbook, workbooks = pd.factorize(rows["_file"])
+    first_in_file = ~pd.Series(item * len(workbooks) + workbook).duplicated().to_numpy()  # each version of an item
+    versions = rows[first_in_file]
+    previous = versions.drop(columns=keys).groupby(item[first_in_file], sort=False).shift()
     notes = pd.Series("", index=versions.index, dtype=object)
     for describe in watch:
         notes = _join_series(notes, describe(previous, versions))
@@ -63,7 +63,7 @@ def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], wat
     if noted.any():
         grouped = notes[noted].groupby([versions.loc[noted, k] for k in keys], dropna=False, sort=False)
         history = {k if isinstance(k, tuple) else (k,): _join_notes(*s) for k, s in grouped}
-    last = frame.iloc[rows.drop_duplicates(keys, keep="last")["_pos"].to_numpy()]
+    last = frame.iloc[order[~pd.Series(item).duplicated(keep="last").to_numpy()]]
     note = pd.Series([history.get(k, "") for k in zip(*(last[c] for c in keys))] if history else "",
                      index=last.index, dtype=object)
     deleted = last["_file"].values != last["_unit"].map(latest_of_unit).values
