@@ -16,9 +16,9 @@ def map_each(values: pd.Series, fn) -> pd.Series:
 
 
 def group_ids(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """One number per row for its combination of `keys`, rows alike alike (a blank is a value of its own,
-    as groupby(dropna=False) and drop_duplicates tell them apart): each column is numbered once, and
-    grouping, shifting and dropping duplicates on the numbers skip numbering text again each time."""
+    """One number per row for its values of `keys`, the same for rows with the same values (a blank is a
+    value of its own, as groupby(dropna=False) and drop_duplicates have it): each column is numbered
+    once, where grouping or dropping duplicates by the columns themselves numbers their text each time."""
     ids, size = np.zeros(len(frame), dtype=np.int64), 1
     for key in keys:
         codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)

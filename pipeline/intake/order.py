@@ -18,8 +18,8 @@ def in_force_rows(frame: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
 
 def effect_order(frame: pd.DataFrame, files: pd.DataFrame) -> np.ndarray:
     """Positions of a sheet frame's rows in the order they take effect: their workbook's (order_files),
-    then their row in it. A stable sort of one number per row: sorting the frame by two columns
-    numbered each column first (a city's ledgers: 0.1 s a sort)."""
+    then their row in it. A stable sort of one number per row (workbook and row together): sorting
+    the frame by the two columns numbers each column's values first (a city's ledgers: 0.1 s a sort)."""
     rank = pd.Series(np.arange(len(files), dtype=np.int64), index=order_files(files)["file"].values)
     seq = frame["_file"].map(rank)
     if seq.isna().any():  # a row of no listed workbook: after the others, as sort_values puts it
