@@ -10,10 +10,14 @@ def order_files(files: pd.DataFrame) -> pd.DataFrame:
     return files.sort_values(["received", "filled_on", "name", "file"], na_position="first")
 
 
+def in_force(files: pd.DataFrame) -> pd.Series:
+    """Each unit's workbook in force (its latest accepted one), by unit."""
+    return order_files(files).groupby("unit", sort=False)["file"].last()
+
+
 def in_force_rows(frame: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a sheet frame that come from each owner's workbook in force (its latest accepted one)."""
-    latest = order_files(files).groupby("unit", sort=False)["file"].last()
-    return frame[frame["_file"].isin(set(latest.values))].reset_index(drop=True)
+    """The rows of a sheet frame that come from each owner's workbook in force."""
+    return frame[frame["_file"].isin(set(in_force(files).values))].reset_index(drop=True)
 
 
 def effect_order(frame: pd.DataFrame, files: pd.DataFrame) -> np.ndarray:

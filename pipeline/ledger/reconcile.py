@@ -14,7 +14,7 @@ import pandas as pd
 from schemas.vocab import DONE, NO_PROBLEM
 from ..config import Config
 from ..distinct import group_ids, map_each
-from ..intake.order import effect_order, order_files
+from ..intake.order import effect_order, in_force
 from ..textnorm import clean_text
 from .changes import original_deadlines
 
@@ -47,7 +47,7 @@ def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], wat
     """
     if frame.empty:
         return frame.assign(备注=pd.Series(dtype=object))
-    latest_of_unit = order_files(files).groupby("unit")["file"].last()
+    latest_of_unit = in_force(files)
     order = effect_order(frame, files)
     rows = frame[list(dict.fromkeys([*keys, "_file", "_row", "_unit", *watched]))].iloc[order]
     item = group_ids(rows, keys)
