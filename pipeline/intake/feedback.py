@@ -80,7 +80,8 @@ class _Answer(TableWorkbook):
 
 def write_feedback(path: Path, f, district: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = _Answer(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    # in memory: a 回执 is small, and its dozen parts as temporary files cost 3 ms of its 5
+    wb = _Answer(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     wb.set_properties({"title": _title(f), "author": f"{district}专项治理办公室", "created": dt.datetime(2000, 1, 1)})
     title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     label = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "valign": "top"})
@@ -203,28 +204,33 @@ def is_plain(f) -> bool:
     return not f.problems and (changes is None or changes.empty)
 
 
+# the prepared workbooks of this process, by district, verdict and kind of workbook: a month's 回执
+# are written in 32 parts (jobs/period.py), and preparing them again for each cost 4 ms a time
+_PREPARED: dict[tuple, list[tuple[zipfile.ZipInfo, bytes]]] = {}
+
+
 class FeedbackWriter:
     """Writes every file's 回执; plain ones are filled in from a prepared workbook per verdict."""
 
     def __init__(self, district: str, scratch: Path):
         self.district = district
         self.scratch = Path(scratch)
-        self._prepared: dict[tuple, list[tuple[zipfile.ZipInfo, bytes]]] = {}
 
     def _prepare(self, result: str, kind) -> list[tuple[zipfile.ZipInfo, bytes]]:
-        if (result, kind) not in self._prepared:
+        key = (self.district, result, kind)
+        if key not in _PREPARED:
             from types import SimpleNamespace
 
             fake = SimpleNamespace(rel=_PLACEHOLDERS["rel"], unit=_PLACEHOLDERS["unit"], received=_Day(),
                                    result=result, problems=[], book={"kind": kind}, errors=0, queries=0,
                                    duplicate_of=_PLACEHOLDERS["duplicate_of"], changes=None)
             self.scratch.mkdir(parents=True, exist_ok=True)
-            path = self.scratch / f".回执模板-{os.getpid()}-{len(self._prepared)}.xlsx"  # both processes may prepare
+            path = self.scratch / f".回执模板-{os.getpid()}-{len(_PREPARED)}.xlsx"  # both processes may prepare
             write_feedback(path, fake, self.district)
             with zipfile.ZipFile(path) as z:
-                self._prepared[result, kind] = [(info, z.read(info)) for info in z.infolist()]
+                _PREPARED[key] = [(info, z.read(info)) for info in z.infolist()]
             path.unlink()
-        return self._prepared[result, kind]
+        return _PREPARED[key]
 
     def write(self, path: Path, f) -> None:
         values = {"rel": f.rel, "unit": f.unit or "（未能识别）", "received": f.received.isoformat(),
