@@ -62,7 +62,7 @@ def _config(config_dir: str):
     return load_config(Path(config_dir))  # a province registry takes a while to load: once per process
 
 
-# distinct problem descriptions, as real ledgers have: each item in its own words
+# distinct problem descriptions, as real ledgers have: each item in its own words (TEXTS: same, distinct, long)
 _PLACES = ["社区服务中心", "村委会", "居委会", "便民服务站", "卫生站", "文化站", "劳动保障站"]
 _ACTS = ["低保审核把关不严", "优亲厚友", "吃拿卡要", "虚报冒领补贴", "违规收取费用", "挪用专项资金", "公款吃喝", "收受红包礼金",
          "账目公开不及时", "工程项目未公开招标", "集体资产出租未公开", "慰问品发放不透明", "办事推诿拖延", "台账管理混乱",
@@ -70,18 +70,22 @@ _ACTS = ["低保审核把关不严", "优亲厚友", "吃拿卡要", "虚报冒�
 _FIXES = ["退回违规款项", "约谈相关负责人", "完善审核制度", "重新公示", "建立首问负责制", "补建台账", "诫勉谈话", "开展专项清理"]
 
 
-def _texts(rng: random.Random, category: str, place: str, distinct: bool) -> tuple[str, str]:
-    """(发现的问题, 整改措施): the same few sentences everywhere, or each item's own."""
-    if not distinct:
+def _texts(rng: random.Random, category: str, place: str, texts: str) -> tuple[str, str]:
+    """(发现的问题, 整改措施): the same few sentences everywhere (same), or each item's own (distinct,
+    about 38 and 25 characters; long: three times that, as a unit writes that describes its findings)."""
+    if texts == "same":
         return f"{category}方面发现问题，群众反映办事推诿拖延", "批评教育并建立首问负责制"
-    problem = (f"{place}{rng.choice(_PLACES)}{rng.choice(_ACTS)}，涉及{rng.randint(2, 60)}户群众"
-               f"{rng.randint(1000, 99999)}元，{rng.choice(_ACTS)}")
-    return problem, f"{rng.choice(_FIXES)}{rng.randint(1000, 99999)}元，{rng.choice(_FIXES)}，{rng.choice(_FIXES)}"
+    problems, fixes = [], []
+    for _ in range(3 if texts == "long" else 1):
+        problems.append(f"{place}{rng.choice(_PLACES)}{rng.choice(_ACTS)}，涉及{rng.randint(2, 60)}户群众"
+                        f"{rng.randint(1000, 99999)}元，{rng.choice(_ACTS)}")
+        fixes.append(f"{rng.choice(_FIXES)}{rng.randint(1000, 99999)}元，{rng.choice(_FIXES)}，{rng.choice(_FIXES)}")
+    return "；".join(problems), "；".join(fixes)
 
 
 def _one(args) -> None:
     """One unit's workbook; `revised`: the copy it sends again later in the month (see _revise)."""
-    config_dir, name, path, seed, distinct, *revised = args
+    config_dir, name, path, seed, texts, *revised = args
     config = _config(config_dir)
     unit = config.unit_by_name()[name]
     rng = random.Random(seed)
@@ -93,7 +97,7 @@ def _one(args) -> None:
         deadline = on + dt.timedelta(days=rng.choice([20, 30, 45]))
         category = rng.choice(CATEGORIES)
         place = rng.choice(grassroots)
-        problem, fix = _texts(rng, category, place, distinct)
+        problem, fix = _texts(rng, category, place, texts)
         inspections.append({"编号": f"自检{n}号", "检查时间": on, "被检查单位": place, "检查方式": "自查自纠",
                             "治理类别": category, "问题性质": "一般问题", "发现的问题": problem,
                             "整改建议": "限期整改，完善制度", "整改时限": deadline, "整改责任人": "王晓梅（社区主任）",
@@ -101,7 +105,7 @@ def _one(args) -> None:
         if rng.random() < 0.85:
             done = rng.random() < 0.6
             rects.append({"编号": f"自检{n}号", "检查单位": None, "问题单位": None,
-                          "存在问题": problem if distinct else "群众反映办事推诿拖延",
+                          "存在问题": problem if texts != "same" else "群众反映办事推诿拖延",
                           "整改措施": fix, "整改责任人及责任": "王晓梅（社区主任），负责落实",
                           "完成情况": "已完成" if done else "整改中", "完成时间": on + dt.timedelta(days=5) if done else None,
                           "说明": None})
@@ -175,7 +179,7 @@ def _generator_version() -> str:
     return digest.hexdigest()
 
 
-def make_inbox(name: str, units: int, distinct: bool = False, resubmit: int = 0) -> tuple[Path, Path]:
+def make_inbox(name: str, units: int, texts: str = "same", resubmit: int = 0) -> tuple[Path, Path]:
     """`resubmit`: per cent of units that send their workbook again, revised, on 26 June."""
     base = OUT / name
     config_dir, inbox = base / "config", base / "inbox"
@@ -191,11 +195,11 @@ def make_inbox(name: str, units: int, distinct: bool = False, resubmit: int = 0)
         day = dt.date(2017, 6, 10 + i % 15)
         path = inbox / day.isoformat() / f"{unit.name}_专项治理台账.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
-        jobs.append((str(config_dir), unit.name, str(path), i, distinct))
+        jobs.append((str(config_dir), unit.name, str(path), i, texts))
         if resubmit and i % (100 // resubmit) == 0:
             again = inbox / "2017-06-26" / f"{unit.name}_专项治理台账（修改后）.xlsx"
             again.parent.mkdir(parents=True, exist_ok=True)
-            jobs.append((str(config_dir), unit.name, str(again), i, distinct, True))
+            jobs.append((str(config_dir), unit.name, str(again), i, texts, True))
     started = time.perf_counter()
     with mp.get_context("spawn").Pool(2) as pool:
         for n, _ in enumerate(pool.imap_unordered(_one, jobs, chunksize=4), start=1):
@@ -233,9 +237,9 @@ def _timed(cmd: list[str]) -> tuple[float, float]:
     return float(seconds), int(kib) / 1024
 
 
-def measure(name: str, units: int, distinct: bool = False, period: str = "2017-06", resubmit: int = 0) -> dict:
-    folder = name + ("-distinct" if distinct else "") + (f"-resubmit{resubmit}" if resubmit else "")
-    config_dir, inbox = make_inbox(folder, units, distinct, resubmit)
+def measure(name: str, units: int, texts: str = "same", period: str = "2017-06", resubmit: int = 0) -> dict:
+    folder = name + ("" if texts == "same" else f"-{texts}") + (f"-resubmit{resubmit}" if resubmit else "")
+    config_dir, inbox = make_inbox(folder, units, texts, resubmit)
     out = OUT / folder / "outbox"
     shutil.rmtree(out, ignore_errors=True)
     year, month = (int(x) for x in period.split("-"))
@@ -258,9 +262,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=[*SIZES, "default"], default="default",
                         help="district and city by default; province (11,000 workbooks) only when asked")
-    parser.add_argument("--texts", choices=["same", "distinct"], default="same",
+    parser.add_argument("--texts", choices=["same", "distinct", "long"], default="same",
                         help="same: a few repeated sentences (the issue's month); distinct: every item described in "
-                             "its own words, as in real ledgers (the history's search index then costs most)")
+                             "its own words, as in real ledgers (the history's search index then costs most); long: "
+                             "as distinct, each text three times as long")
     parser.add_argument("--period", default="2017-06",
                         help="the month the job is run for, as of its last day, on the same inbox (June's ledgers); "
                              "e.g. 2017-08: a month after the self-inspection phase, with past months in the trend")
@@ -268,17 +273,18 @@ def main() -> None:
                         help="per cent of units that send a revised workbook again later in the month (progress "
                              "updated, a deadline moved, an item added): their 回执 list the changes and mark a cell")
     args = parser.parse_args()
-    distinct = args.texts == "distinct"
     names = ["district", "city"] if args.size == "default" else [args.size]
     results = {}
     for name in names:
-        print(f"{name}: {SIZES[name]} workbooks × {ITEMS} items{'，各问题文字不同' if distinct else ''}", flush=True)
-        results[name] = measure(name, SIZES[name], distinct, args.period, args.resubmit)
+        words = {"same": "", "distinct": "，各问题文字不同", "long": "，各问题文字不同且较长"}[args.texts]
+        print(f"{name}: {SIZES[name]} workbooks × {ITEMS} items{words}", flush=True)
+        results[name] = measure(name, SIZES[name], args.texts, args.period, args.resubmit)
     print("\n| month | workbooks | items | calamine floor | cold | cold / floor | unchanged rerun | rerun / cold "
           "| peak memory (largest process) | 已采用 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
-        label = (name + (" (distinct texts)" if distinct else "") + ("" if args.period == "2017-06" else f", {args.period}")
+        label = (name + {"same": "", "distinct": " (distinct texts)", "long": " (long distinct texts)"}[args.texts]
+                 + ("" if args.period == "2017-06" else f", {args.period}")
                  + (f", {args.resubmit} % resubmitted" if args.resubmit else ""))
         print(f"| {label} | {SIZES[name]:,} | {SIZES[name] * ITEMS:,} | {r['floor']:.1f} s | {r['cold']:.1f} s "
               f"| {r['cold'] / r['floor']:.1f} × | {r['rerun']:.1f} s | {r['rerun'] / r['cold'] * 100:.0f} % "
