@@ -226,8 +226,13 @@ def _number_texts(db: sqlite_utils.Database, month: str) -> int:
     same = " and ".join(f"t.[{c}] is s.[{c}]" for c in SEARCHED)  # `is`: a blank equals a blank
     db.execute(f"insert or ignore into temp.[text_of] select s.k, t.[{TEXT_ID}] from {month} s "
                f"join [{TEXTS_TABLE}] t on t.[{TEXT_HASH}] = s.[{TEXT_HASH}] and {same}")
-    db.execute(f"insert into temp.[text_of] select k, ? + row_number() over (order by k) - 1 from {month} "
-               f"where k not in (select k from temp.[text_of])", [start])
+    matched = db.execute("select exists (select 1 from temp.[text_of])").fetchone()[0]
+    numbered = db.execute(f"select count(*) = coalesce(max(k) + 1, 0) and coalesce(min(k), 0) = 0 from {month}").fetchone()[0]
+    if not matched and numbered:  # all new, k 0, 1, 2, …: the same numbers without a window (a first month: 0.2 s)
+        db.execute(f"insert into temp.[text_of] select k, ? + k from {month}", [start])
+    else:
+        db.execute(f"insert into temp.[text_of] select k, ? + row_number() over (order by k) - 1 from {month} "
+                   f"where k not in (select k from temp.[text_of])", [start])
     added = db.execute("select count(*) from temp.[text_of] where id >= ?", [start]).fetchone()[0]
     # more new texts than stored ones (a first month): the hash index is made once, sorted, not grown row by row
     rebuild = added > start - 1
