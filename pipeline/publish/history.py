@@ -227,7 +227,8 @@ def _number_texts(db: sqlite_utils.Database, month: str) -> int:
     db.execute(f"insert or ignore into temp.[text_of] select s.k, t.[{TEXT_ID}] from {month} s "
                f"join [{TEXTS_TABLE}] t on t.[{TEXT_HASH}] = s.[{TEXT_HASH}] and {same}")
     matched = db.execute("select exists (select 1 from temp.[text_of])").fetchone()[0]
-    numbered = db.execute(f"select count(*) = coalesce(max(k) + 1, 0) and coalesce(min(k), 0) = 0 from {month}").fetchone()[0]
+    numbered = db.execute(f"select count(*) = coalesce(max(k) + 1, 0) and coalesce(min(k), 0) = 0 "
+                          f"from {month}").fetchone()[0]
     if not matched and numbered:  # all new, k 0, 1, 2, …: the same numbers without a window (a first month: 0.2 s)
         db.execute(f"insert into temp.[text_of] select k, ? + k from {month}", [start])
     else:
