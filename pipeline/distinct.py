@@ -17,8 +17,10 @@ def map_each(values: pd.Series, fn) -> pd.Series:
 
 def group_ids(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """One number per row for its values of `keys`, the same for rows with the same values (a blank is a
-    value of its own, as groupby(dropna=False) and drop_duplicates have it): each column is numbered
-    once, where grouping or dropping duplicates by the columns themselves numbers their text each time."""
+    value of its own, as groupby(dropna=False) and drop_duplicates have it), counted from 0 in the order
+    the values first appear: fewer than the rows, so a caller may combine it with another number. Each
+    column is numbered once, where grouping or dropping duplicates by the columns themselves numbers
+    their text each time."""
     ids, size = np.zeros(len(frame), dtype=np.int64), 1
     for key in keys:
         codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)
@@ -26,7 +28,7 @@ def group_ids(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
             ids, seen = pd.factorize(ids)
             size = len(seen)
         ids, size = ids * max(len(uniques), 1) + codes, size * max(len(uniques), 1)
-    return ids
+    return pd.factorize(ids)[0].astype(np.int64, copy=False)
 
 
 class RowsOf:

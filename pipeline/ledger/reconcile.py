@@ -52,7 +52,8 @@ def carry_forward(frame: pd.DataFrame, files: pd.DataFrame, keys: list[str], wat
     rows = frame[list(dict.fromkeys([*keys, "_file", "_row", "_unit", *watched]))].iloc[order]
     item = group_ids(rows, keys)
     workbook, workbooks = pd.factorize(rows["_file"])
-    first_in_file = ~pd.Series(item * len(workbooks) + workbook).duplicated().to_numpy()  # each version of an item
+    # each version of an item (item < rows: the product stays far inside int64)
+    first_in_file = ~pd.Series(item * len(workbooks) + workbook).duplicated().to_numpy()
     versions = rows[first_in_file]
     previous = versions.drop(columns=keys).groupby(item[first_in_file], sort=False).shift()
     notes = pd.Series("", index=versions.index, dtype=object)
