@@ -39,6 +39,7 @@ from .search import TOKENIZER, segment_columns, segment_rows
 
 CONFIDENTIAL = ("举报人", "联系方式")
 SEARCHED = ("发现的问题", "存在问题", "整改措施")
+ANSWERED = SEARCHED[1:]  # the 整改台账 texts an item's history row is given
 TEXTS_TABLE = "item_texts"  # one row per distinct SEARCHED triple, shared by every period
 TEXT_ID = "文本号"  # items.文本号 = item_texts.文本号 = items_fts.rowid
 TEXT_HASH = "指纹"  # a hash of the triple, indexed, to find a month's texts among those already stored
@@ -63,26 +64,37 @@ class ConfidentialColumn(ValueError):
 
 def answers(rectifications: pd.DataFrame) -> pd.DataFrame:
     """The 整改台账 columns the items' history rows take their texts from (with_rectification_text)."""
-    return rectifications[[c for c in ("_file", "_row", "存在问题", "整改措施") if c in rectifications.columns]]
+    return rectifications[[c for c in ("_file", "_row", *ANSWERED) if c in rectifications.columns]]
 
 
-def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None) -> pd.DataFrame:
-    """items plus 存在问题 and 整改措施 of the 整改台账 row that answers each item (by file and row)."""
-    extra = [c for c in ("存在问题", "整改措施") if c not in items.columns]
-    if not extra:
-        return items
+def answer_rows(rectifications: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The 整改台账 texts keyed as items cite the row that answers them (整改来源文件, and 整改来源行
+    as "整改台账!5" for the 0-based _row 4), a repeated row's last; None when there are none. Made
+    apart from the join (with_rectification_text) so that the other process makes it while this one
+    still reconciles."""
     rect = rectifications if rectifications is not None else pd.DataFrame()
     if rect.empty or not {"_file", "_row"} <= set(rect.columns):
-        return items.assign(**{c: None for c in extra})
-    # the 整改台账 row as items cite it (整改来源行 "整改台账!5" is 0-based _row 4); a repeated row: the last wins
-    answer = pd.DataFrame({
+        return None
+    return pd.DataFrame({
         "整改来源文件": rect["_file"].astype(object),
         "整改来源行": row_refs("整改台账", rect["_row"]),
-        **{c: (rect[c].astype(object) if c in rect.columns else None) for c in extra},
+        **{c: (rect[c].astype(object) if c in rect.columns else None) for c in ANSWERED},
     }).drop_duplicates(["整改来源文件", "整改来源行"], keep="last")
+
+
+def with_rectification_text(items: pd.DataFrame, rectifications: pd.DataFrame | None,
+                            answered: pd.DataFrame | None = None) -> pd.DataFrame:
+    """items plus 存在问题 and 整改措施 of the 整改台账 row that answers each item (by file and row).
+    `answered`: answer_rows(rectifications), when made already."""
+    extra = [c for c in ANSWERED if c not in items.columns]
+    if not extra:
+        return items
+    answer = answered if answered is not None else answer_rows(rectifications)
+    if answer is None:
+        return items.assign(**{c: None for c in extra})
     keys = pd.DataFrame({c: items[c].astype(object) if c in items.columns else None
                          for c in ("整改来源文件", "整改来源行")})
-    found = keys.merge(answer, on=["整改来源文件", "整改来源行"], how="left")
+    found = keys.merge(answer[["整改来源文件", "整改来源行", *extra]], on=["整改来源文件", "整改来源行"], how="left")
     return items.assign(**{c: found[c].to_numpy() for c in extra})
 
 
@@ -144,20 +156,22 @@ _FED = ("_fed1", "_fed2", "_fed3")  # the staged texts as the search index is fe
 
 def history_columns(items: pd.DataFrame) -> list[str]:
     """The columns of the items' history rows: the items', then the 整改台账 texts they are given."""
-    return [c for c in items.columns if c != PERIOD] + [c for c in ("存在问题", "整改措施") if c not in items.columns]
+    return [c for c in items.columns if c != PERIOD] + [c for c in ANSWERED if c not in items.columns]
 
 
-def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: Path) -> Path | None:
+def stage_items(items: pd.DataFrame, rectifications: pd.DataFrame | None, path: Path,
+                answered: pd.DataFrame | None = None) -> Path | None:
     """Everything write_history needs of the month's items, made by another process into a file of
     its own while this month's other work goes on: the rows as it would insert them (their 整改台账
     texts joined, each value converted), their distinct texts with hashes, and those texts as the
     search index is fed them. write_history then only copies in SQLite (_copy_staged), where it
     would give it every value again. A row's texts are staged once, as its distinct triple's
     (a city's file is then a third smaller: freshly written pages cost this machine's system time).
-    None when the file could not be written: write_history inserts the rows itself."""
+    None when the file could not be written: write_history inserts the rows itself. `answered`:
+    answer_rows(rectifications), when made already."""
     path = Path(path)
     try:
-        frame = with_rectification_text(items, rectifications)
+        frame = with_rectification_text(items, rectifications, answered)
         cols = _staged_columns(frame.columns)
         codes, values, marks = _month_texts(frame)
         conn = sqlite3.connect(path)
