@@ -205,3 +205,56 @@ def test_items_handed_to_the_second_process_arrive_as_they_left_and_leave_no_cop
     # what the other process reads: the columns' arrays made into a frame there, as pickled ones would be
     sent = pd.DataFrame({c: frame[c].array for c in frame.columns})
     pd.testing.assert_frame_equal(read_spooled(str(tmp_path / "items.pickle")), sent, check_exact=True)
+
+
+def test_the_second_process_reads_the_items_as_they_are_written_and_stops_if_they_are_abandoned(tmp_path):
+    """The second process starts reading the items while this one still writes them (as items.pickle.part,
+    named items.pickle once complete), and gets them whole; if this process gives up half-way (the
+    part removed), the reader stops with an error instead of waiting for the rest forever."""
+    import threading
+
+    import pandas as pd
+
+    from pipeline.publish.tables import SpoolGone, read_spooled, spool_frame
+
+    rows = 60_001
+    frame = pd.DataFrame({"发现的问题": pd.array([f"第{i}社区低保审核把关不严" for i in range(rows)], dtype="str"),
+                          "状态": pd.array(["整改中"] * rows, dtype="str")})
+    whole = tmp_path / "whole.pickle"
+    spool_frame(frame, whole)
+    data = whole.read_bytes()
+
+    def reader(path, outcome):
+        try:
+            outcome["frame"] = read_spooled(str(path))
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            outcome["error"] = exc
+
+    path = tmp_path / "items.pickle"
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data[:1000])
+    outcome = {}
+    follower = threading.Thread(target=reader, args=(path, outcome))
+    follower.start()
+    with open(part, "ab") as out:
+        for start in range(1000, len(data), len(data) // 7):
+            time.sleep(0.02)
+            out.write(data[start:start + len(data) // 7])
+            out.flush()
+    os.replace(part, path)
+    follower.join(10)
+    assert not follower.is_alive() and "error" not in outcome
+    pd.testing.assert_frame_equal(outcome["frame"], read_spooled(str(whole)), check_exact=True)
+
+    abandoned = tmp_path / "abandoned.pickle"
+    part = abandoned.with_name(abandoned.name + ".part")
+    part.write_bytes(data[:len(data) // 2])
+    outcome = {}
+    follower = threading.Thread(target=reader, args=(abandoned, outcome))
+    follower.start()
+    time.sleep(0.05)
+    part.unlink()
+    follower.join(10)
+    assert not follower.is_alive() and isinstance(outcome.get("error"), SpoolGone)
+    with pytest.raises(SpoolGone):
+        read_spooled(str(tmp_path / "never_written.pickle"))

@@ -205,15 +205,19 @@ def _items_beside(beside: _Feedback, frame: pd.DataFrame, out: Path, answers_spo
     if isinstance(beside.pool, _Here):  # a small month: the history inserts its rows itself
         return beside.submit(write_csv, frame=frame, path=path), _Here().submit(lambda: None)
     spooled = _spools(out)[0]
+    sent = []
+
+    def hand_over() -> None:  # the other core reads the items as they are written
+        sent.append(beside.submit(stage_beside, spooled=str(spooled), answers=answers_spool, stage=str(stage)))
+        sent.append(beside.submit(write_items_beside, spooled=str(spooled), path=path, answers=answers_spool))
+
     try:
-        spool_frame(frame, spooled)
-        staged = beside.submit(stage_beside, spooled=str(spooled), answers=answers_spool, stage=str(stage))
-        return beside.submit(write_items_beside, spooled=str(spooled), path=path, answers=answers_spool), staged
+        spool_frame(frame, spooled, started=hand_over)
     except BaseException:
-        for done in (spooled, answers_spool):
-            if done:
-                Path(done).unlink(missing_ok=True)
+        if answers_spool:
+            Path(answers_spool).unlink(missing_ok=True)
         raise
+    return sent[1], sent[0]
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import pickle
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -106,23 +108,40 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         _write_with_pandas(frame, path)
 
 
-def spool_frame(frame: pd.DataFrame, path: Path) -> None:
+def _writing(path: Path) -> Path:
+    return path.with_name(path.name + ".part")
+
+
+def spool_frame(frame: pd.DataFrame, path: Path, started=None) -> None:
     """Pickle a frame for another process a column at a time: pickle remembers every object it has
     written, and a province's items pickled whole would have it remember some 80 million cells.
-    A column of texts that differ row to row goes as their UTF-8 (_SpooledText)."""
-    with open(path, "wb") as out:
-        pickle.dump((list(frame.columns), len(frame)), out, protocol=pickle.HIGHEST_PROTOCOL)
-        for i in range(frame.shape[1]):
-            array = frame.iloc[:, i].array
-            if _SpooledText.suits(array):
-                _SpooledText.write(array, out)
-            else:
-                pickle.dump(array, out, protocol=pickle.HIGHEST_PROTOCOL)
+    A column of texts that differ row to row goes as their UTF-8 (_SpooledText).
+
+    `started`: called once the file exists, before anything is written, to let the other process
+    read it while it is written (read_spooled follows it); the file takes its name once complete."""
+    path = Path(path)
+    part = _writing(path)
+    try:
+        with open(part, "wb") as out:
+            if started is not None:
+                started()
+            pickle.dump((list(frame.columns), len(frame)), out, protocol=pickle.HIGHEST_PROTOCOL)
+            for i in range(frame.shape[1]):
+                array = frame.iloc[:, i].array
+                if _SpooledText.suits(array):
+                    _SpooledText.write(array, out)
+                else:
+                    pickle.dump(array, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)  # a reader following it stops
+        path.unlink(missing_ok=True)
+        raise
 
 
 def read_spooled(spooled: str) -> pd.DataFrame:
-    """The frame another process spooled (spool_frame) to `spooled`."""
-    with open(spooled, "rb") as data:
+    """The frame another process spooled (spool_frame) to `spooled`, read as it is still written."""
+    with _Following(Path(spooled)) as data:
         columns, rows = pickle.load(data)
         arrays = {}
         for i in range(len(columns)):
@@ -131,6 +150,85 @@ def read_spooled(spooled: str) -> pd.DataFrame:
         frame = pd.DataFrame(arrays, index=pd.RangeIndex(rows))
     frame.columns = columns
     return frame
+
+
+class SpoolGone(OSError):
+    """The spool being read was abandoned by the process writing it."""
+
+
+class _Following:
+    """A spooled file read while the other process may still write it (as `name.part`): a read
+    that finds too few bytes waits for them while the file is being written, and ends short once
+    it is complete (pickle then says so) or abandoned (SpoolGone). The writer is this process's
+    parent: should it die, or not write for WAIT_LIMIT seconds, the reader gives up too."""
+
+    PAUSE = 0.002
+    WAIT_LIMIT = 300.0
+
+    def __init__(self, path: Path):
+        self.path, self.part, self.parent = path, _writing(path), os.getppid()
+        try:
+            self.file = open(path, "rb")
+        except FileNotFoundError:
+            try:
+                self.file = open(self.part, "rb")
+            except FileNotFoundError:
+                if not path.exists():  # complete between the two attempts: open it, else it is gone
+                    raise SpoolGone(f"{path}: not written") from None
+                self.file = open(path, "rb")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+        return False
+
+    def _still_written(self) -> bool:
+        if self.path.exists():
+            return False
+        if not self.part.exists() or os.getppid() != self.parent:
+            raise SpoolGone(f"{self.path}: abandoned while written")
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            while self._still_written():
+                time.sleep(self.PAUSE)
+            return self.file.read()
+        first = self.file.read(size)
+        if len(first) == size:
+            return first
+        data = bytearray(first)
+        waited_since = None
+        while len(data) < size:
+            more = self.file.read(size - len(data))
+            if more:
+                data += more
+                waited_since = None
+                continue
+            if not self._still_written():
+                data += self.file.read(size - len(data))  # what came before the name did
+                break
+            waited_since = waited_since or time.monotonic()
+            if time.monotonic() - waited_since > self.WAIT_LIMIT:
+                raise SpoolGone(f"{self.path}: nothing written for {self.WAIT_LIMIT:.0f} s")
+            time.sleep(self.PAUSE)
+        return bytes(data)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def readline(self, size: int = -1) -> bytes:
+        line = bytearray()
+        while not line.endswith(b"\n") and (size < 0 or len(line) < size):
+            char = self.read(1)
+            if not char:
+                break
+            line += char
+        return bytes(line)
 
 
 class _SpooledText:
