@@ -280,3 +280,30 @@ def test_a_bulletin_with_many_doubtful_commitments_names_a_few_and_points_to_the
     commitments = table(result, "commitments")
     assert (commitments["状态"] == "存疑").sum() == 10 and (commitments["状态"] == "缺承诺").sum() == 16
     assert all(len(refs.split(";")) == 5 for refs in commitments.loc[commitments["状态"] == "存疑", "相关问题"])
+
+
+def test_evidence_is_listed_by_date_then_reference_however_the_checking_units_are_named():
+    """Problems are quoted in the order of 检查时间 (unknown last), then of their reference as written
+    (检查单位:编号), then of the ledger: also where one group's name begins another's, where a name holds a
+    colon itself, or where a 编号 was typed as a number."""
+    from pipeline.campaign.evidence import evidence_of
+
+    def listed(by, number, on):
+        items = pd.DataFrame({"单位": "西安路街道", "被检查单位": "桐竹社区", "检查单位": by, "编号": number,
+                              "检查时间": on, "完成时间": None, "状态": "整改中", "治理类别": "违反八项规定",
+                              "问题性质": "一般问题"})
+        evidence = evidence_of(items)
+        return [evidence.refs[i] for i in sorted(range(len(evidence.refs)), key=evidence.rank.__getitem__)]
+
+    def as_written(by, number, on):  # the rule itself, one reference at a time
+        refs = [f"{b}:{n}" for b, n in zip(by, number)]
+        days = [pd.Timestamp(d) if d else pd.Timestamp.max for d in on]
+        return [refs[i] for i in sorted(range(len(refs)), key=lambda i: (days[i], refs[i], i))]
+
+    on = ["2017-06-02", None, "2017-06-01", "2017-06-02", "2017-06-02", None, "2017-06-02", "2017-06-02"]
+    prefixed = (["第一组", "第一组1", "第一组", "第一组10", "第一组", "第一组1", "第一", "第一组1"],
+                ["自检2号", "自检1号", "自检9号", "自检1号", "自检10号", "自检1号", "自检3号", "1"])
+    colon = (["组:A", "组", "组:A", "组", "组:A", "组", "组", "组"], ["2", "A:1", "1", "A:3", "2", "1", "B", "A:2"])
+    typed = (["第一组"] * 8, ["10", 9, "9", 10, "1", 2, "2", "10"])
+    for by, number in (prefixed, colon, typed):
+        assert listed(by, number, on) == as_written(by, number, on)

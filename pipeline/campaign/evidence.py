@@ -1,6 +1,6 @@
 """The ledger problems that count as evidence against a place (承诺存疑 in commitments, 一案双查 in
 recurrence), in the order evidence is listed: 检查时间 (unknown last), then the item's reference,
-then ledger order. Made once a month for both: ordering a city's references takes a third of a second."""
+then ledger order. Made once a month for both."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +36,26 @@ def evidence_of(items: pd.DataFrame) -> Evidence:
                          COLUMNS]
     refs = item_ref(problems).to_numpy(dtype=object)
     on = pd.to_datetime(problems["检查时间"]).to_numpy()
-    ordered = pd.DataFrame({"on": on, "ref": refs, "pos": np.arange(len(refs))}).sort_values(["on", "ref", "pos"])
     rank = np.empty(len(refs), dtype=np.intp)
-    rank[ordered["pos"].to_numpy()] = np.arange(len(refs))
+    rank[_listing_order(on, problems["检查单位"], problems["编号"], refs)] = np.arange(len(refs))
     return Evidence(problems, refs, on, rank)
+
+
+def _listing_order(on: np.ndarray, by: pd.Series, number: pd.Series, refs: np.ndarray) -> np.ndarray:
+    """The problems' positions in listing order: 检查时间 (unknown last), then reference, then ledger
+    order. A reference is its 检查单位, a colon, its 编号: where no 检查单位 holds a colon, references
+    compare as their 检查单位 with the colon do, then as their 编号, so each side's few distinct values
+    are sorted instead of a reference per problem (a province's 3 million took 4 s)."""
+    days = on.view(np.int64).copy()
+    days[np.isnat(on)] = np.iinfo(np.int64).max
+    positions = np.arange(len(refs))
+    if len(refs) and by.notna().all() and number.notna().all():
+        by_codes, by_values = pd.factorize(by)
+        heads = np.array([f"{b}:" for b in by_values], dtype=object)
+        if not any(":" in head[:-1] for head in heads):
+            number_codes, number_values = pd.factorize(number)
+            tails = np.array([f"{n}" for n in number_values], dtype=object)
+            # dense ranks: two values written alike (1 and "1") rank alike, as their references compare
+            by_rank, number_rank = (np.unique(values, return_inverse=True)[1].reshape(-1) for values in (heads, tails))
+            return np.lexsort((positions, number_rank[number_codes], by_rank[by_codes], days))
+    return np.lexsort((positions, np.unique(refs, return_inverse=True)[1].reshape(-1), days)) if len(refs) else positions
