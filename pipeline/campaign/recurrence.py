@@ -33,14 +33,14 @@ def build_recurrence(items: pd.DataFrame, clues: pd.DataFrame, config: Config,
     place = map_each(against.problems["被检查单位"], typed_text)
     kept = place.isin(owner.keys()).to_numpy()
     listed = np.flatnonzero(kept)[np.argsort(against.rank[kept])]  # the places' problems as evidence is listed
-    problems = against.problems[["检查时间", "完成时间", "状态", "治理类别"]].iloc[listed]
+    problems = against.problems[["状态", "治理类别"]].iloc[listed]
     # places and categories numbered once: grouping a province's 3 million problems by their text, for
     # each trigger, took seconds each time
     place_of = place.to_numpy()[listed]
     place_ids, places = pd.factorize(place_of)
     category_ids = pd.factorize(problems["治理类别"])[0]  # -1: no category
     problems = problems.assign(_place=place_of, _ref=against.refs[listed], _on=against.on[listed],
-                               _done=pd.to_datetime(problems["完成时间"]), _place_id=place_ids,
+                               _done=pd.to_datetime(against.problems["完成时间"].to_numpy()[listed]), _place_id=place_ids,
                                _group=np.where(category_ids < 0, -1, place_ids * (category_ids.max(initial=0) + 1)
                                                + category_ids))
     verified = clues[is_verified(clues)] if len(clues) else clues.assign(_place=pd.Series(dtype=object))
@@ -89,7 +89,7 @@ def _recurring(problems: pd.DataFrame) -> pd.DataFrame:
     group = problems["_group"].to_numpy()  # each place and category (-1: no category, dropped below)
     first_closed = closed_on.groupby(group).transform("min")
     again = (problems["_on"] > first_closed).groupby(group).transform("any")
-    part = problems[again & problems["治理类别"].notna()]
+    part = problems.loc[again & problems["治理类别"].notna(), ["_place", "治理类别", "_group", "_ref"]]
     if part.empty:
         return pd.DataFrame()
     heads, sizes, (refs,) = _gather(part, ["_place", "治理类别"], "_group", "_ref")
