@@ -23,12 +23,22 @@ def group_ids(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
     their text each time."""
     ids, size = np.zeros(len(frame), dtype=np.int64), 1
     for key in keys:
-        codes, uniques = pd.factorize(frame[key], use_na_sentinel=False)
+        codes, uniques = _factorized(frame[key])
         if size * len(uniques) >= 1 << 62:  # renumbered only where the combined number would overflow
             ids, seen = pd.factorize(ids)
             size = len(seen)
         ids, size = ids * max(len(uniques), 1) + codes, size * max(len(uniques), 1)
     return pd.factorize(ids)[0].astype(np.int64, copy=False)
+
+
+def _factorized(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize(values, use_na_sentinel=False), a column of texts told apart as Python objects: pandas
+    hashes a column holding nothing but text by its UTF-8, which Python then keeps with every string
+    (a city's distinct problem texts: 100 MiB more in the process that numbers them)."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        return pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = pd.factorize(np.append(values.to_numpy(dtype=object), None), use_na_sentinel=False)
+    return codes[:-1], uniques
 
 
 class RowsOf:
