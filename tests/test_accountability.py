@@ -305,5 +305,9 @@ def test_evidence_is_listed_by_date_then_reference_however_the_checking_units_ar
                 ["自检2号", "自检1号", "自检9号", "自检1号", "自检10号", "自检1号", "自检3号", "1"])
     colon = (["组:A", "组", "组:A", "组", "组:A", "组", "组", "组"], ["2", "A:1", "1", "A:3", "2", "1", "B", "A:2"])
     typed = (["第一组"] * 8, ["10", 9, "9", 10, "1", 2, "2", "10"])
-    for by, number in (prefixed, colon, typed):
+    floats = (["第一组"] * 8, [1.0, 1, "1", 2.5, True, 0.0, -0.0, "10"])  # 1 and 1.0 are written differently
+    for by, number in (prefixed, colon, typed, floats):
         assert listed(by, number, on) == as_written(by, number, on)
+    # a blank side leaves the reference blank: listed after the written ones of the same day
+    blank = listed(["第一组", None, "第二组"], pd.array(["1", "2", None], dtype="str"), ["2017-06-01"] * 3)
+    assert blank[:1] == ["第一组:1"] and all(pd.isna(ref) for ref in blank[1:])

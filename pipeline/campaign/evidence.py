@@ -43,19 +43,23 @@ def evidence_of(items: pd.DataFrame) -> Evidence:
 
 def _listing_order(on: np.ndarray, by: pd.Series, number: pd.Series, refs: np.ndarray) -> np.ndarray:
     """The problems' positions in listing order: 检查时间 (unknown last), then reference, then ledger
-    order. A reference is its 检查单位, a colon, its 编号: where no 检查单位 holds a colon, references
-    compare as their 检查单位 with the colon do, then as their 编号, so each side's few distinct values
-    are sorted instead of a reference per problem (a province's 3 million took 4 s)."""
-    days = on.view(np.int64).copy()
-    days[np.isnat(on)] = np.iinfo(np.int64).max
+    order. A reference is its 检查单位, a colon, its 编号: where both are texts and no 检查单位 holds a
+    colon, references compare as their 检查单位 with the colon do, then as their 编号, so each side's
+    few distinct values are sorted instead of a reference per problem (a province's 3 million took 4 s).
+    Anything else (a blank side, a 编号 typed as a number, where 1 and 1.0 read differently) is sorted
+    by its references themselves."""
     positions = np.arange(len(refs))
-    if len(refs) and by.notna().all() and number.notna().all():
+    texts = len(refs) and all(side.notna().all() and pd.api.types.infer_dtype(side, skipna=False) == "string"
+                              for side in (by, number))
+    if texts and not pd.api.types.is_object_dtype(on.dtype):
         by_codes, by_values = pd.factorize(by)
         heads = np.array([f"{b}:" for b in by_values], dtype=object)
         if not any(":" in head[:-1] for head in heads):
+            days = on.view(np.int64).copy()
+            days[np.isnat(on)] = np.iinfo(np.int64).max  # unknown last
             number_codes, number_values = pd.factorize(number)
-            tails = np.array([f"{n}" for n in number_values], dtype=object)
-            # dense ranks: two values written alike (1 and "1") rank alike, as their references compare
-            by_rank, number_rank = (np.unique(values, return_inverse=True)[1].reshape(-1) for values in (heads, tails))
+            by_rank, number_rank = (np.unique(values, return_inverse=True)[1].reshape(-1)
+                                    for values in (heads, np.asarray(number_values, dtype=object)))
             return np.lexsort((positions, number_rank[number_codes], by_rank[by_codes], days))
-    return np.lexsort((positions, np.unique(refs, return_inverse=True)[1].reshape(-1), days)) if len(refs) else positions
+    ordered = pd.DataFrame({"on": on, "ref": refs, "pos": positions}).sort_values(["on", "ref", "pos"])
+    return ordered["pos"].to_numpy()

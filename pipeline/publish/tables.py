@@ -121,6 +121,7 @@ def spool_frame(frame: pd.DataFrame, path: Path, started=None) -> None:
     read it while it is written (read_spooled follows it); the file takes its name once complete."""
     path = Path(path)
     part = _writing(path)
+    path.unlink(missing_ok=True)  # a reader must find this run's file, not one an earlier run left
     try:
         with open(part, "wb") as out:
             if started is not None:
@@ -185,35 +186,44 @@ class _Following:
         return False
 
     def _still_written(self) -> bool:
+        """True while the part is there (asked first: the writer renames it as it completes)."""
+        if os.getppid() != self.parent:
+            raise SpoolGone(f"{self.path}: its writer is gone")
+        if self.part.exists():
+            return True
         if self.path.exists():
             return False
-        if not self.part.exists() or os.getppid() != self.parent:
-            raise SpoolGone(f"{self.path}: abandoned while written")
-        return True
+        raise SpoolGone(f"{self.path}: abandoned while written")
+
+    def _wait(self, since: float | None) -> float:
+        """A pause for the writer; the moment the wait began (SpoolGone after WAIT_LIMIT seconds of it)."""
+        since = since or time.monotonic()
+        if time.monotonic() - since > self.WAIT_LIMIT:
+            raise SpoolGone(f"{self.path}: nothing written for {self.WAIT_LIMIT:.0f} s")
+        time.sleep(self.PAUSE)
+        return since
 
     def read(self, size: int = -1) -> bytes:
         if size is None or size < 0:
+            since = None
             while self._still_written():
-                time.sleep(self.PAUSE)
+                since = self._wait(since)
             return self.file.read()
         first = self.file.read(size)
         if len(first) == size:
             return first
         data = bytearray(first)
-        waited_since = None
+        since = None
         while len(data) < size:
             more = self.file.read(size - len(data))
             if more:
                 data += more
-                waited_since = None
+                since = None
                 continue
             if not self._still_written():
                 data += self.file.read(size - len(data))  # what came before the name did
                 break
-            waited_since = waited_since or time.monotonic()
-            if time.monotonic() - waited_since > self.WAIT_LIMIT:
-                raise SpoolGone(f"{self.path}: nothing written for {self.WAIT_LIMIT:.0f} s")
-            time.sleep(self.PAUSE)
+            since = self._wait(since)
         return bytes(data)
 
     def readinto(self, buffer) -> int:
