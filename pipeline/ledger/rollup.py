@@ -65,10 +65,13 @@ def report_consistency(frames: dict[str, pd.DataFrame], files: pd.DataFrame, per
     return pd.DataFrame(out, columns=["单位", "月报与台账一致", "月报差异", "制度机制建设数", "月报来源文件"])
 
 
-def _count(frame: pd.DataFrame, by: str, index: pd.Index, at: np.ndarray | None = None) -> pd.Series:
-    """Rows per entry of `index` (0 for none); rows whose `by` is not in the index are not counted.
-    `at`: index.get_indexer(frame[by]), when found already."""
-    at = index.get_indexer(frame[by]) if at is None else at
+def _count(frame: pd.DataFrame, by: str, index: pd.Index) -> pd.Series:
+    """Rows per entry of `index` (0 for none); rows whose `by` is not in the index are not counted."""
+    return _count_at(index.get_indexer(frame[by]), index)
+
+
+def _count_at(at: np.ndarray, index: pd.Index) -> pd.Series:
+    """_count of rows whose places in `index` are `at` (-1: not in it)."""
     return pd.Series(np.bincount(at[at >= 0], minlength=len(index)), index=index)
 
 
@@ -108,10 +111,10 @@ def unit_rollup(items: pd.DataFrame, frames: dict[str, pd.DataFrame], files: pd.
     warn = _tally(found, "单位", "预警", ("红", "黄", "绿"), names, unit_at)
     inspected_by_unit = ledger.groupby("单位")["被检查单位"].nunique().reindex(names, fill_value=0)
     inspected_by_group = ledger.groupby("检查单位")["被检查单位"].nunique().reindex(names, fill_value=0)
-    found_count = _count(found, "单位", names, unit_at)
+    found_count = _count_at(unit_at, names)
     on = pd.to_datetime(found["检查时间"])
     by_self = (found["检查单位"] == found["单位"]).to_numpy()
-    self_found = _count(found[by_self], "单位", names, unit_at[by_self])
+    self_found = _count_at(unit_at[by_self], names)
     by_me = _count(found, "检查单位", names)
     by_me_closed = _count(found[found["状态"] == STATUS_CLOSED], "检查单位", names)
     reports = report_status(frames["月报表"], period, due_date(period, config.campaign.due_day), as_of).set_index("单位")
@@ -138,7 +141,7 @@ def unit_rollup(items: pd.DataFrame, frames: dict[str, pd.DataFrame], files: pd.
         "红色预警数": warn["红"].values,
         "黄色预警数": warn["黄"].values,
         "绿色预警数": warn["绿"].values,
-        "本月新发现问题数": _count(found, "单位", names, unit_at[((on >= start) & (on <= end)).to_numpy()]).values,
+        "本月新发现问题数": _count_at(unit_at[((on >= start) & (on <= end)).to_numpy()], names).values,
         "自查发现数": self_found.values,
         "督查发现数": (found_count - self_found).values,
         "无对应检查记录数": _count(items.loc[items["状态"] == STATUS_ORPHAN, ["单位"]], "单位", names).values,
