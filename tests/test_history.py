@@ -375,6 +375,15 @@ def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_
     other = history.stage_items(tables["items"].iloc[1:], answers, tmp_path / "other.sqlite")
     assert written("not_these_rows", other) == plain
     assert written("gone", tmp_path / "no_such_file.sqlite") == plain
+    # the monthly job hands over a wait for the staged file, called once the other tables are written
+    assert written("waited", lambda: staged) == plain
+    assert written("waited_not_these_rows", lambda: other) == plain
+    assert written("waited_none", lambda: None) == plain
+    junk = tmp_path / "junk.sqlite"  # a file of another version: attached, found wanting, detached after the commit
+    with sqlite3.connect(junk) as con:
+        con.execute("create table items (x)")
+    con.close()
+    assert written("waited_junk", lambda: junk) == plain
 
 
 def _whole(db) -> dict:

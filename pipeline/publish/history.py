@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -202,9 +203,11 @@ def _staged_columns(columns) -> list[str]:
 
 
 def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> tuple[list[str], int] | None:
-    """Attach the staged items and read what they hold (their columns, their row count), all before
-    the transaction: SQLite attaches outside one, and an error inside it (a full disk) may have
-    rolled it back, which only raising may answer. None when there is nothing usable to copy."""
+    """Attach the staged items and read what they hold (their columns, their row count). Called
+    inside the history's transaction, once the staged file is complete (SQLite attaches inside one
+    since 3.21; an older one says so and the rows are inserted instead). None when there is nothing
+    usable to copy; a file left attached then is detached after the commit (SQLite detaches only
+    outside a transaction)."""
     if staged is None or not Path(staged).is_file():
         return None
     try:
@@ -220,7 +223,6 @@ def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> tuple[list
             raise sqlite3.DatabaseError("not a staged file of this version")
         return cols[:-1], count
     except sqlite3.Error:
-        _detach_staged(db)
         return None
 
 
@@ -480,14 +482,17 @@ def _searchable(db: sqlite_utils.Database) -> bool:
 
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                   rectifications: pd.DataFrame | None = None, before_commit=None, mark: str | None = None,
-                  staged: Path | None = None) -> Path:
+                  staged: Path | Callable[[], Path | None] | None = None) -> Path:
     """Replace `period`'s rows of every table in the history database with `tables`, all or nothing.
 
     `before_commit`: called inside the transaction once the rows are written; if it raises (the
     month's other outputs failed), nothing of this write is kept. `mark`: what identifies these
     rows, so that writing them again is skipped; the monthly job passes the fingerprint of its
     inputs, from which the tables follow (hashing a city's tables takes 1.3 s); by default a
-    hash of the tables themselves. `staged`: the items' rows and texts written ahead by stage_items, if any.
+    hash of the tables themselves. `staged`: the items' rows and texts written ahead by stage_items,
+    if any, or a function that waits for them: it is called once the other tables are written, so
+    that the period's old rows are deleted and its other tables written while another process
+    still stages the items (a city's: 0.4 s, a resubmitted one's much more).
     """
     tables = dict(tables)
     _refuse_confidential(tables)
@@ -509,13 +514,6 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         mark = mark or fingerprint({**tables, **answered})
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
-        attached = _attach_staged(db, staged) if "items" in tables else None
-        columns = history_columns(tables["items"]) if "items" in tables else []
-        if attached is not None and attached != (_staged_columns(columns), len(tables["items"])):
-            _detach_staged(db)  # not this month's rows
-            attached = None
-        if "items" in tables and attached is None:
-            tables["items"] = with_rectification_text(tables["items"], rectifications)
         with db.atomic():
             history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
             searched = "items" in tables or "items" in history
@@ -529,30 +527,49 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                                                  f"and [{TEXT_ID}] is not null", (period,))}
             for name in history:
                 db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
-            new_texts = first_new = None
             for name, frame in tables.items():
-                table = _ensure_table(db, name, frame)  # the staged items' texts columns are text, as joined
-                if name == "items" and len(frame) and attached is not None:
-                    first_new, month_ids = _copy_staged(db, columns, period)
-                    used -= month_ids
-                elif name == "items" and len(frame):
-                    ids, new_texts = _text_ids(db, frame)
-                    _insert(db, name, frame.assign(**{TEXT_ID: ids}), period)
-                    used -= set(np.unique(ids).tolist())
-                elif len(frame):
-                    _insert(db, name, frame, period)
-                _ensure_indexes(table)
-            if new_texts is not None:
-                _fts_write(db, new_texts)
-            if first_new is not None:
-                _fts_staged(db, first_new)
+                if name != "items":
+                    table = _ensure_table(db, name, frame)
+                    if len(frame):
+                        _insert(db, name, frame, period)
+                    _ensure_indexes(table)
+            if "items" in tables:
+                used -= _write_items(db, tables["items"], rectifications, period,
+                                     staged() if callable(staged) else staged)
             if used:
                 _drop_unused_texts(db, used)
             db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
             if before_commit is not None:
                 before_commit()
-        if attached:
+        if staged is not None:
             _detach_staged(db)
     finally:
         db.close()
     return path
+
+
+def _write_items(db: sqlite_utils.Database, items: pd.DataFrame, rectifications: pd.DataFrame | None,
+                 period: str, staged: Path | None) -> set[int]:
+    """The month's items rows and their texts, copied from the staged file when it holds these rows,
+    else given to SQLite here; the search index gets the texts the history had not stored. Returns
+    the 文本号 the rows use."""
+    columns = history_columns(items)
+    attached = _attach_staged(db, staged) if len(items) else None
+    if attached is not None and attached != (_staged_columns(columns), len(items)):
+        attached = None  # not this month's rows
+    if attached is None:
+        items = with_rectification_text(items, rectifications)
+    table = _ensure_table(db, "items", items)  # the staged items' texts columns are text, as joined
+    used = set()
+    if len(items) and attached is not None:
+        first_new, used = _copy_staged(db, columns, period)
+    elif len(items):
+        ids, new_texts = _text_ids(db, items)
+        _insert(db, "items", items.assign(**{TEXT_ID: ids}), period)
+        used = set(np.unique(ids).tolist())
+    _ensure_indexes(table)
+    if len(items) and attached is not None:
+        _fts_staged(db, first_new)
+    elif len(items):
+        _fts_write(db, new_texts)
+    return used
