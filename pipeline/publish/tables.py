@@ -35,10 +35,11 @@ def _field(value: str) -> str:
 
 # the characters that make the csv module quote a field, asked of the module itself
 _QUOTED = tuple(c for c in ',"\n\r' if _field(c) != c)
+_QUOTED_RE = re.compile("|".join(map(re.escape, _QUOTED)) or "(?!)")
 
 
 def _quote(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"' if any(q in value for q in _QUOTED) else value
+    return '"' + value.replace('"', '""') + '"' if _QUOTED_RE.search(value) else value
 
 
 def _with_numbers(values: np.ndarray) -> list[str] | None:
@@ -69,7 +70,10 @@ def _text_fields(values: np.ndarray) -> list[str] | None:
         joined = _SEP.join(values)
     if not any(q in joined for q in _QUOTED):
         return values.tolist() if isinstance(values, np.ndarray) else values
-    quoted = {v: _quote(v) for v in set(values)}  # free text repeats: quote each text once
+    distinct = set(values)
+    if 2 * len(distinct) > len(values):  # texts each in their own words: a lookup would only add to quoting them
+        return list(map(_quote, values))
+    quoted = {v: _quote(v) for v in distinct}  # free text repeats: quote each text once
     return list(map(quoted.__getitem__, values))
 
 
