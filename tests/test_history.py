@@ -499,3 +499,29 @@ def test_staging_a_month_leaves_its_texts_without_a_second_copy(tmp_path):
     sizes = [sys.getsizeof(t) for t in texts]
     assert history.stage_items(items, answers, tmp_path / "staged.sqlite") is not None
     assert [sys.getsizeof(t) for t in texts] == sizes
+
+
+def test_a_transaction_rolled_back_while_the_staged_file_is_read_is_written_again_whole(months, tmp_path,
+                                                                                        monkeypatch):
+    """SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error) met while
+    the staged file is attached and read; the period's other tables, written before, must not be lost
+    while the items go in on their own: the whole month is written again, its items inserted here."""
+    june = months["2017-06"]
+    tables, answers = june.tables, june.intake.frames["整改台账"]
+    plain, rolled = tmp_path / "plain.sqlite", tmp_path / "rolled.sqlite"
+    write_history(plain, "2017-06", tables, answers, mark="m")
+    staged = history.stage_items(tables["items"], answers, tmp_path / "staged.sqlite")
+    attach = history._attach_staged
+    calls = []
+
+    def failing_once(db, path):
+        calls.append(path)
+        if len(calls) == 1:
+            db.conn.rollback()  # as SQLite does on SQLITE_FULL
+            return None
+        return attach(db, path)
+
+    monkeypatch.setattr(history, "_attach_staged", failing_once)
+    write_history(rolled, "2017-06", tables, answers, mark="m", staged=lambda: staged)
+    assert calls == [staged, None]
+    assert _whole(rolled) == _whole(plain)

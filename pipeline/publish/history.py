@@ -514,38 +514,53 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         mark = mark or fingerprint({**tables, **answered})
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
-        with db.atomic():
-            history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
-            searched = "items" in tables or "items" in history
-            if searched and not _searchable(db):
-                rebuild_search(db)
-            elif searched:
-                _buffer_index(db)  # a database made before the setting
-            used = set()
-            if searched and "items" in history:
-                used = {r[0] for r in db.execute(f"select distinct [{TEXT_ID}] from items where [{PERIOD}] = ? "
-                                                 f"and [{TEXT_ID}] is not null", (period,))}
-            for name in history:
-                db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
-            for name, frame in tables.items():
-                if name != "items":
-                    table = _ensure_table(db, name, frame)
-                    if len(frame):
-                        _insert(db, name, frame, period)
-                    _ensure_indexes(table)
-            if "items" in tables:
-                used -= _write_items(db, tables["items"], rectifications, period,
-                                     staged() if callable(staged) else staged)
-            if used:
-                _drop_unused_texts(db, used)
-            db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
-            if before_commit is not None:
-                before_commit()
+        try:
+            _replace_period(db, period, tables, rectifications, mark, before_commit, staged)
+        except _RolledBack:  # nothing of this write was kept: all of it again, the items inserted here
+            _detach_staged(db)
+            _replace_period(db, period, tables, rectifications, mark, before_commit, None)
         if staged is not None:
             _detach_staged(db)
     finally:
         db.close()
     return path
+
+
+class _RolledBack(Exception):
+    """SQLite rolled the history's transaction back on an error it met reading the staged file
+    (a full disk, an I/O error): statements after it would each be kept on their own."""
+
+
+def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd.DataFrame],
+                    rectifications: pd.DataFrame | None, mark: str, before_commit, staged) -> None:
+    """write_history's transaction: the period's rows of every table replaced, the items last."""
+    with db.atomic():
+        history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
+        searched = "items" in tables or "items" in history
+        if searched and not _searchable(db):
+            rebuild_search(db)
+        elif searched:
+            _buffer_index(db)  # a database made before the setting
+        used = set()
+        if searched and "items" in history:
+            used = {r[0] for r in db.execute(f"select distinct [{TEXT_ID}] from items where [{PERIOD}] = ? "
+                                             f"and [{TEXT_ID}] is not null", (period,))}
+        for name in history:
+            db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
+        for name, frame in tables.items():
+            if name != "items":
+                table = _ensure_table(db, name, frame)
+                if len(frame):
+                    _insert(db, name, frame, period)
+                _ensure_indexes(table)
+        if "items" in tables:
+            used -= _write_items(db, tables["items"], rectifications, period,
+                                 staged() if callable(staged) else staged)
+        if used:
+            _drop_unused_texts(db, used)
+        db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
+        if before_commit is not None:
+            before_commit()
 
 
 def _write_items(db: sqlite_utils.Database, items: pd.DataFrame, rectifications: pd.DataFrame | None,
@@ -554,7 +569,10 @@ def _write_items(db: sqlite_utils.Database, items: pd.DataFrame, rectifications:
     else given to SQLite here; the search index gets the texts the history had not stored. Returns
     the 文本号 the rows use."""
     columns = history_columns(items)
+    begun = db.conn.in_transaction  # not yet when the items are the first rows written
     attached = _attach_staged(db, staged) if len(items) else None
+    if begun and not db.conn.in_transaction:
+        raise _RolledBack
     if attached is not None and attached != (_staged_columns(columns), len(items)):
         attached = None  # not this month's rows
     if attached is None:
