@@ -353,7 +353,8 @@ def test_texts_segmented_together_are_each_as_segmented_alone():
     assert search_texts([]) == [] and search_texts(["", None]) == ["", ""]
 
 
-def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_is_inserted(months, tmp_path):
+def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_is_inserted(months, tmp_path,
+                                                                                            monkeypatch):
     """A large month's items rows are written ahead into a file of their own (history.stage_items,
     by the second process) and copied in; a staged file that is not this month's rows, or none at
     all, leaves the history to insert them itself. The history is the same each way."""
@@ -376,9 +377,16 @@ def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_
     assert written("not_these_rows", other) == plain
     assert written("gone", tmp_path / "no_such_file.sqlite") == plain
     # the monthly job hands over a wait for the staged file, called once the other tables are written
-    assert written("waited", lambda: staged) == plain
-    assert written("waited_not_these_rows", lambda: other) == plain
-    assert written("waited_none", lambda: None) == plain
+    copied, waits = [], []
+    copy = history._copy_staged
+    monkeypatch.setattr(history, "_copy_staged", lambda *a: copied.append(1) or copy(*a))
+
+    def wait(path):
+        return lambda: waits.append(path) or path
+
+    assert written("waited", wait(staged)) == plain and copied == [1]
+    assert written("waited_not_these_rows", wait(other)) == plain and copied == [1]
+    assert written("waited_none", wait(None)) == plain and waits == [staged, other, None]
     junk = tmp_path / "junk.sqlite"  # a file of another version: attached, found wanting, detached after the commit
     with sqlite3.connect(junk) as con:
         con.execute("create table items (x)")
@@ -501,27 +509,18 @@ def test_staging_a_month_leaves_its_texts_without_a_second_copy(tmp_path):
     assert [sys.getsizeof(t) for t in texts] == sizes
 
 
-def test_a_transaction_rolled_back_while_the_staged_file_is_read_is_written_again_whole(months, tmp_path,
-                                                                                        monkeypatch):
-    """SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error) met while
-    the staged file is attached and read; the period's other tables, written before, must not be lost
-    while the items go in on their own: the whole month is written again, its items inserted here."""
+def test_a_damaged_staged_file_leaves_the_month_written_whole_with_its_items_inserted(months, tmp_path):
+    """A staged file cut short (a short copy, a disk error): SQLite meets it inside the history's
+    transaction, which it may roll back or leave refusing every later write. The month is written
+    again without it, the other tables included, as if nothing had been staged."""
     june = months["2017-06"]
     tables, answers = june.tables, june.intake.frames["整改台账"]
-    plain, rolled = tmp_path / "plain.sqlite", tmp_path / "rolled.sqlite"
+    plain, damaged = tmp_path / "plain.sqlite", tmp_path / "damaged.sqlite"
     write_history(plain, "2017-06", tables, answers, mark="m")
     staged = history.stage_items(tables["items"], answers, tmp_path / "staged.sqlite")
-    attach = history._attach_staged
-    calls = []
-
-    def failing_once(db, path):
-        calls.append(path)
-        if len(calls) == 1:
-            db.conn.rollback()  # as SQLite does on SQLITE_FULL
-            return None
-        return attach(db, path)
-
-    monkeypatch.setattr(history, "_attach_staged", failing_once)
-    write_history(rolled, "2017-06", tables, answers, mark="m", staged=lambda: staged)
-    assert calls == [staged, None]
-    assert _whole(rolled) == _whole(plain)
+    data = staged.read_bytes()
+    page = 65536  # stage_items' page size: the first pages intact, the rest zeros
+    assert len(data) > 2 * page
+    staged.write_bytes(data[:2 * page] + bytes(len(data) - 2 * page))
+    write_history(damaged, "2017-06", tables, answers, mark="m", staged=lambda: staged)
+    assert _whole(damaged) == _whole(plain)

@@ -205,25 +205,23 @@ def _staged_columns(columns) -> list[str]:
 def _attach_staged(db: sqlite_utils.Database, staged: Path | None) -> tuple[list[str], int] | None:
     """Attach the staged items and read what they hold (their columns, their row count). Called
     inside the history's transaction, once the staged file is complete (SQLite attaches inside one
-    since 3.21; an older one says so and the rows are inserted instead). None when there is nothing
-    usable to copy; a file left attached then is detached after the commit (SQLite detaches only
-    outside a transaction)."""
+    since 3.21). None when there is nothing to copy, or a file of another version (detached after the
+    commit: SQLite detaches only outside a transaction). Any error SQLite meets here raises
+    _RolledBack: a damaged file (a short copy, a disk error) may have rolled the transaction back, or
+    leave it refusing every later write ("database disk image is malformed")."""
     if staged is None or not Path(staged).is_file():
         return None
     try:
         db.execute(f"attach database ? as [{STAGED}]", [str(staged)])
-    except sqlite3.Error:
-        return None
-    try:
         db.execute("select row_number() over () from (select 1)")  # a SQLite before 3.25: insert instead
         cols = [r[1] for r in db.execute(f"pragma [{STAGED}].table_info(items)")]
         texts = [r[1] for r in db.execute(f"pragma [{STAGED}].table_info(texts)")]
         count = db.execute(f"select count(*) from [{STAGED}].items").fetchone()[0]
-        if cols[-1:] != [STAGED_TEXT] or texts != ["k", *SEARCHED, TEXT_HASH, *_FED]:
-            raise sqlite3.DatabaseError("not a staged file of this version")
-        return cols[:-1], count
-    except sqlite3.Error:
-        return None
+    except sqlite3.Error as exc:
+        raise _RolledBack from exc
+    if cols[-1:] != [STAGED_TEXT] or texts != ["k", *SEARCHED, TEXT_HASH, *_FED]:
+        return None  # not a staged file of this version
+    return cols[:-1], count
 
 
 def _detach_staged(db: sqlite_utils.Database) -> None:
@@ -527,8 +525,9 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
 
 
 class _RolledBack(Exception):
-    """SQLite rolled the history's transaction back on an error it met reading the staged file
-    (a full disk, an I/O error): statements after it would each be kept on their own."""
+    """SQLite failed reading the staged file inside the history's transaction: it may have rolled the
+    transaction back (a full disk, an I/O error; statements after it would each be kept on their
+    own) or refuse every later write (a damaged file). The month is written again without it."""
 
 
 def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd.DataFrame],
@@ -567,27 +566,29 @@ def _write_items(db: sqlite_utils.Database, items: pd.DataFrame, rectifications:
                  period: str, staged: Path | None) -> set[int]:
     """The month's items rows and their texts, copied from the staged file when it holds these rows,
     else given to SQLite here; the search index gets the texts the history had not stored. Returns
-    the 文本号 the rows use."""
+    the 文本号 the rows use. An error SQLite meets while the staged file is attached raises
+    _RolledBack (see there): the month is then written again without it, and an error that is not
+    the file's (a full disk) comes back from that second write."""
     columns = history_columns(items)
-    begun = db.conn.in_transaction  # not yet when the items are the first rows written
     attached = _attach_staged(db, staged) if len(items) else None
-    if begun and not db.conn.in_transaction:
-        raise _RolledBack
     if attached is not None and attached != (_staged_columns(columns), len(items)):
         attached = None  # not this month's rows
     if attached is None:
         items = with_rectification_text(items, rectifications)
     table = _ensure_table(db, "items", items)  # the staged items' texts columns are text, as joined
-    used = set()
-    if len(items) and attached is not None:
-        first_new, used = _copy_staged(db, columns, period)
-    elif len(items):
+    if not len(items):
+        _ensure_indexes(table)
+        return set()
+    if attached is None:
         ids, new_texts = _text_ids(db, items)
         _insert(db, "items", items.assign(**{TEXT_ID: ids}), period)
-        used = set(np.unique(ids).tolist())
-    _ensure_indexes(table)
-    if len(items) and attached is not None:
-        _fts_staged(db, first_new)
-    elif len(items):
+        _ensure_indexes(table)
         _fts_write(db, new_texts)
+        return set(np.unique(ids).tolist())
+    try:
+        first_new, used = _copy_staged(db, columns, period)
+        _ensure_indexes(table)
+        _fts_staged(db, first_new)
+    except sqlite3.Error as exc:
+        raise _RolledBack from exc
     return used
