@@ -6,9 +6,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import Future
 
 import pandas as pd
 import pytest
@@ -376,22 +378,29 @@ def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_
     other = history.stage_items(tables["items"].iloc[1:], answers, tmp_path / "other.sqlite")
     assert written("not_these_rows", other) == plain
     assert written("gone", tmp_path / "no_such_file.sqlite") == plain
-    # the monthly job hands over a wait for the staged file, called once the other tables are written
-    copied, waits = [], []
+    # the monthly job hands over the staged file's future: the other tables go in while it is pending
+    copied = []
     copy = history._copy_staged
     monkeypatch.setattr(history, "_copy_staged", lambda *a: copied.append(1) or copy(*a))
-
-    def wait(path):
-        return lambda: waits.append(path) or path
-
-    assert written("waited", wait(staged)) == plain and copied == [1]
-    assert written("waited_not_these_rows", wait(other)) == plain and copied == [1]
-    assert written("waited_none", wait(None)) == plain and waits == [staged, other, None]
+    assert written("ready", _staged_by(staged)) == plain and copied == [1]
+    assert written("pending", _staged_by(staged, after=0.3)) == plain and copied == [1, 1]
+    assert written("pending_not_these_rows", _staged_by(other, after=0.3)) == plain and copied == [1, 1]
+    assert written("pending_none", _staged_by(None, after=0.3)) == plain and copied == [1, 1]
     junk = tmp_path / "junk.sqlite"  # a file of another version: attached, found wanting, detached after the commit
     with sqlite3.connect(junk) as con:
         con.execute("create table items (x)")
     con.close()
-    assert written("waited_junk", lambda: junk) == plain
+    assert written("pending_junk", _staged_by(junk, after=0.3)) == plain
+
+
+def _staged_by(path, after: float | None = None) -> Future:
+    """The staged file's future as the monthly job hands it over: done, or done `after` seconds later."""
+    future = Future()
+    if after is None:
+        future.set_result(path)
+    else:
+        threading.Timer(after, future.set_result, [path]).start()
+    return future
 
 
 def _whole(db) -> dict:
@@ -522,5 +531,5 @@ def test_a_damaged_staged_file_leaves_the_month_written_whole_with_its_items_ins
     page = 65536  # stage_items' page size: the first pages intact, the rest zeros
     assert len(data) > 2 * page
     staged.write_bytes(data[:2 * page] + bytes(len(data) - 2 * page))
-    write_history(damaged, "2017-06", tables, answers, mark="m", staged=lambda: staged)
+    write_history(damaged, "2017-06", tables, answers, mark="m", staged=_staged_by(staged, after=0.3))
     assert _whole(damaged) == _whole(plain)

@@ -412,7 +412,7 @@ def _outputs(out: Path, config: Config, period: str, as_of: dt.date, intake: Int
 
     def write_month_history() -> Path:  # waits there, not here, for the rows the other core stages
         return write_history(out.parent / HISTORY_FILE, period, history_tables, intake.frames.get("整改台账"),
-                             before_commit=when_all_written, mark=mark, staged=staged.result)
+                             before_commit=when_all_written, mark=mark, staged=staged)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="history") as beside_here:
         history = beside_here.submit(write_month_history)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -480,7 +480,7 @@ def _searchable(db: sqlite_utils.Database) -> bool:
 
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                   rectifications: pd.DataFrame | None = None, before_commit=None, mark: str | None = None,
-                  staged: Path | Callable[[], Path | None] | None = None) -> Path:
+                  staged: Path | Future | None = None) -> Path:
     """Replace `period`'s rows of every table in the history database with `tables`, all or nothing.
 
     `before_commit`: called inside the transaction once the rows are written; if it raises (the
@@ -488,9 +488,9 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
     rows, so that writing them again is skipped; the monthly job passes the fingerprint of its
     inputs, from which the tables follow (hashing a city's tables takes 1.3 s); by default a
     hash of the tables themselves. `staged`: the items' rows and texts written ahead by stage_items,
-    if any, or a function that waits for them: it is called once the other tables are written, so
-    that the period's old rows are deleted and its other tables written while another process
-    still stages the items (a city's: 0.4 s, a resubmitted one's much more).
+    if any, or the future of that file (None: not staged): while another process still stages the
+    items, the period's old rows are deleted and its other tables written (a city's: 0.4 s, a
+    resubmitted one's much more); once it is done, the items go first.
     """
     tables = dict(tables)
     _refuse_confidential(tables)
@@ -546,20 +546,32 @@ def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd
                                              f"and [{TEXT_ID}] is not null", (period,))}
         for name in history:
             db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
-        for name, frame in tables.items():
-            if name != "items":
-                table = _ensure_table(db, name, frame)
-                if len(frame):
-                    _insert(db, name, frame, period)
-                _ensure_indexes(table)
+        # the items first when their staged file is ready: copying them is SQLite's work, which lets
+        # this process's other thread run meanwhile (a province's bulletin, beside 11 s of copying and
+        # indexing), whereas the other tables are given to SQLite value by value, in Python
+        items_first = "items" in tables and (not isinstance(staged, Future) or staged.done())
+        if not items_first:  # written while the other process still stages the items
+            _write_others(db, tables, period)
         if "items" in tables:
             used -= _write_items(db, tables["items"], rectifications, period,
-                                 staged() if callable(staged) else staged)
+                                 staged.result() if isinstance(staged, Future) else staged)
+        if items_first:
+            _write_others(db, tables, period)
         if used:
             _drop_unused_texts(db, used)
         db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
         if before_commit is not None:
             before_commit()
+
+
+def _write_others(db: sqlite_utils.Database, tables: dict[str, pd.DataFrame], period: str) -> None:
+    """Every table but the items, its rows given to SQLite here."""
+    for name, frame in tables.items():
+        if name != "items":
+            table = _ensure_table(db, name, frame)
+            if len(frame):
+                _insert(db, name, frame, period)
+            _ensure_indexes(table)
 
 
 def _write_items(db: sqlite_utils.Database, items: pd.DataFrame, rectifications: pd.DataFrame | None,
