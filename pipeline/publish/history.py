@@ -532,7 +532,7 @@ class _RolledBack(Exception):
 
 def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd.DataFrame],
                     rectifications: pd.DataFrame | None, mark: str, before_commit, staged) -> None:
-    """write_history's transaction: the period's rows of every table replaced, the items last."""
+    """write_history's transaction: the period's rows of every table replaced, the items first or last."""
     with db.atomic():
         history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
         searched = "items" in tables or "items" in history
