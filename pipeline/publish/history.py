@@ -351,9 +351,8 @@ def _fts_write(db: sqlite_utils.Database, rows: list[tuple], delete: bool = Fals
 
 def _distinct_texts(texts: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """Each row's number among the distinct triples, and those triples in that order."""
-    codes = group_ids(texts, list(SEARCHED))
-    first = pd.Series(codes).drop_duplicates()  # index: the first row of each triple; values: its number
-    return codes, texts.iloc[first.index[np.argsort(first.to_numpy())]]
+    codes = group_ids(texts, list(SEARCHED))  # numbered in the order the triples first appear
+    return codes, texts.iloc[pd.Series(codes).drop_duplicates().index]
 
 
 def _month_texts(frame: pd.DataFrame) -> tuple[np.ndarray, list[list], list[int]]:
