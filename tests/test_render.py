@@ -118,6 +118,21 @@ def test_reminders_list_overdue_items_and_missing_reports(month):
     assert "【荷花池街道】" in text and "月报表尚未报送" in text
 
 
+def test_the_chase_sheet_says_where_each_item_came_from(month):
+    _, wb = rollup(month)
+    ws = wb["催办"]
+    header = [c.value for c in ws[3]]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    overdue = next(r for r in rows if r["编号"] == "自检1号")
+    assert (overdue["事项"], overdue["整改时限"], overdue["说明"], overdue["来源"]) == (
+        "逾期未完成整改", "2017-06-20", "已逾期10天", "2017-06-12/西安路街道.xlsx 检查台账!4")
+    soon = next(r for r in rows if r["编号"] == "自检2号")
+    assert (soon["事项"], soon["说明"]) == ("即将到期", "5天后到期")
+    unreported = next(r for r in rows if r["单位"] == "荷花池街道")
+    assert unreported["事项"] == "月报表未报送" and not unreported["来源"]
+    assert "来源文件" not in header and "来源行" not in header
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_prints_the_rollup_and_the_bulletin(month, tmp_path):
     files = [next(month.out.glob("全区*.xlsx")), next(month.out.glob("关于*.docx"))]

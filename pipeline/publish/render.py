@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from schemas.vocab import CATEGORIES, NATURES
-from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines
+from .bulletin import cn_date, cn_month, current_phase, upcoming_deadlines, with_source
 from .campaign_calendar import add_calendar_sheets
 from .plan_book import add_plan_status_sheet
 from .accountability import add_accountability_sheets
@@ -304,12 +304,13 @@ def urgent_open_items(items: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, in
 
 
 def urgent_reminders(reminders: pd.DataFrame, limit: int) -> tuple[pd.DataFrame, int]:
-    """The 催办 rows, the most urgent `limit` of them still grouped by unit; and how many there are."""
+    """The 催办 rows as the sheet lists them (with_source), the most urgent `limit` of them still
+    grouped by unit; and how many there are."""
     if len(reminders) <= limit:
-        return reminders, len(reminders)
+        return with_source(reminders), len(reminders)
     urgency = reminders["事项"].map({"月报表未报送": 0, "逾期未完成整改": 1}).fillna(2)
     kept = urgency.sort_values(kind="stable").index[:limit]
-    return reminders.loc[sorted(kept)], len(reminders)
+    return with_source(reminders.loc[sorted(kept)]), len(reminders)
 
 
 def _open_items(book: Book, frame: pd.DataFrame, total: int) -> None:
