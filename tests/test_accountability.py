@@ -134,7 +134,8 @@ def test_recurrence_repeated_and_frequent(campaign):
     assert again["治理类别"] == "集体三资管理" and again["相关问题"] == "西安路街道:自检3号;西安路街道:自检4号"
     assert again["已一案双查"] == "是"
     many = rec[(rec["基层单位"] == "桐明社区") & (rec["触发"] == "易发多发")].iloc[0]
-    assert many["问题数"] == "3" and many["相关问题"].endswith("XF-001")
+    assert many["问题数"] == "3" and many["相关问题"] == "西安路街道:自检3号;西安路街道:自检4号;XF-001"
+    assert many["治理类别"] == "集体三资管理、其他微腐败问题"  # each category once, as first mentioned
     assert "桐竹社区" not in set(rec["基层单位"])   # two problems: below the threshold of 3
 
 
@@ -311,3 +312,30 @@ def test_evidence_is_listed_by_date_then_reference_however_the_checking_units_ar
     # a blank side leaves the reference blank: listed after the written ones of the same day
     blank = listed(["第一组", None, "第二组"], pd.array(["1", "2", None], dtype="str"), ["2017-06-01"] * 3)
     assert blank[:1] == ["第一组:1"] and all(pd.isna(ref) for ref in blank[1:])
+
+
+def test_recurrence_names_each_problem_and_category_of_a_place_once(config):
+    """易发多发 lists every problem about a place and each of its categories once, as first met; a place
+    whose problems have no category gets none. 反复发生 lists a place's problems in that category,
+    the closed one first."""
+    from pipeline.campaign.recurrence import build_recurrence
+
+    def problem(number, place, category, on, done=None):
+        return {"单位": "西安路街道", "被检查单位": place, "检查单位": "西安路街道", "编号": number, "检查时间": on,
+                "完成时间": done, "状态": "已销号" if done else "整改中", "治理类别": category, "问题性质": "一般问题"}
+
+    items = pd.DataFrame([
+        problem("自检1号", "桐明社区", "集体三资管理", D(2017, 5, 2), done=D(2017, 5, 20)),
+        problem("自检2号", "桐明社区", "作风和不作为", D(2017, 5, 3)),
+        problem("自检3号", "桐明社区", "集体三资管理", D(2017, 6, 1)),
+        problem("自检4号", "桂乐社区", None, D(2017, 5, 4)),
+        problem("自检5号", "桂乐社区", "", D(2017, 5, 5)),
+        problem("自检6号", "桂乐社区", None, D(2017, 5, 6)),
+    ])
+    items["检查时间"], items["完成时间"] = pd.to_datetime(items["检查时间"]), pd.to_datetime(items["完成时间"])
+    clues = pd.DataFrame(columns=["被反映单位", "核实结果", "一案双查", "治理类别", "线索编号", "办理状态"])
+    rec = build_recurrence(items, clues, config).set_index(["基层单位", "触发"])
+    assert rec.loc[("桐明社区", "易发多发"), "治理类别"] == "集体三资管理、作风和不作为"
+    assert rec.loc[("桐明社区", "易发多发"), "相关问题"] == "西安路街道:自检1号;西安路街道:自检2号;西安路街道:自检3号"
+    assert rec.loc[("桐明社区", "反复发生"), "相关问题"] == "西安路街道:自检1号;西安路街道:自检3号"
+    assert rec.loc[("桂乐社区", "易发多发"), "治理类别"] == "" and rec.loc[("桂乐社区", "易发多发"), "问题数"] == 3

@@ -21,6 +21,7 @@ class Evidence:
     refs: np.ndarray        # each problem's reference (item_ref), objects
     on: np.ndarray          # each problem's 检查时间, datetime64
     rank: np.ndarray        # each problem's place in the listing order
+    ref_ids: np.ndarray     # each problem's reference as a number: equal numbers, equal references
 
 
 def item_ref(items: pd.DataFrame) -> pd.Series:
@@ -37,17 +38,19 @@ def evidence_of(items: pd.DataFrame) -> Evidence:
     refs = item_ref(problems).to_numpy(dtype=object)
     on = pd.to_datetime(problems["检查时间"]).to_numpy()
     rank = np.empty(len(refs), dtype=np.intp)
-    rank[_listing_order(on, problems["检查单位"], problems["编号"], refs)] = np.arange(len(refs))
-    return Evidence(problems, refs, on, rank)
+    order, ref_ids = _listing(on, problems["检查单位"], problems["编号"], refs)
+    rank[order] = np.arange(len(refs))
+    return Evidence(problems, refs, on, rank, ref_ids)
 
 
-def _listing_order(on: np.ndarray, by: pd.Series, number: pd.Series, refs: np.ndarray) -> np.ndarray:
+def _listing(on: np.ndarray, by: pd.Series, number: pd.Series, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The problems' positions in listing order: 检查时间 (unknown last), then reference, then ledger
-    order. A reference is its 检查单位, a colon, its 编号: where both are texts and no 检查单位 holds a
-    colon, references compare as their 检查单位 with the colon do, then as their 编号, so each side's
-    few distinct values are sorted instead of a reference per problem (a province's 3 million took 4 s).
-    Anything else (a blank side, a 编号 typed as a number, where 1 and 1.0 read differently) is sorted
-    by its references themselves."""
+    order; and their references numbered (Evidence.ref_ids). A reference is its 检查单位, a colon, its
+    编号: where both are texts and no 检查单位 holds a colon, references compare as their 检查单位 with
+    the colon do, then as their 编号, so each side's few distinct values are sorted instead of a
+    reference per problem (a province's 3 million took 4 s), and a reference is numbered by its two
+    sides' numbers. Anything else (a blank side, a 编号 typed as a number, where 1 and 1.0 read
+    differently) is sorted and numbered by its references themselves."""
     positions = np.arange(len(refs))
     texts = len(refs) and all(side.notna().all() and pd.api.types.infer_dtype(side, skipna=False) == "string"
                               for side in (by, number))
@@ -60,6 +63,7 @@ def _listing_order(on: np.ndarray, by: pd.Series, number: pd.Series, refs: np.nd
             number_codes, number_values = pd.factorize(number)
             by_rank, number_rank = (np.unique(values, return_inverse=True)[1].reshape(-1)
                                     for values in (heads, np.asarray(number_values, dtype=object)))
-            return np.lexsort((positions, number_rank[number_codes], by_rank[by_codes], days))
+            return (np.lexsort((positions, number_rank[number_codes], by_rank[by_codes], days)),
+                    by_codes.astype(np.int64) * max(len(number_values), 1) + number_codes)
     ordered = pd.DataFrame({"on": on, "ref": refs, "pos": positions}).sort_values(["on", "ref", "pos"])
-    return ordered["pos"].to_numpy()
+    return ordered["pos"].to_numpy(), pd.factorize(refs)[0].astype(np.int64)
