@@ -382,25 +382,60 @@ def test_items_written_ahead_by_another_process_are_copied_in_and_anything_else_
     copied = []
     copy = history._copy_staged
     monkeypatch.setattr(history, "_copy_staged", lambda *a: copied.append(1) or copy(*a))
-    assert written("ready", _staged_by(staged)) == plain and copied == [1]
-    assert written("pending", _staged_by(staged, after=0.3)) == plain and copied == [1, 1]
-    assert written("pending_not_these_rows", _staged_by(other, after=0.3)) == plain and copied == [1, 1]
-    assert written("pending_none", _staged_by(None, after=0.3)) == plain and copied == [1, 1]
+    assert written("ready", _handed_over(staged)) == plain and copied == [1]
+    assert written("pending", _handed_over(staged, after=0.3)) == plain and copied == [1, 1]
+    assert written("pending_not_these_rows", _handed_over(other, after=0.3)) == plain and copied == [1, 1]
+    assert written("pending_none", _handed_over(None, after=0.3)) == plain and copied == [1, 1]
     junk = tmp_path / "junk.sqlite"  # a file of another version: attached, found wanting, detached after the commit
     with sqlite3.connect(junk) as con:
         con.execute("create table items (x)")
     con.close()
-    assert written("pending_junk", _staged_by(junk, after=0.3)) == plain
+    assert written("pending_junk", _handed_over(junk, after=0.3)) == plain
 
 
-def _staged_by(path, after: float | None = None) -> Future:
-    """The staged file's future as the monthly job hands it over: done, or done `after` seconds later."""
+def _handed_over(value, after: float | None = None) -> Future:
+    """A future as the monthly job hands it over (the staged file, the month's other tables): done,
+    or done `after` seconds later; failed, if `value` is an exception."""
     future = Future()
+    done = future.set_exception if isinstance(value, BaseException) else future.set_result
     if after is None:
-        future.set_result(path)
+        done(value)
     else:
-        threading.Timer(after, future.set_result, [path]).start()
+        threading.Timer(after, done, [value]).start()
     return future
+
+
+def test_the_months_other_tables_may_come_after_its_history_began(months, tmp_path, monkeypatch):
+    """The monthly job begins the history with the items and hands over the other tables once it has
+    made them: the history is the same whichever of them and the staged items comes first. If the
+    month fails before they are made, nothing of the history's write is kept."""
+    june = months["2017-06"]
+    tables, answers = june.tables, june.intake.frames["整改台账"]
+    items, others = {"items": tables["items"]}, {n: f for n, f in tables.items() if n != "items"}
+    staged = history.stage_items(tables["items"], answers, tmp_path / "staged.sqlite")
+    copied = []
+    copy = history._copy_staged
+    monkeypatch.setattr(history, "_copy_staged", lambda *a: copied.append(1) or copy(*a))
+
+    def written(name, begun_with, later=None, staged_file=None, mark="m"):
+        db = tmp_path / f"{name}.sqlite"
+        write_history(db, "2017-06", begun_with, answers, mark=mark, staged=staged_file, later=later)
+        return _whole(db)
+
+    whole = written("whole", tables, staged_file=_handed_over(staged))
+    assert written("items_staged_first", items, _handed_over(others, after=0.3), _handed_over(staged)) == whole
+    assert written("tables_first", items, _handed_over(others, after=0.1), _handed_over(staged, after=0.4)) == whole
+    assert written("not_staged", items, _handed_over(others, after=0.2)) == whole
+    assert copied == [1, 1, 1]
+    fingerprinted = written("fingerprinted", tables, mark=None)
+    assert written("fingerprinted_later", items, _handed_over(others, after=0.2), mark=None) == fingerprinted
+
+    db = tmp_path / "whole.sqlite"
+    before = {name: _counts(db, name) for name in ("items", "units")}
+    with pytest.raises(RuntimeError):
+        write_history(db, "2017-06", {"items": tables["items"].head(1)}, answers, mark="n",
+                      staged=_handed_over(None), later=_handed_over(RuntimeError("汇总失败"), after=0.2))
+    assert {name: _counts(db, name) for name in ("items", "units")} == before
 
 
 def _whole(db) -> dict:
@@ -531,5 +566,5 @@ def test_a_damaged_staged_file_leaves_the_month_written_whole_with_its_items_ins
     page = 65536  # stage_items' page size: the first pages intact, the rest zeros
     assert len(data) > 2 * page
     staged.write_bytes(data[:2 * page] + bytes(len(data) - 2 * page))
-    write_history(damaged, "2017-06", tables, answers, mark="m", staged=_staged_by(staged, after=0.3))
+    write_history(damaged, "2017-06", tables, answers, mark="m", staged=_handed_over(staged, after=0.3))
     assert _whole(damaged) == _whole(plain)

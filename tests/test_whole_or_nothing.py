@@ -107,6 +107,40 @@ def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(conf
     assert history_rows(outbox / "history.sqlite") == kept
 
 
+def test_a_large_month_failing_after_its_history_began_keeps_the_earlier_history(config, inbox, tmp_path,
+                                                                                 monkeypatch):
+    """The history begins as soon as the items are known and copies them in once the second process
+    has staged them; a step failing after that (here the 一案双查) leaves the earlier history whole."""
+    from conftest import run
+    from pipeline.jobs import period as job
+    from pipeline.publish import history
+
+    outbox = tmp_path / "out"
+    run(config, inbox, outbox)
+    with sqlite3.connect(outbox / "history.sqlite") as con:  # as if written from other files: not skipped as the same
+        con.execute("update history_runs set [指纹] = 'earlier'")
+    con.close()
+    before, kept = snapshot(outbox / "2017-06"), history_rows(outbox / "history.sqlite")
+    monkeypatch.setattr(job, "PARALLEL_ROWS", 1)
+    real = job.accountability
+
+    def failing(*a, **k):
+        real(*a, **k)
+        time.sleep(1)  # the staged items are copied in meanwhile
+        raise MemoryError
+
+    monkeypatch.setattr(job, "accountability", failing)
+    copied = []
+    real_copy = history._copy_staged
+    monkeypatch.setattr(history, "_copy_staged", lambda *a: copied.append(1) or real_copy(*a))
+    with pytest.raises(MemoryError):
+        run(config, inbox, outbox)
+    assert copied == [1]  # the history had begun
+    assert snapshot(outbox / "2017-06") == before
+    assert history_rows(outbox / "history.sqlite") == kept
+    assert not list((outbox / ".cache").glob("history-items-*"))
+
+
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_a_large_month_written_with_a_second_process_gives_the_same_files(config, inbox, tmp_path, monkeypatch,
                                                                           start):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import sqlite3
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 
 import numpy as np
@@ -479,7 +479,7 @@ def _searchable(db: sqlite_utils.Database) -> bool:
 
 def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
                   rectifications: pd.DataFrame | None = None, before_commit=None, mark: str | None = None,
-                  staged: Path | Future | None = None) -> Path:
+                  staged: Path | Future | None = None, later: Future | None = None) -> Path:
     """Replace `period`'s rows of every table in the history database with `tables`, all or nothing.
 
     `before_commit`: called inside the transaction once the rows are written; if it raises (the
@@ -489,10 +489,16 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
     hash of the tables themselves. `staged`: the items' rows and texts written ahead by stage_items,
     if any, or the future of that file (None: not staged): while another process still stages the
     items, the period's old rows are deleted and its other tables written (a city's: 0.4 s, a
-    resubmitted one's much more); once it is done, the items go first.
+    resubmitted one's much more); once it is done, the items go first. `later`: the future of more
+    tables (the month's others, while `tables` holds its items): the history begins before they
+    are made, and writes whichever of them and the staged items is ready first (a province's items
+    are staged 10 s before its other tables are made, which the history waited for).
     """
     tables = dict(tables)
     _refuse_confidential(tables)
+    if mark is None and later is not None:  # the fingerprint is of every table
+        tables.update(_tables_of(later))
+        later = None
     # the 整改台账 text items will carry, fingerprinted before the join so an unchanged rerun skips the join too
     answered = {}
     if "items" in tables and rectifications is not None:
@@ -512,10 +518,10 @@ def write_history(path: Path, period: str, tables: dict[str, pd.DataFrame],
         if period_mark(db.conn, period) == mark:  # the same month written again: the stored rows are already these
             return path
         try:
-            _replace_period(db, period, tables, rectifications, mark, before_commit, staged)
+            _replace_period(db, period, tables, rectifications, mark, before_commit, staged, later)
         except _RolledBack:  # nothing of this write was kept: all of it again, the items inserted here
             _detach_staged(db)
-            _replace_period(db, period, tables, rectifications, mark, before_commit, None)
+            _replace_period(db, period, tables, rectifications, mark, before_commit, None, later)
         if staged is not None:
             _detach_staged(db)
     finally:
@@ -529,9 +535,18 @@ class _RolledBack(Exception):
     own) or refuse every later write (a damaged file). The month is written again without it."""
 
 
+def _tables_of(later: Future) -> dict[str, pd.DataFrame]:
+    """The tables `later` brings, once it does."""
+    tables = later.result()
+    _refuse_confidential(tables)
+    return tables
+
+
 def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd.DataFrame],
-                    rectifications: pd.DataFrame | None, mark: str, before_commit, staged) -> None:
-    """write_history's transaction: the period's rows of every table replaced, the items first or last."""
+                    rectifications: pd.DataFrame | None, mark: str, before_commit, staged,
+                    later: Future | None) -> None:
+    """write_history's transaction: the period's rows of every table replaced, the items first or last
+    (`tables` gains those `later` brings)."""
     with db.atomic():
         history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
         searched = "items" in tables or "items" in history
@@ -548,14 +563,19 @@ def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd
         # the items first when their staged file is ready: copying them is SQLite's work, which lets
         # this process's other thread run meanwhile (a province's bulletin, beside 11 s of copying and
         # indexing), whereas the other tables are given to SQLite value by value, in Python
+        if isinstance(staged, Future) and later is not None:
+            wait([staged, later], return_when=FIRST_COMPLETED)
+        if later is not None and later.done():  # made already, or never will be: then nothing is kept
+            tables.update(_tables_of(later))
+            later = None
         items_first = "items" in tables and (not isinstance(staged, Future) or staged.done())
         if not items_first:  # written while the other process still stages the items
-            _write_others(db, tables, period)
+            _write_others(db, tables, period, later)
         if "items" in tables:
             used -= _write_items(db, tables["items"], rectifications, period,
                                  staged.result() if isinstance(staged, Future) else staged)
         if items_first:
-            _write_others(db, tables, period)
+            _write_others(db, tables, period, later)
         if used:
             _drop_unused_texts(db, used)
         db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
@@ -563,8 +583,11 @@ def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd
             before_commit()
 
 
-def _write_others(db: sqlite_utils.Database, tables: dict[str, pd.DataFrame], period: str) -> None:
-    """Every table but the items, its rows given to SQLite here."""
+def _write_others(db: sqlite_utils.Database, tables: dict[str, pd.DataFrame], period: str,
+                  later: Future | None) -> None:
+    """Every table but the items, its rows given to SQLite here, those `later` brings once it does."""
+    if later is not None:
+        tables.update(_tables_of(later))
     for name, frame in tables.items():
         if name != "items":
             table = _ensure_table(db, name, frame)
