@@ -59,11 +59,17 @@ def test_unit_table_totals_equal_the_sum_of_units(month):
     assert total[col] == sum(r[col] for r in units) == 7
 
 
+def listed(month, sheet):
+    """A sheet's table as the leaders read it: its header (row 3) and its rows below, by column."""
+    _, wb = rollup(month)
+    header = [c.value for c in wb[sheet][3]]
+    return header, [dict(zip(header, r)) for r in wb[sheet].iter_rows(min_row=4, values_only=True)]
+
+
 def test_open_items_trace_to_their_source_cell_and_unit_text_stays_inert(month):
     _, wb = rollup(month)
     ws = wb["未销号问题"]
-    header = [c.value for c in ws[3]]
-    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    _, rows = listed(month, "未销号问题")
     first = next(r for r in rows if r["编号"] == "自检1号")
     assert (first["预警"], first["来源文件"], first["来源行"]) == ("红", "2017-06-12/西安路街道.xlsx", "检查台账!4")
     cells = [c for row in ws.iter_rows(min_row=4) for c in row if c.value in (HOSTILE, "+cmd|' /C calc'!A0")]
@@ -119,10 +125,7 @@ def test_reminders_list_overdue_items_and_missing_reports(month):
 
 
 def test_the_chase_sheet_says_where_each_item_came_from(month):
-    _, wb = rollup(month)
-    ws = wb["催办"]
-    header = [c.value for c in ws[3]]
-    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    header, rows = listed(month, "催办")
     overdue = next(r for r in rows if r["编号"] == "自检1号")
     assert (overdue["事项"], overdue["整改时限"], overdue["说明"], overdue["来源"]) == (
         "逾期未完成整改", "2017-06-20", "已逾期10天", "2017-06-12/西安路街道.xlsx 检查台账!4")
