@@ -325,12 +325,12 @@ def test_recurrence_names_each_problem_and_category_of_a_place_once(config):
                 "完成时间": done, "状态": "已销号" if done else "整改中", "治理类别": category, "问题性质": "一般问题"}
 
     items = pd.DataFrame([
+        problem("自检4号", "桂乐社区", None, D(2017, 4, 24)),  # the first place listed
+        problem("自检5号", "桂乐社区", "", D(2017, 4, 25)),
+        problem("自检6号", "桂乐社区", None, D(2017, 4, 26)),
         problem("自检1号", "桐明社区", "集体三资管理", D(2017, 5, 2), done=D(2017, 5, 20)),
         problem("自检2号", "桐明社区", "作风和不作为", D(2017, 5, 3)),
         problem("自检3号", "桐明社区", "集体三资管理", D(2017, 6, 1)),
-        problem("自检4号", "桂乐社区", None, D(2017, 5, 4)),
-        problem("自检5号", "桂乐社区", "", D(2017, 5, 5)),
-        problem("自检6号", "桂乐社区", None, D(2017, 5, 6)),
     ])
     items["检查时间"], items["完成时间"] = pd.to_datetime(items["检查时间"]), pd.to_datetime(items["完成时间"])
     clues = pd.DataFrame(columns=["被反映单位", "核实结果", "一案双查", "治理类别", "线索编号", "办理状态"])

@@ -79,7 +79,8 @@ def _joined(texts: np.ndarray, group_of: np.ndarray, groups: int, sep: str) -> l
     whole = sep.join(texts.tolist())
     after = np.r_[0, np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + len(sep))]
     first, last = (np.searchsorted(group_of, np.arange(groups), side=side) for side in ("left", "right"))
-    return [whole[a:b] for a, b in zip(after[first].tolist(), (after[last] - len(sep)).tolist())]
+    ends = np.maximum(after[last] - len(sep), after[first])  # a group with none: empty, not cut back by `sep`
+    return [whole[a:b] for a, b in zip(after[first].tolist(), ends.tolist())]
 
 
 def _first_mentions(group_of: np.ndarray, values: np.ndarray) -> np.ndarray:
