@@ -568,3 +568,31 @@ def test_a_damaged_staged_file_leaves_the_month_written_whole_with_its_items_ins
     staged.write_bytes(data[:2 * page] + bytes(len(data) - 2 * page))
     write_history(damaged, "2017-06", tables, answers, mark="m", staged=_handed_over(staged, after=0.3))
     assert _whole(damaged) == _whole(plain)
+
+
+def test_another_periods_run_waits_for_a_history_still_being_written(months, tmp_path):
+    """June's run has begun its history and still makes its other tables when July's run (another
+    process, in the office) writes its own: July's waits for June's to be committed, then both are kept."""
+    june, july = months["2017-06"], months["2017-07"]
+    db = tmp_path / "history.sqlite"
+    write_history(db, "2017-06", june.tables, june.intake.frames["整改台账"], mark="earlier")
+    others = _handed_over({n: f for n, f in june.tables.items() if n != "items"}, after=1.5)
+    failed = []
+
+    def june_run():
+        try:
+            write_history(db, "2017-06", {"items": june.tables["items"]}, june.intake.frames["整改台账"],
+                          mark="june", staged=_handed_over(None), later=others)
+        except Exception as exc:  # reported below, not lost in the thread
+            failed.append(exc)
+
+    begun = threading.Thread(target=june_run)
+    begun.start()
+    time.sleep(0.5)  # June's transaction holds the write lock now
+    write_history(db, "2017-07", july.tables, july.intake.frames["整改台账"], mark="july")
+    begun.join()
+    assert not failed
+    assert _counts(db, "items") == {"2017-06": len(june.tables["items"]), "2017-07": len(july.tables["items"])}
+    with sqlite3.connect(db) as con:
+        assert [m for (m,) in con.execute("select [指纹] from history_runs order by rowid")][-2:] == ["june", "july"]
+    con.close()

@@ -103,7 +103,7 @@ def test_a_failed_write_leaves_the_previous_outputs_and_no_temporary_folder(conf
         run(config, inbox, outbox)
     assert snapshot(outbox / "2017-06") == before
     assert not any(outbox.glob(".2017-06.部分输出-*"))
-    # the history, written beside the month's last files, is not kept when one of them fails
+    # the history, written beside the month's other outputs, is not kept when one of them fails
     assert history_rows(outbox / "history.sqlite") == kept
 
 
@@ -292,3 +292,20 @@ def test_the_second_process_reads_the_items_as_they_are_written_and_stops_if_the
     assert not follower.is_alive() and isinstance(outcome.get("error"), SpoolGone)
     with pytest.raises(SpoolGone):
         read_spooled(str(tmp_path / "never_written.pickle"))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own priority is Linux's")
+def test_the_history_thread_yields_to_the_job_however_the_job_was_started():
+    """The history's thread runs below the job's own priority, also where staff start the job with
+    `nice`: the thread is lowered from the job's priority, never set to a fixed one."""
+    code = ("import os, threading\n"
+            "from concurrent.futures import ThreadPoolExecutor\n"
+            "from pipeline.jobs.period import HISTORY_NICENESS, _yielding\n"
+            "own = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())\n"
+            "with ThreadPoolExecutor(1) as pool:\n"
+            "    print(own(), pool.submit(_yielding, own).result(), own(), HISTORY_NICENESS)\n")
+    for nice in (0, 10, 17):
+        out = subprocess.run(["nice", "-n", str(nice), PY, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+        job, thread, after, step = map(int, out)  # job: `nice` added to whatever priority the tests run at
+        assert (thread, after) == (min(19, job + step), job) and job >= nice

@@ -24,6 +24,7 @@ month of distinct texts is a third smaller.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
@@ -546,8 +547,11 @@ def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd
                     rectifications: pd.DataFrame | None, mark: str, before_commit, staged,
                     later: Future | None) -> None:
     """write_history's transaction: the period's rows of every table replaced, the items first or last
-    (`tables` gains those `later` brings)."""
-    with db.atomic():
+    (`tables` gains those `later` brings). It begins once the staged items or the other tables are
+    ready: another period's run may be writing the history, and waits for it meanwhile."""
+    if isinstance(staged, Future) and later is not None:
+        wait([staged, later], return_when=FIRST_COMPLETED)
+    with _writing(db):
         history = [t for t in db.table_names() if PERIOD in db.table(t).columns_dict]
         searched = "items" in tables or "items" in history
         if searched and not _searchable(db):
@@ -561,10 +565,8 @@ def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd
         for name in history:
             db.execute(f"delete from [{name}] where [{PERIOD}] = ?", (period,))
         # the items first when their staged file is ready: copying them is SQLite's work, which lets
-        # this process's other thread run meanwhile (a province's bulletin, beside 11 s of copying and
-        # indexing), whereas the other tables are given to SQLite value by value, in Python
-        if isinstance(staged, Future) and later is not None:
-            wait([staged, later], return_when=FIRST_COMPLETED)
+        # this process's main thread run meanwhile (a province's: 11 s of copying and indexing while
+        # it computes), whereas the other tables are given to SQLite value by value, in Python
         if later is not None and later.done():  # made already, or never will be: then nothing is kept
             tables.update(_tables_of(later))
             later = None
@@ -581,6 +583,24 @@ def _replace_period(db: sqlite_utils.Database, period: str, tables: dict[str, pd
         db.table(RUNS_TABLE).insert({PERIOD: period, "指纹": mark, "写入表": "、".join(sorted(tables))})
         if before_commit is not None:
             before_commit()
+
+
+@contextlib.contextmanager
+def _writing(db: sqlite_utils.Database):
+    """A transaction that holds the write lock from its start (BEGIN IMMEDIATE): one that reads first
+    and then writes cannot wait for another period's run writing meanwhile (SQLite answers "database
+    is locked" at once, where it would have waited up to the connection's timeout)."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()  # nothing to roll back where the error already did: the error goes on
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
+        raise
 
 
 def _write_others(db: sqlite_utils.Database, tables: dict[str, pd.DataFrame], period: str,
