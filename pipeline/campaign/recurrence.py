@@ -84,9 +84,8 @@ def _joined(texts: np.ndarray, group_of: np.ndarray, groups: int, sep: str) -> l
 
 
 def _first_mentions(group_of: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Whether each row is the first in its group with its value (`values`: numbers, any size)."""
-    values = pd.factorize(values)[0].astype(np.int64)  # numbered from 0: the product below stays small
-    return ~pd.Series(group_of.astype(np.int64) * (int(values.max(initial=0)) + 1) + values).duplicated().to_numpy()
+    """Whether each row is the first in its group with its value."""
+    return ~pd.DataFrame({"group": group_of, "value": values}).duplicated().to_numpy()
 
 
 def _recurring(problems: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from schemas.vocab import CATEGORIES
 from ..config import Config
+from ..distinct import per_value
 from ..safetext import safe_text
 from ..ledger.rank import CRITICISE, PRAISE
 from ..ledger.reconcile import OPEN
@@ -174,13 +175,12 @@ def reminders(items: pd.DataFrame, units: pd.DataFrame, config: Config, as_of: d
     red = due["预警"] == "红"
     note = np.empty(len(due), dtype=object)  # each row's text made for its own kind only
     late = red.to_numpy()
-    # each text made once per distinct value: a province's 1.6 million 催办 rows have a few hundred
-    note[late] = _per_value(due["逾期天数"][late].astype(int), lambda days: f"已逾期{days}天")
-    note[~late] = _per_value(due["距整改时限天数"][~late].astype("Int64"), lambda days: f"{days}天后到期")
+    note[late] = per_value(due["逾期天数"][late].astype(int), lambda days: f"已逾期{days}天")
+    note[~late] = per_value(due["距整改时限天数"][~late].astype("Int64"), lambda days: f"{days}天后到期")
     rows = pd.DataFrame({
         "单位": due["单位"], "事项": red.map({True: "逾期未完成整改", False: "即将到期"}), "预警": due["预警"],
         "编号": due["编号"], "检查单位": due["检查单位"], "被检查单位": due["被检查单位"],
-        "整改时限": _per_value(pd.to_datetime(due["整改时限"]), lambda day: day.strftime("%Y-%m-%d"), np.nan),
+        "整改时限": per_value(pd.to_datetime(due["整改时限"]), lambda day: day.strftime("%Y-%m-%d"), np.nan),
         "说明": note, "来源文件": due["来源文件"], "来源行": due["来源行"],
     })
     missing = units[(units["单位类型"] != "专项治理小组") & (units["月报报送"] == "未报")]
@@ -200,13 +200,6 @@ def with_source(reminders: pd.DataFrame) -> pd.DataFrame:
     source = reminders["来源文件"] + " " + reminders["来源行"]
     source = source.where(reminders["来源文件"] != "", "")
     return reminders.drop(columns=["来源文件", "来源行"]).assign(来源=source)
-
-
-def _per_value(values: pd.Series, text, blank=None) -> np.ndarray:
-    """text(value) for each value, made once per distinct value; `blank` where there is none."""
-    codes, distinct = pd.factorize(values)
-    made = np.array([text(v) for v in distinct] + [blank], dtype=object)
-    return made[codes]  # a missing value's code, -1, takes the last
 
 
 def reminder_blocks(frame: pd.DataFrame, period: str, as_of: dt.date):

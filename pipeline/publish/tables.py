@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..distinct import per_value
 from ..safetext import CONTROL_CHARACTERS, FORMULA_START, csv_text
 
 # what csv_text changes: a formula start, a control character, a lone surrogate (safetext's rule)
@@ -326,8 +327,7 @@ def dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy(deep=False)  # copy-on-write: only the date columns are new, the rest is shared
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
-            # a month has few distinct days: format each once
-            codes, days = pd.factorize(out[col])
-            text = pd.Series(days).dt.strftime("%Y-%m-%d").fillna("")
-            out[col] = pd.Series(np.append(text.to_numpy(dtype=object), "")[codes], index=out.index, dtype=text.dtype)
+            # a month has few distinct days: each formatted once
+            out[col] = pd.Series(per_value(out[col], lambda day: day.strftime("%Y-%m-%d"), ""), index=out.index,
+                                 dtype="str")
     return out
