@@ -17,9 +17,9 @@ from pipeline.jobs.staging import StagedPeriod
 PY = sys.executable
 
 
-def monthly(inbox, outbox, **kw):
+def monthly(inbox, outbox, *args, **kw):
     return subprocess.Popen([PY, "-m", "pipeline", "monthly", "--period", "2017-06", "--as-of", "2017-06-30",
-                             "--inbox", str(inbox), "--outbox", str(outbox), "--workers", "1"],
+                             "--inbox", str(inbox), "--outbox", str(outbox), "--workers", "1", *args],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
@@ -48,9 +48,10 @@ def test_a_killed_run_leaves_the_previous_outputs_byte_identical(inbox, tmp_path
     before = snapshot(outbox / "2017-06")
     assert "data/manifest.csv" in before and "运行日志.txt" in before
 
-    victim = monthly(inbox, outbox, start_new_session=True)
-    for _ in range(2000):  # wait until it is writing its temporary folder, then kill it and its workers
-        if any(outbox.glob(".2017-06.部分输出-*")) or victim.poll() is not None:
+    # --force: the same inbox again would be found unchanged and not written at all
+    victim = monthly(inbox, outbox, "--force", start_new_session=True)
+    for _ in range(2000):  # wait until it is writing files into its temporary folder, then kill it and its workers
+        if any(p.is_file() for p in outbox.glob(".2017-06.部分输出-*/**/*")) or victim.poll() is not None:
             break
         time.sleep(0.01)
     os.killpg(victim.pid, signal.SIGKILL)
