@@ -123,20 +123,31 @@ def _code_for(check: str) -> str | None:
     return None
 
 
-def _locate(frame: pd.DataFrame, index: int, sheet: str, label: str, books: dict, code: str, detail: str = "") -> dict:
-    row = frame.loc[index]
-    file = row["_file"]
-    found = books[file]["sheets"][sheet]
-    col = found["columns"].get(label)
-    value = row[label] if label in frame.columns else ""
+def _shown(value):
+    """A located cell's value as its problem shows it: a day as ISO text, a whole number without .0, a blank as ''."""
     if isinstance(value, pd.Timestamp):
-        value = value.date().isoformat()
-    elif isinstance(value, float) and value == value and value.is_integer():
-        value = int(value)
-    elif value is None or pd.isna(value):
-        value = ""
-    return problem(code, file=file, sheet=found["name"], row=int(row["_row"]), col=col, column=label,
-                   value=value, detail=detail)
+        return value.date().isoformat()
+    if isinstance(value, float) and value == value and value.is_integer():
+        return int(value)
+    if value is None or pd.isna(value):
+        return ""
+    return value
+
+
+def _locate(frame: pd.DataFrame, indexes, sheet: str, label: str, books: dict, code: str,
+            detail: str = "") -> list[dict]:
+    """The problems `code` at `label` of these rows of `frame`, each at its file's cell. The rows' columns
+    are taken whole: a row at a time cost 25 µs, and a city month whose every row is queried has 450,000."""
+    if not len(indexes):
+        return []
+    rows = frame.loc[indexes]
+    values = rows[label].astype(object) if label in frame.columns else [""] * len(rows)
+    found = []
+    for file, row, value in zip(rows["_file"], rows["_row"].tolist(), values):
+        sheet_found = books[file]["sheets"][sheet]
+        found.append(problem(code, file=file, sheet=sheet_found["name"], row=int(row),
+                             col=sheet_found["columns"].get(label), column=label, value=_shown(value), detail=detail))
+    return found
 
 
 def schema_problems(frames: dict[str, pd.DataFrame], books: dict) -> list[dict]:
@@ -152,6 +163,7 @@ def schema_problems(frames: dict[str, pd.DataFrame], books: dict) -> list[dict]:
         except pa.errors.SchemaErrors as exc:
             cases = exc.failure_cases
         seen = set()
+        located: dict[tuple[str, str, str], list[int]] = {}  # the failing rows of each column, code and detail
         for case in cases.itertuples(index=False):
             code = _code_for(str(case.check))
             if code is None or case.index is None or pd.isna(case.index):
@@ -166,7 +178,9 @@ def schema_problems(frames: dict[str, pd.DataFrame], books: dict) -> list[dict]:
             if code == "vocab":
                 spec = next(c for c in columns(sheet) if c.label == target)
                 detail = f"应为 {'、'.join(spec.vocab)} 之一"
-            found.append(_locate(frame, int(case.index), sheet, target, books, code, detail))
+            located.setdefault((target, code, detail), []).append(int(case.index))
+        for (target, code, detail), indexes in located.items():
+            found.extend(_locate(frame, indexes, sheet, target, books, code, detail))
     return found
 
 
@@ -180,8 +194,8 @@ def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Conf
     names = config.name_index()
     rect = frames["整改台账"]
     by = map_each(rect["检查单位"], _clean)
-    for index in rect.index[by.notna() & ~by.isin(names.keys())]:
-        found.append(_locate(rect, index, "整改台账", "检查单位", books, "inspecting_unit_unregistered"))
+    found.extend(_locate(rect, rect.index[by.notna() & ~by.isin(names.keys())], "整改台账", "检查单位", books,
+                         "inspecting_unit_unregistered"))
 
     insp = frames["检查台账"]
     kinds = {u.name: u.type for u in config.units}
@@ -191,8 +205,8 @@ def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Conf
     by_group = insp["_unit"].map(kinds) == "专项治理小组"
     known = owned_by.notna().where(by_group, owned_by == insp["_unit"])
     unexplained = target.notna() & insp["_unit"].notna() & insp["说明"].isna()
-    for index in insp.index[unexplained & ~known.astype(bool)]:
-        found.append(_locate(insp, index, "检查台账", "被检查单位", books, "grassroots_unlisted"))
+    found.extend(_locate(insp, insp.index[unexplained & ~known.astype(bool)], "检查台账", "被检查单位", books,
+                         "grassroots_unlisted"))
     return found
 
 
@@ -204,16 +218,15 @@ def accountability_problems(frames: dict[str, pd.DataFrame], books: dict, config
     pledges = frames["承诺书"]
     who = map_each(pledges["承诺单位"], _clean)
     belongs = [w is None or names.get(w) == unit or owner.get(w) == unit for w, unit in zip(who, pledges["_unit"])]
-    for index in pledges.index[~pd.Series(belongs, index=pledges.index, dtype=bool)]:
-        found.append(_locate(pledges, index, "承诺书", "承诺单位", books, "commitment_unit_not_own"))
+    found.extend(_locate(pledges, pledges.index[~pd.Series(belongs, index=pledges.index, dtype=bool)], "承诺书",
+                         "承诺单位", books, "commitment_unit_not_own"))
     clues = frames["信访举报"]
     handler = map_each(clues["承办单位"], _clean)
-    for index in clues.index[handler.notna() & ~handler.isin(names.keys())]:
-        found.append(_locate(clues, index, "信访举报", "承办单位", books, "clue_handler_unregistered"))
+    found.extend(_locate(clues, clues.index[handler.notna() & ~handler.isin(names.keys())], "信访举报", "承办单位",
+                         books, "clue_handler_unregistered"))
     about = map_each(clues["被反映单位"], _clean)
     unknown = about.notna() & ~about.isin(names.keys()) & ~about.isin(owner.keys()) & clues["说明"].isna()
-    for index in clues.index[unknown]:
-        found.append(_locate(clues, index, "信访举报", "被反映单位", books, "clue_unit_unknown"))
+    found.extend(_locate(clues, clues.index[unknown], "信访举报", "被反映单位", books, "clue_unit_unknown"))
     return found
 
 
