@@ -1,4 +1,5 @@
 """承诺书, the 信访举报 register and 一案双查, as the office and the units fill them."""
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -339,3 +340,18 @@ def test_recurrence_names_each_problem_and_category_of_a_place_once(config):
     assert rec.loc[("桐明社区", "易发多发"), "相关问题"] == "西安路街道:自检1号;西安路街道:自检2号;西安路街道:自检3号"
     assert rec.loc[("桐明社区", "反复发生"), "相关问题"] == "西安路街道:自检1号;西安路街道:自检3号"
     assert rec.loc[("桂乐社区", "易发多发"), "治理类别"] == "" and rec.loc[("桂乐社区", "易发多发"), "问题数"] == 3
+
+
+def test_a_unit_whose_grassroots_units_are_not_registered_is_not_queried_about_its_own_places(config, tmp_path):
+    """A registry listing no grassroots units for a unit (as a city office's may at first) has nothing to check
+    its places against: they are taken as written, in the 检查台账 and the 承诺书 alike (at city scale every
+    row was queried, and every 承诺书 rejected). A place registered as another unit's is still queried."""
+    bare = dataclasses.replace(config, grassroots=tuple(g for g in config.grassroots if g.owner != "西安路街道"))
+    result, rel = _one(bare, tmp_path, lambda d: ledger_book(
+        d / "西安路.xlsx", bare, "西安路街道", inspections=[inspection("自检1号", "幸福小区物业"),
+                                                          inspection("自检2号", "青芙社区")],
+        pledges=[pledge("幸福小区物业")]))
+    p = problems_of(result, rel)
+    assert list(p.loc[p["code"] == "grassroots_unlisted", "value"]) == ["青芙社区"]
+    assert "commitment_unit_not_own" not in set(p["code"])
+    assert manifest_row(result, rel)["结果"] == "已采用"
