@@ -31,7 +31,8 @@ _LABEL_SPLIT = re.compile(r"[:：]")
 def read_encoded(payload: dict, context: dict) -> dict:
     """The worker task: a file (payload['path'] and the sha256 it must have, or its bytes as
     payload['data']) → {'blob': the parsed book, encoded as the cache keeps it}, or with
-    payload['grids'] {'grids': the cell grids that mark a feedback workbook}, or {'failure': (code, detail)}.
+    payload['grids'] (sheet names) {'grids': those sheets' cell grids, to mark a feedback workbook}, or
+    {'failure': (code, detail)}.
 
     The worker encodes (compact columnar JSON) so that the job reads a fresh file and a cached one
     the same way, and the main process never converts cell by cell.
@@ -41,9 +42,10 @@ def read_encoded(payload: dict, context: dict) -> dict:
         grids = read_grids(data, payload["ext"], context["limits"])
     except ReadFailure as exc:
         return {"failure": (exc.code, exc.detail)}
-    book = parse_book(grids, payload["file"], context, keep_grids=bool(payload.get("grids")))
-    if payload.get("grids"):
-        return {"grids": book["grids"]}
+    marked = payload.get("grids")
+    book = parse_book(grids, payload["file"], context, keep_grids=bool(marked))
+    if marked:
+        return {"grids": {name: grid for name, grid in book["grids"].items() if name in marked}}
     blob = encode(book)
     if blob is None:
         return {"failure": ("unreadable", "读取程序无法保存该文件的内容")}
