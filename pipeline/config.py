@@ -112,6 +112,10 @@ class Config:
     def grassroots_owner(self) -> dict[str, str]:
         return {clean_text(g.name): g.owner for g in self.grassroots}
 
+    def listing_grassroots(self) -> set[str]:
+        """The units whose grassroots units the registry lists: only their places can be checked against it."""
+        return {g.owner for g in self.grassroots}
+
 
 def _read_csv(path: Path, columns: list[str]) -> list[tuple[int, dict]]:
     if not path.exists():

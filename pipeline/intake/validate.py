@@ -205,7 +205,7 @@ def registry_problems(frames: dict[str, pd.DataFrame], books: dict, config: Conf
     by_group = insp["_unit"].map(kinds) == "专项治理小组"
     # a unit whose grassroots units the office has not registered has no list to be checked against:
     # only a place registered as another unit's is queried (a city registry without them queried every row)
-    unlisted = ~insp["_unit"].isin(set(owner.values()))
+    unlisted = ~insp["_unit"].isin(config.listing_grassroots())
     known = owned_by.notna().where(by_group, (owned_by == insp["_unit"]) | (unlisted & owned_by.isna()))
     unexplained = target.notna() & insp["_unit"].notna() & insp["说明"].isna()
     found.extend(_locate(insp, insp.index[unexplained & ~known.astype(bool)], "检查台账", "被检查单位", books,
@@ -220,7 +220,7 @@ def accountability_problems(frames: dict[str, pd.DataFrame], books: dict, config
     owner = config.grassroots_owner()
     pledges = frames["承诺书"]
     who = map_each(pledges["承诺单位"], _clean)
-    listed = set(owner.values())  # as for 被检查单位: no registered grassroots units, no list to check against
+    listed = config.listing_grassroots()  # as for 被检查单位: no list, nothing to check against
     belongs = [w is None or names.get(w) == unit or owner.get(w) == unit
                or (unit not in listed and w not in names and w not in owner) for w, unit in zip(who, pledges["_unit"])]
     found.extend(_locate(pledges, pledges.index[~pd.Series(belongs, index=pledges.index, dtype=bool)], "承诺书",
