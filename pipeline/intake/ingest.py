@@ -24,7 +24,7 @@ from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
 from ..problems import ERROR, describe, problem
 from .validate import build_frames, drop_shadowed, validate
-from .workers import Readers, parse_cache_for, reading_jobs, using as _using
+from .workers import Readers, marked_sheets, parse_cache_for, reading_jobs, using as _using
 
 ACCEPTED = "已采用"
 SUPERSEDED = "已被替代"
@@ -68,8 +68,8 @@ class Intake:
 
 def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None = None,
                  readers: Readers | None = None) -> None:
-    """Read again, in the capped workers, the few files whose feedback marks cells."""
-    marked = [f for f in files if f.book is not None and any(p["row"] is not None for p in f.problems)]
+    """Read again, in the capped workers, the few files whose feedback marks cells (the sheets it marks)."""
+    marked = [f for f in files if f.book is not None and marked_sheets(f)]
     if not marked:
         return
     by_rel = {f.rel: f for f in marked}
