@@ -130,3 +130,41 @@ def test_a_long_problem_is_read_whole_in_its_row(tmp_path):
     rows = {row[0].value: row[0].row for row in ws.iter_rows(min_row=10) if row[0].value in ("1", "2")}
     assert ws.row_dimensions[rows["1"]].height >= 15 * 3, "about 100 characters in a 40-wide column: three lines"
     assert ws.row_dimensions[rows["2"]].height is None, "a short problem keeps the ordinary height"
+
+
+def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
+    """The 回执's copy of the unit's sheet (written a column at a time) holds every cell as typed,
+    dates as dates, its merged ranges, and a mark and a note on exactly the cells with a problem; a
+    range holding a marked cell is not merged again, so the mark stays visible."""
+    from pipeline.problems import problem
+
+    day = dt.datetime(2017, 6, 1)
+    grid = [["开展专项治理“微腐败”检查台账", "", "", "", ""],
+            ["填报单位：", "西安路街道", "", "填报时间：", dt.date(2017, 6, 15)],
+            ["编号", "检查时间", "被检查单位", "整改时限", "说明"],
+            ["自检1号", day, "金沙社区", day, None],
+            ["自检2号", day, "西安路社区", 3.5, "合并说明"],
+            ["自检3号", day, "", True, None],
+            ["自检4号", "六月五日", "营门口社区", day, "另一合并"],
+            ["自检5号", day, "金沙社区", day, None]]
+    merged = [((0, 0), (0, 4)), ((4, 4), (5, 4)), ((6, 4), (7, 4))]
+    rel = "2017-06-15/西安路街道.xlsx"
+    problems = [problem("grassroots_unlisted", file=rel, sheet="检查台账", row=3, col=2, column="被检查单位", value="金沙社区"),
+                problem("vocab", file=rel, sheet="检查台账", row=5, col=2, column="被检查单位"),
+                problem("vocab", file=rel, sheet="检查台账", row=7, col=4, column="说明")]
+    book = {"kind": "台账", "sheets": {"检查台账": {"name": "检查台账", "header_row": 2,
+                                                   "columns": {"编号": 0, "检查时间": 1, "被检查单位": 2, "整改时限": 3, "说明": 4}}},
+            "grids": {"检查台账": {"rows": grid, "merged": merged}}}
+    f = _file(result="已退回", errors=2, queries=1, problems=problems, book=book)
+    write_feedback(tmp_path / "r.xlsx", f, "金牛区")
+
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["检查台账"]
+    typed = [[{True: "是"}.get(v, v) if v not in ("", None) else None for v in row] for row in grid]
+    typed[1][4] = dt.datetime(2017, 6, 15)
+    assert [list(row) for row in ws.iter_rows(values_only=True)] == typed
+    assert ws["B4"].number_format == "yyyy-mm-dd" and ws["C4"].number_format == "General"
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:E1", "E5:E6"], "E7:E8 holds a marked cell"
+    fills = {c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row if c.fill.fill_type}
+    assert {k: v for k, v in fills.items() if v in ("FFC7CE", "FFEB9C")} == {"C4": "FFEB9C", "C6": "FFC7CE", "E8": "FFC7CE"}
+    notes = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
+    assert sorted(notes) == ["C4", "C6", "E8"] and "不在本单位登记的基层单位名单中" in notes["C4"]
