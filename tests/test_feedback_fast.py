@@ -136,6 +136,7 @@ def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
     """The 回执's copy of the unit's sheet (written a column at a time) holds every cell as typed,
     dates as dates, its merged ranges, and a mark and a note on exactly the cells with a problem; a
     range holding a marked cell is not merged again, so the mark stays visible."""
+    from pipeline.intake.cache import pack_grids
     from pipeline.problems import problem
 
     day = dt.datetime(2017, 6, 1)
@@ -154,7 +155,7 @@ def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
                 problem("vocab", file=rel, sheet="检查台账", row=7, col=4, column="说明")]
     book = {"kind": "台账", "sheets": {"检查台账": {"name": "检查台账", "header_row": 2,
                                                    "columns": {"编号": 0, "检查时间": 1, "被检查单位": 2, "整改时限": 3, "说明": 4}}},
-            "grids": {"检查台账": {"rows": grid, "merged": merged}}}
+            "grids": pack_grids({"检查台账": {"rows": grid, "merged": merged}})}
     f = _file(result="已退回", errors=2, queries=1, problems=problems, book=book)
     write_feedback(tmp_path / "r.xlsx", f, "金牛区")
 

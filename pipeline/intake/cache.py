@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import pickle
 import sqlite3
 import sys
 from array import array
@@ -128,6 +129,18 @@ def _zstd(way: str, level: int):
     if codec is None:
         codec = _CODECS[way] = zstandard.ZstdCompressor(level=level) if way == "compress" else zstandard.ZstdDecompressor()
     return codec
+
+
+def pack_grids(grids: dict) -> bytes:
+    """A file's marked sheets' cell grids as the reader worker sends them on (pickled, compressed):
+    a city month whose every row is queried held 1,500 workbooks' grids, 500 MB, as Python lists in
+    the main process until their 回执 were written; packed they are a tenth of that."""
+    return _zstd("compress", 1).compress(pickle.dumps(grids, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def unpack_grids(packed: bytes) -> dict:
+    """The grids pack_grids packed (in the process writing the 回执, which reads them once)."""
+    return pickle.loads(_zstd("decompress", 0).decompress(packed))
 
 
 def _values(column: dict, shared: dict) -> list | Coded:

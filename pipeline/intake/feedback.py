@@ -12,6 +12,7 @@ from ..printing import a4_landscape
 from ..problems import ERROR
 from ..table_sheet import TableWorkbook
 from ..textnorm import clean_text, printable
+from .cache import unpack_grids
 from .resubmission import write_changes_sheet
 
 RED = "#FFC7CE"
@@ -125,7 +126,7 @@ def write_feedback(path: Path, f, district: str) -> None:
     ws.repeat_rows(top)
 
     write_changes_sheet(wb, f, used)
-    if f.book and any(p["row"] is not None for p in f.problems):
+    if f.book and f.book.get("grids"):  # the sheets with a marked cell, read again (ingest.attach_grids)
         _write_marked_sheets(wb, f, used)
     wb.close()
 
@@ -138,7 +139,7 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
     mark_dates = {k: wb.add_format({"bg_color": v, "num_format": "yyyy-mm-dd", "border": 2}) for k, v in ((ERROR, RED), ("疑问", YELLOW))}
     head_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     sheet_label = {found["name"]: label for label, found in f.book["sheets"].items()}
-    for name, found_grid in f.book.get("grids", {}).items():
+    for name, found_grid in unpack_grids(f.book["grids"]).items():
         grid = found_grid["rows"]
         ws = wb.add_worksheet(_safe_sheet_name(name, used))
         label = sheet_label.get(name)

@@ -68,7 +68,8 @@ class Intake:
 
 def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None = None,
                  readers: Readers | None = None) -> None:
-    """Read again, in the capped workers, the few files whose feedback marks cells (the sheets it marks)."""
+    """Read again, in the capped workers, the few files whose feedback marks cells: the sheets it
+    marks, as book["grids"], packed (cache.pack_grids) until their 回执 is written."""
     marked = [f for f in files if f.book is not None and marked_sheets(f)]
     if not marked:
         return
@@ -76,7 +77,7 @@ def attach_grids(files: list[InboxFile], config: Config, *, workers: int | None 
     with _using(readers, config, workers) as readers:
         pool = readers.pool(len(marked))
         for rel, result in pool.run(reading_jobs(marked, grids=True)):
-            by_rel[rel].book["grids"] = result.get("grids", {})
+            by_rel[rel].book["grids"] = result.get("grids", b"")
             by_rel[rel].retry = "grids" not in result  # its 回执 lacks the unit's sheets this time
         for rel, text in pool.incidents.items():
             by_rel[rel].log = "\n".join(x for x in (by_rel[rel].log, text) if x)

@@ -13,7 +13,7 @@ from operator import itemgetter
 from pathlib import PurePosixPath
 
 from ..problems import problem
-from .cache import decode, encode
+from .cache import decode, encode, pack_grids
 from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers, scale_context
 from .table import Coded
@@ -31,7 +31,8 @@ _LABEL_SPLIT = re.compile(r"[:：]")
 def read_encoded(payload: dict, context: dict) -> dict:
     """The worker task: a file (payload['path'] and the sha256 it must have, or its bytes as
     payload['data']) → {'blob': the parsed book, encoded as the cache keeps it}, or with
-    payload['grids'] (sheet names) {'grids': those sheets' cell grids, to mark a feedback workbook}, or
+    payload['grids'] (sheet names) {'grids': those sheets' cell grids, to mark a feedback workbook,
+    packed (cache.pack_grids)}, or
     {'failure': (code, detail)}.
 
     The worker encodes (compact columnar JSON) so that the job reads a fresh file and a cached one
@@ -45,7 +46,7 @@ def read_encoded(payload: dict, context: dict) -> dict:
     marked = payload.get("grids")
     book = parse_book(grids, payload["file"], context, keep_grids=bool(marked))
     if marked:
-        return {"grids": {name: grid for name, grid in book["grids"].items() if name in marked}}
+        return {"grids": pack_grids({name: grid for name, grid in book["grids"].items() if name in marked})}
     blob = encode(book)
     if blob is None:
         return {"failure": ("unreadable", "读取程序无法保存该文件的内容")}
