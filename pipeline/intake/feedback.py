@@ -188,7 +188,7 @@ def _merges_kept(merged: list, marked) -> list[tuple[int, int, int, int]]:
     return kept
 
 
-def _kind(value) -> tuple[str, object]:
+def _as_written(value) -> tuple[str, object]:
     """A unit's cell as _write_cell writes it: (put_column's kind, the value it is given)."""
     if isinstance(value, bool):
         return "string", "是" if value else "否"
@@ -196,7 +196,7 @@ def _kind(value) -> tuple[str, object]:
         return "number", value
     if isinstance(value, (dt.date, dt.datetime)):
         return "datetime", value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-    return "string", printable(str(value))
+    return "string", str(value)
 
 
 def _put_grid(ws, grid: list[list], worst: dict, marked_formats: dict, header_row, head_fmt, plain, date_fmt,
@@ -211,26 +211,35 @@ def _put_grid(ws, grid: list[list], worst: dict, marked_formats: dict, header_ro
     cells: dict[int, list[tuple[int, str, object, object]]] = {}
     texts, marked_texts, under_merges = [], {}, 0
     for r, row in enumerate(grid):
+        text_fmt = head_fmt if r == header_row else plain
         for c, value in enumerate(row):
-            if value is None or value == "":
+            if type(value) is str:  # most cells: looked at no further
+                if not value:
+                    continue
+                kind = "string"
+            elif value is None:
                 continue
-            kind, shown = _kind(value)
+            else:
+                kind, value = _as_written(value)
             severity = worst.get((r, c))
             if severity is None:
-                fmt = date_fmt if kind == "datetime" else head_fmt if r == header_row else plain
+                fmt = date_fmt if kind == "datetime" else text_fmt
                 if kind == "string":
-                    texts.append(shown)
+                    texts.append(value)
                     under_merges += (r, c) in merged
             else:
                 fmt = marked_formats[severity][kind == "datetime"]
                 if kind == "string":
-                    marked_texts[r, c] = shown
+                    marked_texts[r, c] = value
             if (r, c) not in merged:
-                cells.setdefault(c, []).append((r, kind, shown, fmt))
+                cells.setdefault(c, []).append((r, kind, value, fmt))
+    texts += [marked_texts[cell] for cell in sorted(marked_texts)]
+    # the one sanitiser of every output, asked once of all the sheet's texts: most need nothing of it
+    shown = (lambda text: text) if printable("\n".join(texts)) == "\n".join(texts) else printable
     table = ws.str_table
     counted = table.count
-    for text in [*texts, *(marked_texts[cell] for cell in sorted(marked_texts))]:
-        table._get_shared_string_index(text)
+    for text in texts:
+        table._get_shared_string_index(shown(text))
     table.count = counted + under_merges  # each cell counted when written, as a merged one was before its range
     for c, column in cells.items():
         start = 0
@@ -238,7 +247,9 @@ def _put_grid(ws, grid: list[list], worst: dict, marked_formats: dict, header_ro
             if i < len(column) and column[i][0] == column[i - 1][0] + 1 and column[i][1] == column[start][1]:
                 continue
             run = column[start:i]
-            ws.put_column(run[0][0], c, [cell[2] for cell in run], run[0][1], [cell[3] for cell in run], plain)
+            kind = run[0][1]
+            values = [shown(cell[2]) for cell in run] if kind == "string" else [cell[2] for cell in run]
+            ws.put_column(run[0][0], c, values, kind, [cell[3] for cell in run], plain)
             start = i
 
 
