@@ -31,19 +31,26 @@ _LABEL_SPLIT = re.compile(r"[:：]")
 def read_encoded(payload: dict, context: dict) -> dict:
     """The worker task: a file (payload['path'] and the sha256 it must have, or its bytes as
     payload['data']) → {'blob': the parsed book, encoded as the cache keeps it}, or with
-    payload['grids'] (sheet names) {'grids': those sheets' cell grids, to mark a feedback workbook,
-    packed (cache.pack_grids)}, or
+    payload['grids'] (sheet names) and payload['kind'] (the book's kind, as first read) {'grids':
+    those sheets' cell grids, to mark a feedback workbook, packed (cache.pack_grids)}, or
     {'failure': (code, detail)}.
 
     The worker encodes (compact columnar JSON) so that the job reads a fresh file and a cached one
     the same way, and the main process never converts cell by cell.
     """
+    marked = payload.get("grids")
+    # a ledger's marked sheets are all its 回执 needs of it again: only they are read, as typed; a
+    # book with confidential columns is read whole, as its seal needs (a month whose every file is
+    # marked read each again whole, 4.9 s of a city's)
+    only = frozenset(marked) if marked and not _is_confidential(payload.get("kind"), context) else None
     try:
         data = payload["data"] if "data" in payload else file_bytes(payload["path"], payload["sha256"], context["limits"])
-        grids = read_grids(data, payload["ext"], context["limits"])
+        grids = read_grids(data, payload["ext"], context["limits"], only=only)
     except ReadFailure as exc:
         return {"failure": (exc.code, exc.detail)}
-    marked = payload.get("grids")
+    if only is not None:
+        return {"grids": pack_grids({sheet["name"]: {"rows": _absolute(sheet, fill_merged=False), "merged": sheet["merged"]}
+                                     for sheet in grids})}
     book = parse_book(grids, payload["file"], context, keep_grids=bool(marked))
     if marked:
         return {"grids": pack_grids({name: grid for name, grid in book["grids"].items() if name in marked})}
@@ -51,6 +58,11 @@ def read_encoded(payload: dict, context: dict) -> dict:
     if blob is None:
         return {"failure": ("unreadable", "读取程序无法保存该文件的内容")}
     return {"blob": blob}
+
+
+def _is_confidential(kind: str | None, context: dict) -> bool:
+    """The kind of book (as parse_book named it) has confidential columns, or is not known."""
+    return next((bool(k["confidential"]) for k in context["kinds"] if k["name"] == kind), True)
 
 
 def read_submission(payload: dict, context: dict) -> dict:

@@ -104,8 +104,10 @@ def file_bytes(path: bytes, sha256: str, limits: dict) -> bytes:
     return data
 
 
-def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] = frozenset({"_meta"})) -> list[dict]:
-    """Visible worksheets (and the named hidden ones) as {name, visible, origin, rows, merged}.
+def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] = frozenset({"_meta"}),
+               only: frozenset[str] | None = None) -> list[dict]:
+    """Visible worksheets (and the named hidden ones) as {name, visible, origin, rows, merged};
+    with `only`, just the sheets so named.
 
     Rows stop after a long blank run, so a stray cell far below the data cannot blow up the read.
     """
@@ -128,6 +130,8 @@ def read_grids(data: bytes, ext: str, limits: dict, keep_hidden: frozenset[str] 
     for meta in book.sheets_metadata:
         visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
         if "WorkSheet" not in str(meta.typ) or not (visible or meta.name in keep_hidden):
+            continue
+        if only is not None and meta.name not in only:
             continue
         try:
             sheet = book.get_sheet_by_name(meta.name)

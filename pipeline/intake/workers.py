@@ -22,7 +22,7 @@ def reading_jobs(files: list[InboxFile], grids: bool = False):
     """WorkerPool jobs reading `files` (with `grids`, the cell grids of the sheets their 回执 mark)."""
     for f in files:
         yield f.rel, {"path": os.fsencode(f.path), "sha256": f.sha256, "ext": f.path.suffix.lower(), "file": f.rel,
-                      "grids": marked_sheets(f) if grids else []}
+                      "grids": marked_sheets(f) if grids else [], "kind": (f.book or {}).get("kind") if grids else None}
 
 
 def marked_sheets(f: InboxFile) -> list[str]:
