@@ -63,9 +63,9 @@ quarterly: $(STAMP)
 weekly: $(STAMP)
 	$(PY) -m pipeline summary --week $(WEEK) --inbox $(INBOX) --outbox $(OUTBOX) --config $(CONFIG) $(if $(AS_OF),--as-of $(AS_OF),)
 
-## bench: 测量月度处理的耗时和内存（区级60个、市级1500个工作簿；SIZE=province 为省级11000个；TEXTS=distinct 时每个问题文字各不相同，如实际台账，TEXTS=long 时各不相同且长三倍；BENCH_PERIOD=2017-08 按6月30日以后的月份处理同一收件箱；RESUBMIT=5 时5%的单位月内重新报送修改后的台账），并与 calamine 读取下限比较
+## bench: 测量月度处理的耗时和内存（区级60个、市级1500个工作簿；SIZE=province 为省级11000个；TEXTS=distinct 时每个问题文字各不相同，如实际台账，TEXTS=long 时各不相同且长三倍；BENCH_PERIOD=2017-08 按6月30日以后的月份处理同一收件箱；RESUBMIT=5 时5%的单位月内重新报送修改后的台账；UNLISTED=1 时每个单位有五分之一的被检查基层单位未登记在名单中，这些行都是疑问、回执都要标注），并与 calamine 读取下限比较
 bench: $(STAMP)
-	$(PY) bench/run.py $(if $(SIZE),--size $(SIZE),) $(if $(TEXTS),--texts $(TEXTS),) $(if $(BENCH_PERIOD),--period $(BENCH_PERIOD),) $(if $(RESUBMIT),--resubmit $(RESUBMIT),)
+	$(PY) bench/run.py $(if $(SIZE),--size $(SIZE),) $(if $(TEXTS),--texts $(TEXTS),) $(if $(BENCH_PERIOD),--period $(BENCH_PERIOD),) $(if $(RESUBMIT),--resubmit $(RESUBMIT),) $(if $(UNLISTED),--unlisted $(UNLISTED),)
 
 ## browse: 在浏览器中查看逐月历史数据（只读，仅本机 127.0.0.1），如 make browse [OUTBOX=outbox PORT=8001]，Ctrl-C 停止
 browse: $(STAMP)
