@@ -235,7 +235,8 @@ def _put_grid(ws, grid: list[list], worst: dict, marked_formats: dict, header_ro
                 cells.setdefault(c, []).append((r, kind, value, fmt))
     texts += [marked_texts[cell] for cell in sorted(marked_texts)]
     # the one sanitiser of every output, asked once of all the sheet's texts: most need nothing of it
-    shown = (lambda text: text) if printable("\n".join(texts)) == "\n".join(texts) else printable
+    joined = "\n".join(texts)
+    shown = (lambda text: text) if printable(joined) == joined else printable
     table = ws.str_table
     counted = table.count
     for text in texts:
