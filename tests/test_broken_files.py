@@ -7,7 +7,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from conftest import inspection, manifest_row, run, unit_workbook
+from conftest import feedback_rows, inspection, manifest_row, run, unit_workbook
 from pipeline.intake.readers import WorkerPool
 
 
@@ -91,6 +91,38 @@ def test_good_files_survive_their_broken_neighbours(month):
 def test_nothing_in_the_inbox_is_changed(month):
     after = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime) for p in month.day.iterdir()}
     assert after == month.before
+
+
+def with_values(src, dst, values: dict[str, str]):
+    """The workbook with some cells of its 检查台账 holding what no Excel writes but a file may
+    (`<v>inf</v>`, `<v>NaN</v>`), which python-calamine reads as such floats."""
+    import re
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                for cell, value in values.items():
+                    data = re.sub(rf'(<c r="{cell}"[^>]*>)<v>[^<]*</v>'.encode(), rf"\1<v>{value}</v>".encode(), data, count=1)
+            out.writestr(item, data)
+
+
+def test_a_number_no_cell_can_hold_is_marked_in_the_answer_not_fatal(config, tmp_path):
+    """A 整改时限 of `inf` is a date nobody can read: the file is returned with that cell marked and shown
+    as written, and the run goes on for everyone else (the 回执 once crashed the whole month)."""
+    day = tmp_path / "inbox" / "2017-06-16"
+    unit_workbook(day / "西安路街道.xlsx", config, "西安路街道", [inspection("自检1号", "桐竹社区")])
+    typed = unit_workbook(tmp_path / "typed.xlsx", config, "茶店子街道",
+                          [inspection("自检1号", "蓝友社区"), inspection("自检2号", "欣桐社区")])
+    with_values(typed, day / "茶店子街道.xlsx", {"I4": "inf", "I5": "NaN"})
+    result = run(config, tmp_path / "inbox", tmp_path / "out")
+
+    assert manifest_row(result, "2017-06-16/西安路街道.xlsx")["结果"] == "已采用"
+    assert manifest_row(result, "2017-06-16/茶店子街道.xlsx")["结果"] == "已退回"
+    marked = {(r[1], r[2], r[4]) for r in feedback_rows(result, "2017-06-16/茶店子街道.xlsx")}
+    assert ("检查台账", "I4", "inf") in marked
+    ws = openpyxl.load_workbook(result.out / manifest_row(result, "2017-06-16/茶店子街道.xlsx")["回执"])["检查台账"]
+    assert ws["I4"].value == "inf" and ws["I4"].fill.fgColor.rgb.endswith("FFC7CE")
 
 
 def _crash(payload, context):

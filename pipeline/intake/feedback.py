@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import zipfile
 from pathlib import Path
@@ -55,7 +56,7 @@ def _write_cell(ws, r: int, c: int, value, fmt, date_fmt) -> None:
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, bool):
         ws.write_string(r, c, "是" if value else "否", fmt)
-    elif isinstance(value, (int, float)):
+    elif isinstance(value, (int, float)) and math.isfinite(value):
         ws.write_number(r, c, value, fmt)
     elif isinstance(value, (dt.date, dt.datetime)):
         day = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
@@ -189,10 +190,11 @@ def _merges_kept(merged: list, marked) -> list[tuple[int, int, int, int]]:
 
 
 def _as_written(value) -> tuple[str, object]:
-    """A unit's cell as _write_cell writes it: (put_column's kind, the value it is given)."""
+    """A unit's cell as _write_cell writes it: (put_column's kind, the value it is given). A number
+    no cell holds (NaN, ±inf: a hostile file's `<v>NaN</v>`) is shown as its text."""
     if isinstance(value, bool):
         return "string", "是" if value else "否"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and math.isfinite(value):
         return "number", value
     if isinstance(value, (dt.date, dt.datetime)):
         return "datetime", value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
@@ -234,6 +236,9 @@ def _put_grid(ws, grid: list[list], worst: dict, marked_formats: dict, header_ro
             if (r, c) not in merged:
                 cells.setdefault(c, []).append((r, kind, value, fmt))
     texts += [marked_texts[cell] for cell in sorted(marked_texts)]
+    if any(len(text) > ws.xls_strmax // 2 for text in texts):  # a text xlsxwriter may cut short: its own way
+        _write_grid_cell_by_cell(ws, grid, worst, marked_formats, header_row, head_fmt, plain, date_fmt)
+        return
     # the one sanitiser of every output, asked once of all the sheet's texts: most need nothing of it
     joined = "\n".join(texts)
     shown = (lambda text: text) if printable(joined) == joined else printable
@@ -252,6 +257,19 @@ def _put_grid(ws, grid: list[list], worst: dict, marked_formats: dict, header_ro
             values = [shown(cell[2]) for cell in run] if kind == "string" else [cell[2] for cell in run]
             ws.put_column(run[0][0], c, values, kind, [cell[3] for cell in run], plain)
             start = i
+
+
+def _write_grid_cell_by_cell(ws, grid: list[list], worst: dict, marked_formats: dict, header_row, head_fmt, plain,
+                             date_fmt) -> None:
+    """_put_grid's cells written one by one, in the order it numbers their texts."""
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            if (r, c) not in worst and value is not None and value != "":
+                _write_cell(ws, r, c, value, head_fmt if r == header_row else plain, date_fmt)
+    for (r, c), severity in sorted(worst.items()):
+        value = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+        if value is not None and value != "":
+            _write_cell(ws, r, c, value, *marked_formats[severity])
 
 
 # A clean 回执 (no problem, no change since the last version) differs from another only in a few
