@@ -50,6 +50,7 @@ CATALOGUE: dict[str, Kind] = {
     "bad_month": Kind(ERROR, "报表月份无法识别", "请填写如 2017-06 或 2017年6月。"),
     "negative": Kind(ERROR, "数量不能为负数", "请填写非负整数。"),
     "not_whole_number": Kind(ERROR, "数量应为整数", "请填写整数，不要带小数。"),
+    "count_too_large": Kind(ERROR, "数量过大，超过一百万", "请核对后填写实际数量（整数）。"),
     "problem_needs_category": Kind(ERROR, "发现问题时必须填写治理类别", "请从下拉列表选择治理类别；未发现问题时问题性质填“无问题”。", "治理类别"),
     "problem_needs_description": Kind(ERROR, "发现问题时必须写明发现的问题", "请见人见事写清问题；未发现问题时问题性质填“无问题”。", "发现的问题"),
     "problem_needs_deadline": Kind(ERROR, "发现问题时必须填写整改时限", "请填写整改完成的最后日期，如 2017-07-31。", "整改时限"),

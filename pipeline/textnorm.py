@@ -133,9 +133,9 @@ def parse_date(value):
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+        value = value.date()
+    if isinstance(value, dt.date):  # typed as a date, held to the years a text date is (a 1 in a date cell is 1899-12-31)
+        return value if 2000 <= value.year <= 2100 else Unparsed(value.isoformat())
     if isinstance(value, bool):
         return Unparsed(str(value))
     if isinstance(value, (int, float)):

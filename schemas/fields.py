@@ -7,6 +7,9 @@ from __future__ import annotations
 import pandera.pandas as pa
 
 NOTE_HELP = "补充说明；对系统提出的“疑问”可在此解释。"
+# no unit counts a million of anything in a month's report: a larger figure is a slip or a crafted file
+# (one of 10^20 overflowed the month's integer columns and stopped the run for every unit)
+COUNT_MAX = 1_000_000
 
 
 def column(label: str, help: str, example: str, *, kind: str = "text", required: bool = False,

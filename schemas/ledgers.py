@@ -14,7 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .fields import column, note_column, row_check
+from .fields import COUNT_MAX, column, note_column, row_check
 from .vocab import CATEGORIES, COMPLETION, DONE, METHODS, NATURES, NO_PROBLEM
 
 
@@ -129,22 +129,22 @@ class MonthlyReport(pa.DataFrameModel):
         "2017-06", kind="month", required=True, width=11)
     units_inspected: Series[float] = column(
         "受检基层单位数", "截至填报时累计检查的基层单位个数（整数）。", "5", kind="count",
-        required=True, width=10, ge=0)
+        required=True, width=10, ge=0, le=COUNT_MAX)
     work: Series[str] = column(
         "检查工作情况", "检查工作开展情况：会议、走访、检查方式等。", "召开周例会4次，走访社区5个", width=30)
     problems_found: Series[float] = column(
         "发现问题数", "截至填报时累计发现的问题个数（整数），应与检查台账一致。", "8", kind="count",
-        required=True, width=10, ge=0)
+        required=True, width=10, ge=0, le=COUNT_MAX)
     problems_text: Series[str] = column(
         "发现问题情况", "问题的主要类型和典型情况。", "作风问题5个，三资管理问题3个", width=30)
     rectified: Series[float] = column(
         "整改完成数", "截至填报时累计整改完成（已销号）的问题个数（整数），应与整改台账一致。", "6",
-        kind="count", required=True, width=10, ge=0)
+        kind="count", required=True, width=10, ge=0, le=COUNT_MAX)
     rectification_text: Series[str] = column(
         "整改情况", "整改推进情况。", "已整改6个，2个正在整改", width=30)
     mechanisms: Series[float] = column(
         "制度机制建设数", "截至填报时累计建立或完善的制度机制个数（整数）。", "2", kind="count",
-        required=True, width=10, ge=0)
+        required=True, width=10, ge=0, le=COUNT_MAX)
     mechanisms_text: Series[str] = column(
         "制度机制建设情况", "建立或完善了哪些制度机制。", "建立首问负责制、财务公开制度", width=30)
 

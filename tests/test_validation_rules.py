@@ -10,12 +10,14 @@ CASES = {
     "required.xlsx": ("西安路街道", [inspection("自检1号", "桐竹社区", inspectors=None)], [], []),
     "vocab.xlsx": ("西安路街道", [inspection("自检1号", "桐竹社区", method="上门检查")], [], []),
     "bad_date.xlsx": ("西安路街道", [inspection("自检1号", "桐竹社区", on="2017-02-30")], [], []),
+    "typed_1917.xlsx": ("西安路街道", [inspection("自检1号", "桐竹社区", on=D(1917, 6, 5))], [], []),
     "deadline.xlsx": ("西安路街道", [inspection("自检1号", "桐竹社区", on=D(2017, 6, 20), deadline=D(2017, 6, 1))], [], []),
     "dup_number.xlsx": ("西安路街道", [GOOD_INSPECTION, inspection("自检 001", "桐竹社区")], [], []),
     "done_no_date.xlsx": ("西安路街道", [GOOD_INSPECTION], [rectification("自检1号", done=None)], []),
     "done_future.xlsx": ("西安路街道", [GOOD_INSPECTION], [rectification("自检1号", done=D(2017, 6, 28))], []),
     "report_number.xlsx": ("西安路街道", [GOOD_INSPECTION], [], [report(found="3.5", rectified=-1, inspected="若干")]),
     "report_month.xlsx": ("西安路街道", [GOOD_INSPECTION], [], [report(period="上个月")]),
+    "report_huge.xlsx": ("西安路街道", [GOOD_INSPECTION], [], [report(mechanisms=1e20)]),
     "inspector_unknown.xlsx": ("西安路街道", [GOOD_INSPECTION], [rectification("督查3号", by="第九专项治理小组")], []),
     "outside_list.xlsx": ("西安路街道", [inspection("自检1号", "幸福小区物业")], [], []),
     "outside_explained.xlsx": ("西华街道", [inspection("自检1号", "幸福小区物业", note="辖区新建小区，尚未登记")], [], []),
@@ -53,6 +55,13 @@ def test_a_value_outside_the_vocabulary_lists_the_choices(month):
     assert "自查自纠" in p.message and "信访举报" in p.message
 
 
+def test_a_real_date_a_century_off_is_an_error_like_its_text(month):
+    """Typed into a date cell (or a 1 there, which Excel shows as 1900-01-01), a year outside 2000–2100
+    is held to the rule a date written as text is."""
+    p = only_problem(month, "typed_1917.xlsx")
+    assert (p.cell, p.column, p.value, p.code) == ("B4", "检查时间", "1917-06-05", "bad_date")
+
+
 def test_an_impossible_date_is_an_error(month):
     p = only_problem(month, "bad_date.xlsx")
     assert (p.cell, p.column, p.value) == ("B4", "检查时间", "2017-02-30")
@@ -88,6 +97,13 @@ def test_monthly_figures_must_be_whole_non_negative_numbers(month):
     assert found.loc["F4", "code"] == "negative" and found.loc["F4", "column"] == "整改完成数"
     assert found.loc["B4", "code"] == "bad_number" and found.loc["B4", "value"] == "若干"
     assert len(found) == 3
+
+
+def test_a_count_no_unit_could_report_is_an_error_not_a_stopped_run(month):
+    """10^20 制度机制 once overflowed the units' integer columns and stopped the month for every unit."""
+    p = only_problem(month, "report_huge.xlsx")
+    assert (p.sheet, p.cell, p.column, p.code) == ("月报表", "H4", "制度机制建设数", "count_too_large")
+    assert manifest_row(month, "2017-06-15/report_huge.xlsx")["结果"] == "已退回"
 
 
 def test_an_unreadable_report_month_is_an_error(month):

@@ -118,6 +118,8 @@ def _code_for(check: str) -> str | None:
         return "vocab"
     if check.startswith("greater_than_or_equal_to"):
         return "negative"
+    if check.startswith("less_than_or_equal_to"):
+        return "count_too_large"
     if check in CATALOGUE:
         return check
     return None
