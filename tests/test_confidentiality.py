@@ -109,3 +109,65 @@ def test_a_complainant_whose_name_is_inside_a_category_leaves_the_register_accep
     assert not left
     # in what people wrote the name is masked wherever it stands, inside a word too: never missed
     assert result.intake.frames["信访举报"].loc[0, "反映问题"] == "来电人程**反映社区工程**设项目未公开招标"
+
+
+def test_complainants_under_a_renamed_or_second_header_are_masked_too(config, tmp_path):
+    """A clerk writes the header 举报人（保密）, or adds a column 联系电话 of their own beside 联系方式: the
+    reader does not take those columns, but the register's 回执 copies its sheet, so they are masked
+    there and their values scrubbed everywhere, as the named columns' are."""
+    import openpyxl
+
+    inbox = tmp_path / "inbox"
+    path = register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-001", "桐竹社区", who="钟晓梅", phone="13912345678", closed="2017-06-01"),  # closed before accepted
+        clue("XF-002", "桂乐社区", who="邝燚鑫", phone="87654321", problem="邝燚鑫来信反映低保优亲厚友")])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["信访举报"]
+    header = next(row for row in ws.iter_rows() if any(c.value == "举报人" for c in row))
+    next(c for c in header if c.value == "举报人").value = "举报人（保密）"
+    extra = ws.max_column + 1
+    ws.cell(header[0].row, extra, "联系电话")
+    ws.cell(header[0].row + 1, extra, "028-66554433")
+    ws.cell(header[0].row + 2, extra, "alice@example.com")
+    wb.save(path)
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    assert feedback_rows(result, "2017-08-18/登记表.xlsx"), "the register's sheet is marked, so its 回执 copies it"
+    assert not leaks(tmp_path / "outbox", ["钟晓梅", "邝燚鑫", "alice@example.com"], ["13912345678", "87654321", "028-66554433"])
+
+
+def test_a_word_beside_a_complainants_name_does_not_mask_the_registered_places(config, tmp_path):
+    """举报人 “吴涛（社区）”: 社区 is kept secret with the name, but a cell that is exactly a registered
+    grassroots unit's name is not what anyone said, so every clue keeps its place and its unit."""
+    import pandas as pd
+
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-001", "桐竹社区", who="吴涛（社区）"), clue("XF-002", "桂乐社区", who="钟晓梅")])
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    clues = pd.read_csv(result.out / "data" / "clues.csv", encoding="utf-8-sig")
+    assert sorted(clues["被反映单位"]) == ["桂乐社区", "桐竹社区"]
+    assert not leaks(tmp_path / "outbox", ["吴涛", "钟晓梅"], [])
+
+
+def test_a_ledger_with_a_copy_of_the_register_sheet_is_still_the_units_ledger(config, tmp_path):
+    """西安路街道 pastes the register's 信访举报 sheet into its ledger: the file is its ledger, read as
+    such, and the office's register stays in force (it once replaced the register and every clue)."""
+    import openpyxl
+
+    from conftest import inspection, manifest_row, unit_workbook
+
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "登记表.xlsx", config, [clue("XF-001", "桐竹社区"), clue("XF-002", "桂乐社区")])
+    copy = register(tmp_path / "copy.xlsx", config, [clue("XF-009", "桐竹社区", who="钟晓梅")])
+    ledger = unit_workbook(inbox / "2017-08-20" / "西安路街道.xlsx", config, "西安路街道", [inspection("自检1号", "桐竹社区")])
+    wb, pasted = openpyxl.load_workbook(ledger), openpyxl.load_workbook(copy)["信访举报"]
+    sheet = wb.create_sheet("信访举报")
+    for row in pasted.iter_rows(values_only=True):
+        sheet.append(row)
+    wb.save(ledger)
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    assert manifest_row(result, "2017-08-18/登记表.xlsx")["结果"] == "已采用"
+    row = manifest_row(result, "2017-08-20/西安路街道.xlsx")
+    assert (row["单位"], row["结果"]) == ("西安路街道", "已采用")
+    assert sorted(result.tables["clues"]["线索编号"]) == ["XF-001", "XF-002"]
+    assert not leaks(tmp_path / "outbox", ["钟晓梅"], [])

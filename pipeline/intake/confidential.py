@@ -175,22 +175,55 @@ class Scrubber:
         return value
 
 
-def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=()) -> None:
+REPORTED = "被反映"  # 被反映人 is who a clue is about, not who gave it (反映人 is an alias of 举报人)
+
+
+def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: dict[str, str]) -> dict[int, str]:
+    """Column → confidential label, for every column of the header row that holds one: as read (the
+    label or an alias), any header that contains a spelling of one (举报人（保密）, a second 来电人
+    column), and every column a merged header cell of one spans. A column so headed but not read
+    would otherwise show its names and numbers in the register's 回执."""
+    header_row = sheet["header_row"]
+    found = {c: label for label, c in sheet["columns"].items() if label in labels}
+    if header_row is None or header_row >= len(grid["rows"]):
+        return found
+    from ..textnorm import squeeze
+
+    def label_of(value) -> str | None:
+        key = squeeze(value) if isinstance(value, str) else ""
+        if not key or REPORTED in key:
+            return None
+        return next((label for spelling, label in spellings.items() if spelling and spelling in key), None)
+
+    header = grid["rows"][header_row]
+    for c, value in enumerate(header):
+        label = label_of(value)
+        if label and c not in found:
+            found[c] = label
+    for (a_r, a_c), (b_r, b_c) in grid["merged"]:
+        if a_r <= header_row <= b_r and a_c in found and b_c - a_c < 200:
+            for c in range(a_c + 1, b_c + 1):
+                found.setdefault(c, found[a_c])
+    return found
+
+
+def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), spellings: dict[str, str] | None = None) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included;
-    a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is."""
+    a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is.
+    `spellings`: each spelling of a confidential label (secret_columns)."""
     if not labels:
         return
+    spellings = spellings or {label: label for label in labels}
     secrets = [value for sheet in sheets.values() for label in labels for value in sheet["table"].get(label, ())]
     grids = book.get("grids", {})
+    hidden: dict[str, dict[int, str]] = {}
     for sheet in sheets.values():
         grid = grids.get(sheet["name"])
         if grid is None or sheet["header_row"] is None:
             continue
-        for label in labels:
-            c = sheet["columns"].get(label)
-            if c is None:
-                continue
+        hidden[sheet["name"]] = secret_columns(sheet, grid, labels, spellings)
+        for c in hidden[sheet["name"]]:
             for row in grid["rows"][sheet["header_row"] + 1:]:
                 if c < len(row):
                     secrets.append(row[c])
@@ -204,8 +237,7 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=()) 
         grid = grids.get(sheet["name"])
         if grid is None:
             continue
-        masked = {sheet["columns"][label]: label for label in labels if label in sheet["columns"]} \
-            if sheet["header_row"] is not None else {}
+        masked = hidden.get(sheet["name"], {})
         for r, row in enumerate(grid["rows"]):
             for c, value in enumerate(row):
                 if c in masked and r > sheet["header_row"]:

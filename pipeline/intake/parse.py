@@ -381,8 +381,14 @@ def identify_unit(marker: dict, stated: list[str], path: str, context: dict, fil
 
 
 def book_kind(sheets: list[dict], kinds: list[dict]) -> dict:
-    """The kind of workbook, recognised by its sheets: the first kind with a signature sheet, else the default."""
+    """The kind of workbook, recognised by its sheets: the default (a unit's ledger) when it holds the
+    ledger's sheets, else the first kind with a signature sheet, else the default."""
     names = [squeeze(s["name"]) for s in sheets if s["name"] != MARKER_SHEET]
+    default = next(kind for kind in kinds if not kind["signature"])
+    # a unit's ledger with another sheet besides (a copy of the register's 信访举报) is still its ledger:
+    # taken for the office's register, it replaced the real one and wiped every unit's clues
+    if any(label in name for label in default["sheets"] if label not in default["optional"] for name in names):
+        return default
     for kind in kinds:
         if any(sig == name or sig in name for sig in kind["signature"] for name in names):
             return kind
@@ -445,7 +451,9 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
     if kind["confidential"]:
         seal(book, result_sheets, tuple(kind["confidential"]),
              keep=[*(v for specs in kind["sheets"].values() for spec in specs for v in spec["vocab"]),
-                   *context["names"], *context["names"].values()])
+                   *context["names"], *context["names"].values(), *context["grassroots"]],
+             spellings={squeeze(spelling): spec["label"] for specs in kind["sheets"].values() for spec in specs
+                        if spec["label"] in kind["confidential"] for spelling in (spec["label"], *spec["aliases"])})
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
@@ -486,6 +494,7 @@ def read_context(config, limits: dict | None = None) -> dict:
         } for kind in KINDS],
         "office_books": office_books(config),
         "names": config.name_index(),
+        "grassroots": sorted({g.name for g in config.grassroots}),  # never masked as a complainant's name
         "spellings": sorted({(squeeze(k), v) for k, v in config.name_index().items() if len(squeeze(k)) >= 2}),
         "codes": {u.code: u.name for u in config.units},
         "survey": scale_context(),
