@@ -11,6 +11,8 @@ import functools
 import re
 import unicodedata
 
+from ..textnorm import squeeze
+
 _SPLIT = re.compile(r"[、,，;；/\\|]+")
 _DIGITS = re.compile(r"\d")
 # a run of digits, possibly broken by spaces or dashes, long enough to be a phone number
@@ -187,7 +189,6 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
     found = {c: label for label, c in sheet["columns"].items() if label in labels}
     if header_row is None or header_row >= len(grid["rows"]):
         return found
-    from ..textnorm import squeeze
 
     def label_of(value) -> str | None:
         key = squeeze(value) if isinstance(value, str) else ""

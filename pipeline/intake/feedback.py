@@ -54,15 +54,14 @@ def _write_cell(ws, r: int, c: int, value, fmt, date_fmt) -> None:
     """Units' text is always written as text: a typed `=HYPERLINK(...)` stays inert."""
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_string(r, c, "是" if value else "否", fmt)
-    elif isinstance(value, (int, float)) and math.isfinite(value):
-        ws.write_number(r, c, value, fmt)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        day = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
-        ws.write_datetime(r, c, day, date_fmt)
+        return
+    kind, shown = _as_written(value)
+    if kind == "number":
+        ws.write_number(r, c, shown, fmt)
+    elif kind == "datetime":
+        ws.write_datetime(r, c, shown, date_fmt)
     else:
-        ws.write_string(r, c, printable(str(value)), fmt)
+        ws.write_string(r, c, printable(shown), fmt)
 
 
 def _safe_sheet_name(name: str, used: set[str]) -> str:
@@ -190,8 +189,8 @@ def _merges_kept(merged: list, marked) -> list[tuple[int, int, int, int]]:
 
 
 def _as_written(value) -> tuple[str, object]:
-    """A unit's cell as _write_cell writes it: (put_column's kind, the value it is given). A number
-    no cell holds (NaN, ±inf: a hostile file's `<v>NaN</v>`) is shown as its text."""
+    """How a unit's filled cell is written: (put_column's kind, the value it is given, a text before
+    printable). 是/否 for a bool; a number no cell holds (NaN, ±inf: a hostile file's `<v>NaN</v>`) as its text."""
     if isinstance(value, bool):
         return "string", "是" if value else "否"
     if isinstance(value, (int, float)) and math.isfinite(value):

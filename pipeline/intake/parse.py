@@ -452,8 +452,8 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
         seal(book, result_sheets, tuple(kind["confidential"]),
              keep=[*(v for specs in kind["sheets"].values() for spec in specs for v in spec["vocab"]),
                    *context["names"], *context["names"].values(), *context["grassroots"]],
-             spellings={squeeze(spelling): spec["label"] for specs in kind["sheets"].values() for spec in specs
-                        if spec["label"] in kind["confidential"] for spelling in (spec["label"], *spec["aliases"])})
+             spellings={spelling: label for specs in kind["sheets"].values()
+                        for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]})
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
