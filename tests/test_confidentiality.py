@@ -171,3 +171,21 @@ def test_a_ledger_with_a_copy_of_the_register_sheet_is_still_the_units_ledger(co
     assert (row["单位"], row["结果"]) == ("西安路街道", "已采用")
     assert sorted(result.tables["clues"]["线索编号"]) == ["XF-001", "XF-002"]
     assert not leaks(tmp_path / "outbox", ["钟晓梅"], [])
+
+
+def test_a_short_contact_number_leaves_the_clue_numbers_as_written(config, tmp_path):
+    """A 联系方式 of 00001 (an extension, or a placeholder) is not a telephone number anyone could be
+    found by: the clue numbers that contain those digits stay as the office wrote them, and the
+    contact itself is still masked in the register's 回执."""
+    import pandas as pd
+
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-2017-00001", "桐竹社区", phone="00001", action=None),  # 属实 without 处理方式: a 疑问, marked
+        clue("XF-2017-00002", "桂乐社区", phone="13912345678", problem="来电13912345678反映，编号XF-2017-00001已转办")])
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    clues = pd.read_csv(result.out / "data" / "clues.csv", encoding="utf-8-sig")
+    assert sorted(clues["线索编号"]) == ["XF-2017-00001", "XF-2017-00002"]
+    shown = [cell for row in feedback_rows(result, "2017-08-18/登记表.xlsx") for cell in row if isinstance(cell, str)]
+    assert shown, "the register's 回执 lists the marked cell"
+    assert not leaks(tmp_path / "outbox", [], ["13912345678"])

@@ -21,6 +21,9 @@ _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 MIN_NAME = 2
+# a secret number is looked for elsewhere from the length of the shortest telephone number (a local
+# landline, 7 digits): a 联系方式 of 00001 would otherwise mask those digits in every clue number
+MIN_SECRET_DIGITS = 7
 # a bracketed piece that looks like a person's name (2-3 Chinese characters), not a unit's (桐竹社区)
 _NAME_LIKE = re.compile(r"[\u3400-\u9fff]{2,3}")
 
@@ -93,7 +96,9 @@ class Scrubber:
                 value = int(value)
             text = _nfkc(str(value)).strip()
             for found in _ANY_NUMBER.findall(text):
-                numbers.add(re.sub(r"\D", "", found))
+                digits = re.sub(r"\D", "", found)
+                if len(digits) >= MIN_SECRET_DIGITS:
+                    numbers.add(digits)
             words = _ANY_NUMBER.sub(" ", text)
             for part in [words, *_SPLIT.split(words)]:
                 # as written (an e-mail keeps its dots), without punctuation, and each piece between
