@@ -64,6 +64,8 @@ CATALOGUE: dict[str, Kind] = {
                                 "请核对名称（可填街道、部门全称或其社区、科室、站所、服务窗口名称），修改后重新导出发送。"),
     "survey_answer_off_scale": Kind(QUERY, "答案不在满意度量表内，未计入满意率",
                                     "答案应为 满意、基本满意、不满意 或 1–5 分；请核实该答卷。"),
+    "survey_duplicate_row": Kind(QUERY, "与本表前面一行完全相同（连答卷编号或提交时间也相同），是同一份答卷重复导出，只计一次",
+                                 "无需处理；如确是两份不同的答卷，请核对导出文件。"),
     # resubmissions: moving the goalposts (the earlier accepted workbook said otherwise)
     "deadline_moved_after_due": Kind(QUERY, "整改时限在原时限已过后被推迟", "逾期仍按原整改时限计算；确需调整的，请在该行“说明”列写明原因和批准情况。", "整改时限"),
     "inspection_date_changed": Kind(QUERY, "检查时间与上次报送的台账不一致", "检查时间一经报送不应更改；确属填错的，请在该行“说明”列写明原因。", "检查时间"),

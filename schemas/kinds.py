@@ -12,7 +12,7 @@ import pandera.pandas as pa
 from .clues import Clue
 from .commitments import Commitment
 from .ledgers import Inspection, MonthlyReport, Rectification
-from .survey import SurveyResponse
+from .survey import RESPONDENT, RESPONDENT_HEADERS, RESPONDENT_PHONE, SurveyResponse
 
 UNIT = "unit"      # the book belongs to the reporting unit named in it (template marker, 填报单位, file name)
 OFFICE = "office"  # the book belongs to the district office itself (shown under a configured name)
@@ -26,6 +26,8 @@ class BookKind:
     optional: frozenset[str] = field(default_factory=frozenset)  # sheets whose absence is no query
     owner: str = UNIT
     confidential: tuple[str, ...] = ()           # columns dropped at intake; their values scrubbed everywhere
+    secret_headers: tuple[tuple[str, str], ...] = ()  # (header exactly as written, confidential label): columns
+    # outside the model that are confidential all the same (a survey tool's 姓名, 手机号)
     open_columns: bool = False                   # columns beyond the model are data (survey questions), not queried
     cumulative: bool = False                     # every accepted file counts (已采用), not only the latest
 
@@ -42,6 +44,7 @@ REGISTER = BookKind(
 # checked in order: the first kind one of whose signature sheets the workbook holds; the default last
 SURVEY = BookKind(
     "问卷调查", {"问卷": SurveyResponse}, signature=("问卷",), owner=OFFICE, open_columns=True, cumulative=True,
+    confidential=(RESPONDENT, RESPONDENT_PHONE), secret_headers=tuple(RESPONDENT_HEADERS.items()),
 )
 KINDS: tuple[BookKind, ...] = (REGISTER, SURVEY, LEDGER)
 MODELS: dict[str, type[pa.DataFrameModel]] = {label: model for kind in KINDS for label, model in kind.sheets.items()}

@@ -15,12 +15,21 @@ SATISFIED, FAIRLY, UNSATISFIED = "满意", "基本满意", "不满意"
 SCALE = {SATISFIED: SATISFIED, FAIRLY: FAIRLY, UNSATISFIED: UNSATISFIED,
          "5": SATISFIED, "4": SATISFIED, "3": FAIRLY, "2": UNSATISFIED, "1": UNSATISFIED}
 CONTENT = frozenset({SATISFIED, FAIRLY})  # 满意率 counts both
+# who answered, as a survey tool exports it (header as written → what it is): kept secret like a
+# complainant, masked in the survey's own 回执 and never read into any table (schemas/kinds.SURVEY)
+RESPONDENT = "答卷人"
+RESPONDENT_PHONE = "联系方式"
+RESPONDENT_HEADERS = {**dict.fromkeys(("填写人", "姓名", "答卷人", "答题人", "昵称", "微信昵称", "用户名"), RESPONDENT),
+                      **dict.fromkeys(("电话", "联系方式", "联系电话", "手机", "手机号", "手机号码"), RESPONDENT_PHONE)}
+# a column that numbers the answers (or times each to the second): two rows alike down to it are the
+# same answer sheet exported twice, counted once; rows alike without one are people who answered alike
+ANSWER_NUMBERS = frozenset({"序号", "编号", "答卷编号", "答卷序号", "id", "ID", "答卷ID", "用户ID",
+                            "No", "No.", "NO", "NO."})
+SUBMITTED = frozenset({"提交答卷时间", "提交时间", "填写时间", "开始时间", "结束时间"})
 # columns an online survey tool adds beside the questions: kept to tell respondents apart, never scored
-NOT_QUESTIONS = frozenset({"序号", "编号", "答卷编号", "答卷序号", "id", "ID", "提交答卷时间", "提交时间", "答题时间",
-                           "所用时间", "答题时长", "来源", "来源详情", "来自IP", "IP", "ip", "IP地址", "说明", "备注",
-                           "填写人", "姓名", "电话", "联系方式", "性别", "年龄", "职业", "总分",
-                           "得分", "总得分", "答卷ID", "用户ID", "No", "No.", "NO", "NO.", "开始时间", "结束时间",
-                           "填写时间", "手机", "手机号", "昵称", "微信昵称", "年龄段"})
+NOT_QUESTIONS = frozenset({"所用时间", "答题时间", "答题时长", "来源", "来源详情", "来自IP", "IP", "ip", "IP地址", "说明",
+                           "备注", "性别", "年龄", "职业", "总分", "得分", "总得分", "年龄段",
+                           *RESPONDENT_HEADERS, *ANSWER_NUMBERS, *SUBMITTED})
 
 
 class SurveyResponse(pa.DataFrameModel):

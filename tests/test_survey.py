@@ -216,3 +216,53 @@ def test_reading_a_survey_export_loads_neither_pandas_nor_pandera_in_the_reader(
     done = subprocess.run([sys.executable, "-c", probe], input=pickle.dumps((context, path.read_bytes())),
                           capture_output=True, cwd=ROOT, check=True)
     assert done.stdout.decode().split(maxsplit=1) == ["问卷调查", "[]\n"]
+
+
+def test_who_answered_is_masked_in_the_surveys_own_feedback_and_kept_nowhere(tmp_path, config):
+    """A survey tool's export names its respondents (姓名, 手机号). The office's 回执 for the file copies
+    the marked sheet, so those columns show as 钟** and 139****5678 there; no output holds them. A
+    question that mentions a 电话 is still a question, read and shown as answered."""
+    import openpyxl
+
+    from tests.test_confidentiality import leaks
+
+    inbox = tmp_path / "inbox"
+    hotline = "您对12345热线电话办理结果是否满意"
+    header = ("序号", "姓名", "手机号", "被评价单位", "调查日期", hotline, QUESTIONS[1])
+    survey_export(inbox / "2017-06-10" / "问卷.xlsx", [
+        [1, "钟晓梅", "13912345678", "西华街道", "2017-06-05", "满意", 5],
+        [2, "邝燚鑫", 13700001111, "西华街道", "2017-06-05", "不满意", 9],  # 9: off the scale, so the sheet is marked
+    ], header=header)
+    result = run(config, inbox, tmp_path / "out")
+    row = manifest_row(result, "2017-06-10/问卷.xlsx")
+    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 1, 0)
+    survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
+    assert survey.loc["西华街道", "样本数"] == 2 and survey.loc["西华街道", "满意率"] == round(2 / 3, 4)
+
+    marked = openpyxl.load_workbook(result.out / row["回执"])["问卷"]
+    shown = [[cell.value for cell in r] for r in marked.iter_rows()]
+    assert shown[1][1:3] == ["钟**", "139****5678"] and shown[2][1:3] == ["邝**", "137****1111"]
+    assert shown[0][5] == hotline and shown[1][5] == "满意"
+    assert not leaks(tmp_path / "out", ["钟晓梅", "邝燚鑫"], ["13912345678", "13700001111"])
+
+
+def test_an_answer_sheet_exported_twice_into_one_file_counts_once(tmp_path, config):
+    """Row 3 repeats row 2 down to its 序号: the same answer sheet, counted once and queried at its
+    序号. Rows alike in an export without answer numbers are people who answered alike: both count."""
+    inbox = tmp_path / "inbox"
+    survey_export(inbox / "2017-06-10" / "问卷_第1周.xlsx", [
+        [7, "西华街道", "2017-06-05", "不满意", 1], [7, "西华街道", "2017-06-05", "不满意", 1],
+        [8, "西华街道", "2017-06-05", "满意", 5]])
+    survey_export(inbox / "2017-06-11" / "问卷_纸质.xlsx", [
+        ["西安路街道", "2017-06-06", "满意", 5], ["西安路街道", "2017-06-06", "满意", 5]],
+        header=("被评价单位", "调查日期", *QUESTIONS))
+    result = run(config, inbox, tmp_path / "out")
+    row = manifest_row(result, "2017-06-10/问卷_第1周.xlsx")
+    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 1, 0)
+    query = problems_of(result, "2017-06-10/问卷_第1周.xlsx").iloc[0]
+    assert (query["code"], query["severity"], query["cell"]) == ("survey_duplicate_row", "疑问", "A3")
+    assert "与第2行相同" in query["message"]
+    assert manifest_row(result, "2017-06-11/问卷_纸质.xlsx")["疑问数"] == 0
+    survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
+    assert survey.loc["西华街道", "样本数"] == 2 and survey.loc["西华街道", "满意率"] == 0.5
+    assert survey.loc["西安路街道", "样本数"] == 2

@@ -185,11 +185,13 @@ class Scrubber:
 REPORTED = "被反映"  # 被反映人 is who a clue is about, not who gave it (反映人 is an alias of 举报人)
 
 
-def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: dict[str, str]) -> dict[int, str]:
+def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: dict[str, str],
+                   headers: dict[str, str] | None = None) -> dict[int, str]:
     """Column → confidential label, for every column of the header row that holds one: as read (the
     label or an alias), any header that contains a spelling of one (举报人（保密）, a second 来电人
-    column), and every column a merged header cell of one spans. A column so headed but not read
-    would otherwise show its names and numbers in the register's 回执."""
+    column), any header that is exactly one of `headers` (a survey tool's 姓名: a question may well
+    mention a 电话), and every column a merged header cell of one spans. A column so headed but not
+    read would otherwise show its names and numbers in the book's own 回执."""
     header_row = sheet["header_row"]
     found = {c: label for label, c in sheet["columns"].items() if label in labels}
     if header_row is None or header_row >= len(grid["rows"]):
@@ -199,6 +201,8 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
         key = squeeze(value) if isinstance(value, str) else ""
         if not key or REPORTED in key:
             return None
+        if headers and key in headers:
+            return headers[key]
         return next((label for spelling, label in spellings.items() if spelling and spelling in key), None)
 
     header = grid["rows"][header_row]
@@ -213,14 +217,15 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
     return found
 
 
-def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), spellings: dict[str, str] | None = None) -> None:
+def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), spellings: dict[str, str] | None = None,
+         headers: dict[str, str] | None = None) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included;
     a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is.
-    `spellings`: each spelling of a confidential label (secret_columns)."""
+    `spellings`, `headers`: how a confidential column may be headed (secret_columns)."""
     if not labels:
         return
-    spellings = spellings or {label: label for label in labels}
+    spellings = {label: label for label in labels} if spellings is None else spellings
     secrets = [value for sheet in sheets.values() for label in labels for value in sheet["table"].get(label, ())]
     grids = book.get("grids", {})
     hidden: dict[str, dict[int, str]] = {}
@@ -228,7 +233,7 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
         grid = grids.get(sheet["name"])
         if grid is None or sheet["header_row"] is None:
             continue
-        hidden[sheet["name"]] = secret_columns(sheet, grid, labels, spellings)
+        hidden[sheet["name"]] = secret_columns(sheet, grid, labels, spellings, headers)
         for c in hidden[sheet["name"]]:
             for row in grid["rows"][sheet["header_row"] + 1:]:
                 if c < len(row):

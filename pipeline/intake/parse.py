@@ -451,9 +451,10 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
     if kind["confidential"]:
         seal(book, result_sheets, tuple(kind["confidential"]),
              keep=[*(v for specs in kind["sheets"].values() for spec in specs for v in spec["vocab"]),
-                   *context["names"], *context["names"].values(), *context["grassroots"]],
+                   *context["names"], *context["names"].values(), *context["grassroots"], *context["survey"]["scale"]],
              spellings={spelling: label for specs in kind["sheets"].values()
-                        for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]})
+                        for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]},
+             headers={squeeze(header): label for header, label in kind["secret_headers"]})
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
@@ -486,6 +487,7 @@ def read_context(config, limits: dict | None = None) -> dict:
         "kinds": [{
             "name": kind.name, "signature": list(kind.signature), "optional": sorted(kind.optional),
             "owner": kind.owner, "confidential": list(kind.confidential), "open_columns": kind.open_columns,
+            "secret_headers": [list(pair) for pair in kind.secret_headers],
             "sheets": {
                 sheet: [{"label": c.label, "kind": c.kind, "required": c.required, "vocab": list(c.vocab),
                          "aliases": list(c.aliases)} for c in columns(sheet)]

@@ -8,6 +8,7 @@ unit or one of its grassroots units (counted for its reporting unit).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from ..problems import problem
 from .table import rows_of
@@ -23,9 +24,10 @@ COUNTS = ["单位", "满意数", "答案数"]
 def scale_context() -> dict:
     """The answer scale as plain data for the reader workers (parse.read_context): importing schemas
     there would load pandera into every worker, a second's start for the first survey it reads."""
-    from schemas.survey import CONTENT, NOT_QUESTIONS, SCALE
+    from schemas.survey import ANSWER_NUMBERS, CONTENT, NOT_QUESTIONS, SCALE, SUBMITTED
 
-    return {"scale": dict(SCALE), "content": sorted(CONTENT), "not_questions": sorted(NOT_QUESTIONS)}
+    return {"scale": dict(SCALE), "content": sorted(CONTENT), "not_questions": sorted(NOT_QUESTIONS),
+            "answer_numbers": sorted(ANSWER_NUMBERS), "submitted": sorted(SUBMITTED)}
 
 
 def on_scale(value, scale: dict) -> str | None:
@@ -82,8 +84,26 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
         scale_like = sum(on_scale(v, scale) is not None or _whole(v) for v in typed)
         if typed and (any(word in squeeze(label) for word in QUESTION_WORDS) or 2 * scale_like >= len(typed)):
             questions.append((c, label))
+    numbered = [c for c, label in others if squeeze(label) in {squeeze(x) for x in answers["answer_numbers"]}]
+    timed = [c for c, label in others if squeeze(label) in {squeeze(x) for x in answers["submitted"]}]
+    every = sorted([(c, lab) for lab, c in colmap.items()] + others, key=lambda x: x[1])
+    first_of: dict[int, int] = {}
     table["满意数"], table["答案数"], table["_key"] = [], [], []
     for r, row in zip(table["_row"], rows):
+        # the whole row as typed tells one respondent from another (the tool's 序号 and 提交时间 included),
+        # kept as a number: who answered (姓名, 手机号) is secret and must not be kept in the cache
+        key = int.from_bytes(hashlib.blake2b("\x1f".join(f"{label}={_text(cell(row, c))}" for c, label in every)
+                                             .encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+        earlier = first_of.setdefault(key, r)
+        if earlier != r and _numbered(row, numbered, timed):
+            # the same answer sheet exported twice into one file: counted once
+            at = (numbered or timed)[0]
+            problems.append(problem("survey_duplicate_row", file=file, sheet=sheet_name, row=r, col=at,
+                                    column=dict(others)[at], value=cell(row, at), detail=f"与第{earlier + 1}行相同"))
+            table["满意数"].append(0)
+            table["答案数"].append(0)
+            table["_key"].append(key)
+            continue
         satisfied = answered = 0
         for c, label in questions:
             value = cell(row, c)
@@ -98,9 +118,15 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
             satisfied += answer in content
         table["满意数"].append(satisfied)
         table["答案数"].append(answered)
-        # the whole row as typed tells one respondent from another (the tool's 序号 and 提交时间 included)
-        table["_key"].append("\x1f".join(f"{label}={_text(cell(row, c))}" for c, label in
-                                          sorted([(c, lab) for lab, c in colmap.items()] + others, key=lambda x: x[1])))
+        table["_key"].append(key)
+
+
+def _numbered(row: list, numbered: list[int], timed: list[int]) -> bool:
+    """The row carries what tells one answer sheet from another: an answer number, or a time to the second."""
+    def cell(c):
+        return row[c] if c < len(row) else None
+
+    return any(_text(cell(c)) for c in numbered) or any(":" in _text(cell(c)) for c in timed)
 
 
 def respondents(books: dict[str, dict], received: dict[str, dt.date], config):
