@@ -262,16 +262,23 @@ class TableSheet(Worksheet):
 
 class _QuickZip(zipfile.ZipFile):
     """Deflate at level 1: the leaders' workbook of a city is 56 MB of XML, 1 s to pack at zlib's
-    default level and 0.25 s at 1, for a file a third larger (5 → 7 MB)."""
+    default level and 0.25 s at 1, for a file a third larger (5 → 7 MB); a 回执 marking 50 cells
+    packs in 0.8 ms instead of 2.1 (28 → 33 KB)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("compresslevel", 1)
         super().__init__(*args, **kwargs)
 
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        # a workbook assembled in memory gives each part as a ZipInfo, which zipfile packs at zlib's
+        # default level unless told otherwise
+        return super().writestr(zinfo_or_arcname, data, compress_type,
+                                self.compresslevel if compresslevel is None else compresslevel)
+
 
 class TableWorkbook(Workbook):
     """An xlsxwriter workbook whose sheets are TableSheets, packed quickly (`packing` None: as
-    xlsxwriter packs, for small workbooks whose bytes should not change with this class)."""
+    xlsxwriter packs)."""
 
     worksheet_class = TableSheet
     packing: type[zipfile.ZipFile] | None = _QuickZip
