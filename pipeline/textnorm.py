@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -78,6 +79,16 @@ def typed_text(value) -> str:
 def squeeze(value) -> str:
     """clean_text without any white space: for labels and vocabulary comparison."""
     return _SPACE.sub("", clean_text(value))
+
+
+_HEADER_MARKS = re.compile(r"[*＊]|[（(]必填[)）]|[（(]选填[)）]|[:：]+$")
+
+
+@functools.lru_cache(maxsize=8192, typed=True)  # the same labels head every file's sheets
+def header_key(value) -> str:
+    """A header cell as it is matched against labels and known headers: squeezed, without a required
+    mark (*, （必填）, （选填）) or a trailing colon."""
+    return _HEADER_MARKS.sub("", squeeze(value))
 
 
 def number_key(value) -> str:

@@ -28,6 +28,7 @@ class BookKind:
     confidential: tuple[str, ...] = ()           # columns dropped at intake; their values scrubbed everywhere
     secret_headers: tuple[tuple[str, str], ...] = ()  # (header exactly as written, confidential label): columns
     # outside the model that are confidential all the same (a survey tool's 姓名, 手机号)
+    secrets_elsewhere: bool = True               # the confidential values are masked wherever else the book has them
     open_columns: bool = False                   # columns beyond the model are data (survey questions), not queried
     cumulative: bool = False                     # every accepted file counts (已采用), not only the latest
 
@@ -45,6 +46,7 @@ REGISTER = BookKind(
 SURVEY = BookKind(
     "问卷调查", {"问卷": SurveyResponse}, signature=("问卷",), owner=OFFICE, open_columns=True, cumulative=True,
     confidential=(RESPONDENT, RESPONDENT_PHONE), secret_headers=tuple(RESPONDENT_HEADERS.items()),
+    secrets_elsewhere=False,  # a nickname (满意, 服务) is no secret in a question or an answer; a phone number is
 )
 KINDS: tuple[BookKind, ...] = (REGISTER, SURVEY, LEDGER)
 MODELS: dict[str, type[pa.DataFrameModel]] = {label: model for kind in KINDS for label, model in kind.sheets.items()}

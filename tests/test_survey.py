@@ -266,3 +266,64 @@ def test_an_answer_sheet_exported_twice_into_one_file_counts_once(tmp_path, conf
     survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
     assert survey.loc["西华街道", "样本数"] == 2 and survey.loc["西华街道", "满意率"] == 0.5
     assert survey.loc["西安路街道", "样本数"] == 2
+
+
+def test_respondent_columns_headed_as_people_head_them_are_masked_and_not_scored(tmp_path, config):
+    """A two-row header whose 序号 and 姓名 cells are merged down from the row above, a 手机号码： with
+    its colon and a 联系电话（选填）: all are who answered, masked in the 回执, and the phone columns are
+    no questions (their numbers are not queried as answers off the scale). A nickname 满意 masks no answer."""
+    import openpyxl
+
+    from tests.test_confidentiality import leaks
+
+    path = tmp_path / "inbox" / "2017-06-10" / "问卷.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("问卷")
+    ws.merge_range("A1:A2", "序号")
+    ws.merge_range("B1:B2", "*姓名")
+    ws.merge_range("C1:F1", "答卷信息")
+    ws.write_row(1, 2, ["手机号码：", "联系电话（选填）", "被评价单位", "调查日期"])
+    ws.merge_range("G1:H1", "满意度")
+    ws.write_row(1, 6, QUESTIONS)
+    ws.write_row(2, 0, [1, "钟晓梅", "13912345678", "87654321", "西华街道", "2017-06-05", "满意", 9])
+    ws.write_row(3, 0, [2, "满意", "13700001111", "", "西华街道", "2017-06-05", "基本满意", 4])
+    wb.close()
+    result = run(config, tmp_path / "inbox", tmp_path / "out")
+    row = manifest_row(result, "2017-06-10/问卷.xlsx")
+    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 1, 0)  # only the 9 is off the scale
+    marked = openpyxl.load_workbook(result.out / row["回执"])["问卷"]
+    shown = [[cell.value for cell in r] for r in marked.iter_rows()]
+    assert shown[2][1:4] == ["钟**", "139****5678", "****4321"] and shown[3][1:3] == ["满**", "137****1111"]
+    assert shown[2][6] == "满意" and shown[3][6] == "基本满意" and shown[1][6] == QUESTIONS[0]
+    assert not leaks(tmp_path / "out", ["钟晓梅"], ["13912345678", "13700001111", "87654321"])
+
+
+def test_a_submission_time_tells_answer_sheets_apart_only_to_the_second(tmp_path, config):
+    """Alike rows timed to the minute (10:23, or 10:23:00 as Excel keeps a minute) are people who
+    answered in the same minute: each counts. Alike rows timed to the second are one answer sheet
+    exported twice: counted once, queried at the time."""
+    import datetime as dt
+
+    inbox = tmp_path / "inbox"
+    minute, second = dt.datetime(2017, 6, 5, 10, 23), dt.datetime(2017, 6, 5, 10, 24, 31)
+    path = inbox / "2017-06-10" / "问卷.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("问卷")
+    when = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    ws.write_row(0, 0, ["提交答卷时间", "被评价单位", "调查日期", *QUESTIONS])
+    for r in (1, 2, 3):
+        ws.write_datetime(r, 0, minute, when)
+    for r in (4, 5):
+        ws.write(r, 0, "2017/6/5 10:24")
+    for r in (6, 7):
+        ws.write_datetime(r, 0, second, when)
+    for r in range(1, 8):
+        ws.write_row(r, 1, ["西华街道", "2017-06-05", "满意", 5])
+    wb.close()
+    result = run(config, inbox, tmp_path / "out")
+    problems = problems_of(result, "2017-06-10/问卷.xlsx")
+    assert problems[["code", "cell"]].values.tolist() == [["survey_duplicate_row", "A8"]]
+    survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
+    assert survey.loc["西华街道", "样本数"] == 6

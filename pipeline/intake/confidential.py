@@ -11,7 +11,7 @@ import functools
 import re
 import unicodedata
 
-from ..textnorm import squeeze
+from ..textnorm import header_key
 
 _SPLIT = re.compile(r"[、,，;；/\\|]+")
 _DIGITS = re.compile(r"\d")
@@ -21,8 +21,9 @@ _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 MIN_NAME = 2
-# a secret number is looked for elsewhere from the length of the shortest telephone number (a local
-# landline, 7 digits): a 联系方式 of 00001 would otherwise mask those digits in every clue number
+# a secret number shorter than the shortest telephone number (a local landline, 7 digits: a QQ
+# number, an extension) is masked where a number is it, not inside a longer one: a 联系方式 of 00001
+# masked those digits in every clue number (XF-2017-00001), and two clues became one
 MIN_SECRET_DIGITS = 7
 # a bracketed piece that looks like a person's name (2-3 Chinese characters), not a unit's (桐竹社区)
 _NAME_LIKE = re.compile(r"[\u3400-\u9fff]{2,3}")
@@ -96,9 +97,7 @@ class Scrubber:
                 value = int(value)
             text = _nfkc(str(value)).strip()
             for found in _ANY_NUMBER.findall(text):
-                digits = re.sub(r"\D", "", found)
-                if len(digits) >= MIN_SECRET_DIGITS:
-                    numbers.add(digits)
+                numbers.add(re.sub(r"\D", "", found))
             words = _ANY_NUMBER.sub(" ", text)
             for part in [words, *_SPLIT.split(words)]:
                 # as written (an e-mail keeps its dots), without punctuation, and each piece between
@@ -106,10 +105,11 @@ class Scrubber:
                 pieces = [re.sub(r"\s", "", part), re.sub(r"\s", "", _PUNCT.sub("", part))]
                 pieces += [p for p in (re.sub(r"\s", "", x) for x in _PUNCT.split(part)) if _NAME_LIKE.fullmatch(p)]
                 for piece in pieces:
-                    if len(piece) >= (3 if piece.isascii() else MIN_NAME):
+                    # digits left once the numbers are out (2017) are too short to name anyone
+                    if len(piece) >= (3 if piece.isascii() else MIN_NAME) and not piece.isdigit():
                         names.add(piece)
         self.numbers = numbers
-        self._number_lengths = sorted({len(n) for n in numbers})
+        self._number_lengths = sorted({len(n) for n in numbers if len(n) >= MIN_SECRET_DIGITS})
         # one alternation of a register's every name costs each cell a try of every name at every
         # character: quadratic in complainants. A name without letter case (Chinese characters,
         # digits, punctuation) can only match where the cell, its white space removed, contains it,
@@ -155,10 +155,12 @@ class Scrubber:
         return "".join(out)
 
     def _holds_secret_number(self, digits: str) -> bool:
-        """Whether a secret number is part of `digits`: each piece of a secret number's length is
-        looked up, not each of a register's thousands of numbers searched for."""
+        """Whether `digits` is a secret number, or holds one as long as a telephone number (see
+        MIN_SECRET_DIGITS): each piece of such a length is looked up, not each of a register's
+        thousands of numbers searched for."""
         numbers = self.numbers
-        return any(digits[i:i + k] in numbers for k in self._number_lengths for i in range(len(digits) - k + 1))
+        return digits in numbers or any(digits[i:i + k] in numbers for k in self._number_lengths
+                                        for i in range(len(digits) - k + 1))
 
     def _number(self, m: re.Match) -> str:
         digits = re.sub(r"\D", "", m.group(0))
@@ -190,39 +192,52 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
     """Column → confidential label, for every column of the header row that holds one: as read (the
     label or an alias), any header that contains a spelling of one (举报人（保密）, a second 来电人
     column), any header that is exactly one of `headers` (a survey tool's 姓名: a question may well
-    mention a 电话), and every column a merged header cell of one spans. A column so headed but not
-    read would otherwise show its names and numbers in the book's own 回执."""
+    mention a 电话), each as header_key sees it (*姓名, 手机号码：), and every column a merged header
+    cell of one spans (across, or down from the row above). A column so headed but not read would
+    otherwise show its names and numbers in the book's own 回执."""
     header_row = sheet["header_row"]
     found = {c: label for label, c in sheet["columns"].items() if label in labels}
     if header_row is None or header_row >= len(grid["rows"]):
         return found
 
     def label_of(value) -> str | None:
-        key = squeeze(value) if isinstance(value, str) else ""
+        key = header_key(value) if isinstance(value, str) else ""
         if not key or REPORTED in key:
             return None
         if headers and key in headers:
             return headers[key]
         return next((label for spelling, label in spellings.items() if spelling and spelling in key), None)
 
-    header = grid["rows"][header_row]
+    rows = grid["rows"]
+    header = list(rows[header_row])
+    spans = []
+    for (a_r, a_c), (b_r, b_c) in grid["merged"]:
+        if a_r <= header_row <= b_r and b_c - a_c < 200:
+            spans.append((a_c, b_c))
+            top = rows[a_r][a_c] if a_r < len(rows) and a_c < len(rows[a_r]) else None
+            header.extend([None] * (b_c + 1 - len(header)))
+            for c in range(a_c, b_c + 1):  # a header merged down from the row above, or across
+                if header[c] is None or header[c] == "":
+                    header[c] = top
     for c, value in enumerate(header):
         label = label_of(value)
         if label and c not in found:
             found[c] = label
-    for (a_r, a_c), (b_r, b_c) in grid["merged"]:
-        if a_r <= header_row <= b_r and a_c in found and b_c - a_c < 200:
+    for a_c, b_c in spans:
+        if a_c in found:
             for c in range(a_c + 1, b_c + 1):
                 found.setdefault(c, found[a_c])
     return found
 
 
 def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), spellings: dict[str, str] | None = None,
-         headers: dict[str, str] | None = None) -> None:
+         headers: dict[str, str] | None = None, elsewhere: bool = True) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included;
     a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is.
-    `spellings`, `headers`: how a confidential column may be headed (secret_columns)."""
+    `spellings`, `headers`: how a confidential column may be headed (secret_columns). `elsewhere`
+    False: other text is scrubbed of phone-like numbers only (a survey respondent's nickname, 满意 or
+    服务, must not mask the questions and answers)."""
     if not labels:
         return
     spellings = {label: label for label in labels} if spellings is None else spellings
@@ -238,7 +253,7 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
             for row in grid["rows"][sheet["header_row"] + 1:]:
                 if c < len(row):
                     secrets.append(row[c])
-    scrub = Scrubber(secrets, keep)
+    scrub = Scrubber(secrets if elsewhere else (), keep)
     for sheet in sheets.values():
         table = sheet["table"]
         for label in labels:

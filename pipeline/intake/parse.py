@@ -5,7 +5,6 @@ Pure Python (no pandas) so it runs inside the capped reader workers; the result 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import re
 from array import array
@@ -18,13 +17,13 @@ from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers, scale_context
 from .table import Coded
 from .readers import ReadFailure, file_bytes, read_grids
-from ..textnorm import Unparsed, clean_number_keys, clean_text, clean_texts, parse_date, parse_month, parse_number, squeeze, strip_category_prefix
+from ..textnorm import (Unparsed, clean_number_keys, clean_text, clean_texts, header_key, parse_date, parse_month,
+                        parse_number, squeeze, strip_category_prefix)
 
 MARKER_SHEET = "_meta"
 MARKER_TEMPLATE = "专项治理微腐败台账"
 HEADER_SCAN_ROWS = 40
 TOLERATED_HEADERS = {"序号"}
-_REQUIRED_MARK = re.compile(r"[*＊]|[（(]必填[)）]|[（(]选填[)）]")
 _LABEL_SPLIT = re.compile(r"[:：]")
 
 
@@ -95,11 +94,6 @@ def _absolute(sheet: dict, fill_merged: bool = True) -> list[list]:
     return grid
 
 
-@functools.lru_cache(maxsize=8192, typed=True)  # the same labels head every file's sheets
-def _header_key(value) -> str:
-    return _REQUIRED_MARK.sub("", squeeze(value))
-
-
 _BUILT: dict[tuple[str, int], tuple[object, object]] = {}  # (what, id of a context list) → (the list, built from it)
 
 
@@ -130,7 +124,7 @@ def find_header(grid: list[list], specs: list[dict]) -> tuple[int | None, dict[s
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
         for c, value in enumerate(row):
-            label = lookup.get(_header_key(value))
+            label = lookup.get(header_key(value))
             if label and label not in found:
                 found[label] = c
         if len(found) > len(best_map):
@@ -433,7 +427,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
             filled_on = day if isinstance(day, dt.date) else None
         lookup = _label_lookup(specs)
         for c, value in enumerate(grid[header_row]):
-            key = _header_key(value)
+            key = header_key(value)
             if key and key not in lookup and key not in TOLERATED_HEADERS and not kind.get("open_columns"):
                 problems.append(problem("unknown_column", file=file, sheet=sheet["name"], row=header_row, col=c,
                                         column=clean_text(value), value=value))
@@ -454,7 +448,8 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
                    *context["names"], *context["names"].values(), *context["grassroots"], *context["survey"]["scale"]],
              spellings={spelling: label for specs in kind["sheets"].values()
                         for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]},
-             headers={squeeze(header): label for header, label in kind["secret_headers"]})
+             headers={header_key(header): label for header, label in kind["secret_headers"]},
+             elsewhere=kind["secrets_elsewhere"])
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
@@ -487,7 +482,7 @@ def read_context(config, limits: dict | None = None) -> dict:
         "kinds": [{
             "name": kind.name, "signature": list(kind.signature), "optional": sorted(kind.optional),
             "owner": kind.owner, "confidential": list(kind.confidential), "open_columns": kind.open_columns,
-            "secret_headers": [list(pair) for pair in kind.secret_headers],
+            "secret_headers": [list(pair) for pair in kind.secret_headers], "secrets_elsewhere": kind.secrets_elsewhere,
             "sheets": {
                 sheet: [{"label": c.label, "kind": c.kind, "required": c.required, "vocab": list(c.vocab),
                          "aliases": list(c.aliases)} for c in columns(sheet)]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 from ..problems import problem
 from .table import rows_of
-from ..textnorm import clean_text, squeeze
+from ..textnorm import clean_text, header_key, squeeze
 
 SHEET = "问卷"
 KIND = "问卷调查"   # the kind's name in schemas/kinds.py; also the manifest 单位 of a survey file
@@ -65,7 +66,7 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
     """Tally each respondent row's answers into the sheet's table; an answer off the scale is a 疑问 at
     its cell. `answers`: the scale as scale_context gives it."""
     scale, content = answers["scale"], set(answers["content"])
-    not_questions = {squeeze(x) for x in answers["not_questions"]}
+    not_questions = {header_key(x) for x in answers["not_questions"]}
     fixed = set(colmap.values())
     header = grid[header_row]
     others = [(c, clean_text(v)) for c, v in enumerate(header) if c not in fixed and clean_text(v)]
@@ -76,7 +77,7 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
 
     questions = []
     for c, label in others:
-        if squeeze(label) in not_questions:
+        if header_key(label) in not_questions:
             continue
         typed = [cell(row, c) for row in rows if _text(cell(row, c))]
         # a column is a question when its label asks for satisfaction, or when most of its answers are on the
@@ -84,20 +85,19 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
         scale_like = sum(on_scale(v, scale) is not None or _whole(v) for v in typed)
         if typed and (any(word in squeeze(label) for word in QUESTION_WORDS) or 2 * scale_like >= len(typed)):
             questions.append((c, label))
-    numbered = [c for c, label in others if squeeze(label) in {squeeze(x) for x in answers["answer_numbers"]}]
-    timed = [c for c, label in others if squeeze(label) in {squeeze(x) for x in answers["submitted"]}]
+    numbered = [c for c, label in others if header_key(label) in {header_key(x) for x in answers["answer_numbers"]}]
+    timed = [c for c, label in others if header_key(label) in {header_key(x) for x in answers["submitted"]}]
     every = sorted([(c, lab) for lab, c in colmap.items()] + others, key=lambda x: x[1])
     first_of: dict[int, int] = {}
     table["满意数"], table["答案数"], table["_key"] = [], [], []
     for r, row in zip(table["_row"], rows):
         # the whole row as typed tells one respondent from another (the tool's 序号 and 提交时间 included),
-        # kept as a number: who answered (姓名, 手机号) is secret and must not be kept in the cache
+        # kept as a hash: the parse cache holds no respondent's name or number as written
         key = int.from_bytes(hashlib.blake2b("\x1f".join(f"{label}={_text(cell(row, c))}" for c, label in every)
                                              .encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
         earlier = first_of.setdefault(key, r)
-        if earlier != r and _numbered(row, numbered, timed):
-            # the same answer sheet exported twice into one file: counted once
-            at = (numbered or timed)[0]
+        at = _answer_sheet_mark(row, numbered, timed) if earlier != r else None
+        if at is not None:  # the same answer sheet exported twice into one file: counted once
             problems.append(problem("survey_duplicate_row", file=file, sheet=sheet_name, row=r, col=at,
                                     column=dict(others)[at], value=cell(row, at), detail=f"与第{earlier + 1}行相同"))
             table["满意数"].append(0)
@@ -121,12 +121,17 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
         table["_key"].append(key)
 
 
-def _numbered(row: list, numbered: list[int], timed: list[int]) -> bool:
-    """The row carries what tells one answer sheet from another: an answer number, or a time to the second."""
-    def cell(c):
-        return row[c] if c < len(row) else None
+_TO_THE_SECOND = re.compile(r"\d:\d{2}:(?!00)\d{2}")  # a time with its seconds (a minute's :00 tells no one apart)
 
-    return any(_text(cell(c)) for c in numbered) or any(":" in _text(cell(c)) for c in timed)
+
+def _answer_sheet_mark(row: list, numbered: list[int], timed: list[int]) -> int | None:
+    """The column of what tells this row's answer sheet from any other: its answer number, else its
+    submission time to the second; None when it has neither (two such rows alike are two people)."""
+    def text(c):
+        return _text(row[c] if c < len(row) else None)
+
+    marks = [c for c in numbered if text(c)] + [c for c in timed if _TO_THE_SECOND.search(text(c))]
+    return marks[0] if marks else None
 
 
 def respondents(books: dict[str, dict], received: dict[str, dt.date], config):
