@@ -81,14 +81,14 @@ def squeeze(value) -> str:
     return _SPACE.sub("", clean_text(value))
 
 
-_HEADER_MARKS = re.compile(r"[*＊]|[（(]必填[)）]|[（(]选填[)）]|[:：]+$")
+_HEADER_MARKS = re.compile(r"[*＊]|[（(]必填[)）]|[（(]选填[)）]")
 
 
 @functools.lru_cache(maxsize=8192, typed=True)  # the same labels head every file's sheets
 def header_key(value) -> str:
     """A header cell as it is matched against labels and known headers: squeezed, without a required
     mark (*, （必填）, （选填）) or a trailing colon."""
-    return _HEADER_MARKS.sub("", squeeze(value))
+    return _HEADER_MARKS.sub("", squeeze(value)).rstrip(":：")
 
 
 def number_key(value) -> str:

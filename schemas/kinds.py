@@ -26,9 +26,10 @@ class BookKind:
     optional: frozenset[str] = field(default_factory=frozenset)  # sheets whose absence is no query
     owner: str = UNIT
     confidential: tuple[str, ...] = ()           # columns dropped at intake; their values scrubbed everywhere
-    secret_headers: tuple[tuple[str, str], ...] = ()  # (header exactly as written, confidential label): columns
-    # outside the model that are confidential all the same (a survey tool's 姓名, 手机号)
-    secrets_elsewhere: bool = True               # the confidential values are masked wherever else the book has them
+    secret_headers: tuple[tuple[str, str], ...] = ()  # (header, confidential label): columns outside the model
+    # that are confidential all the same (a survey tool's 姓名, 手机号; confidential.asked_label)
+    verbatim: tuple[str, ...] = ()               # columns never scrubbed of confidential values: what the office
+    # or a tool assigns (a clue's number), never anyone's words; masked, XF-00001 and XF-00101 became one clue
     open_columns: bool = False                   # columns beyond the model are data (survey questions), not queried
     cumulative: bool = False                     # every accepted file counts (已采用), not only the latest
 
@@ -40,13 +41,13 @@ LEDGER = BookKind(
 )
 REGISTER = BookKind(
     "信访举报登记表", {"信访举报": Clue}, signature=("信访举报",), owner=OFFICE, confidential=("举报人", "联系方式"),
+    verbatim=("线索编号",),
 )
 
 # checked in order: the first kind one of whose signature sheets the workbook holds; the default last
 SURVEY = BookKind(
     "问卷调查", {"问卷": SurveyResponse}, signature=("问卷",), owner=OFFICE, open_columns=True, cumulative=True,
     confidential=(RESPONDENT, RESPONDENT_PHONE), secret_headers=tuple(RESPONDENT_HEADERS.items()),
-    secrets_elsewhere=False,  # a nickname (满意, 服务) is no secret in a question or an answer; a phone number is
 )
 KINDS: tuple[BookKind, ...] = (REGISTER, SURVEY, LEDGER)
 MODELS: dict[str, type[pa.DataFrameModel]] = {label: model for kind in KINDS for label, model in kind.sheets.items()}

@@ -19,7 +19,7 @@ LATIN = ["zhang.san@163.com", "LiSi", "wangwu2008", "Ｚｈａｏ Ｌｉｕ", "�
 
 class Reference(Scrubber):
     """The scrubber before it looked ahead: one alternation of every name (longest first), and
-    every secret number searched for in each number found (a short one: compared with it)."""
+    every secret number searched for in each number found (a shorter one than a telephone number: as one of its parts)."""
 
     def _mask_names(self, text):
         pattern = re.compile("|".join(r"\s*".join(map(re.escape, n)) for n in sorted(self.names, key=len, reverse=True)),
@@ -27,7 +27,7 @@ class Reference(Scrubber):
         return pattern.sub(lambda m: mask_name(re.sub(r"\s", "", m.group(0))), text) if pattern.search(text) else None
 
     def _holds_secret_number(self, digits):
-        return any(n in digits if len(n) >= confidential.MIN_SECRET_DIGITS else n == digits for n in self.numbers)
+        return any(n in digits for n in self.numbers if len(n) >= confidential.MIN_SECRET_DIGITS)
 
 
 def _name(rng):

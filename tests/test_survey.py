@@ -270,8 +270,9 @@ def test_an_answer_sheet_exported_twice_into_one_file_counts_once(tmp_path, conf
 
 def test_respondent_columns_headed_as_people_head_them_are_masked_and_not_scored(tmp_path, config):
     """A two-row header whose 序号 and 姓名 cells are merged down from the row above, a 手机号码： with
-    its colon and a 联系电话（选填）: all are who answered, masked in the 回执, and the phone columns are
-    no questions (their numbers are not queried as answers off the scale). A nickname 满意 masks no answer."""
+    its colon, a 联系电话（选填） and a question 9、请留下您的联系方式: all are who answered, masked in the
+    回执, and none is scored (their numbers are not queried as answers off the scale). A respondent's
+    name written into an answer is masked in the 疑问 it raises, wherever that is listed."""
     import openpyxl
 
     from tests.test_confidentiality import leaks
@@ -284,19 +285,21 @@ def test_respondent_columns_headed_as_people_head_them_are_masked_and_not_scored
     ws.merge_range("B1:B2", "*姓名")
     ws.merge_range("C1:F1", "答卷信息")
     ws.write_row(1, 2, ["手机号码：", "联系电话（选填）", "被评价单位", "调查日期"])
-    ws.merge_range("G1:H1", "满意度")
-    ws.write_row(1, 6, QUESTIONS)
-    ws.write_row(2, 0, [1, "钟晓梅", "13912345678", "87654321", "西华街道", "2017-06-05", "满意", 9])
-    ws.write_row(3, 0, [2, "满意", "13700001111", "", "西华街道", "2017-06-05", "基本满意", 4])
+    ws.merge_range("G1:I1", "满意度")
+    ws.write_row(1, 6, [*QUESTIONS, "9、请留下您的联系方式"])
+    ws.write_row(2, 0, [1, "钟晓梅", "13912345678", "87654321", "西华街道", "2017-06-05", "满意", 9, 66554433])
+    ws.write_row(3, 0, [2, "邝燚鑫", "13700001111", "", "西华街道", "2017-06-05", "邝燚鑫不满意", 4, "QQ 654321"])
     wb.close()
     result = run(config, tmp_path / "inbox", tmp_path / "out")
     row = manifest_row(result, "2017-06-10/问卷.xlsx")
-    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 1, 0)  # only the 9 is off the scale
+    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 2, 0)  # 9 and 邝燚鑫不满意: off the scale
+    queried = problems_of(result, "2017-06-10/问卷.xlsx")
+    assert sorted(queried["cell"]) == ["G4", "H3"] and "邝**不满意" in set(queried["value"])
     marked = openpyxl.load_workbook(result.out / row["回执"])["问卷"]
     shown = [[cell.value for cell in r] for r in marked.iter_rows()]
-    assert shown[2][1:4] == ["钟**", "139****5678", "****4321"] and shown[3][1:3] == ["满**", "137****1111"]
-    assert shown[2][6] == "满意" and shown[3][6] == "基本满意" and shown[1][6] == QUESTIONS[0]
-    assert not leaks(tmp_path / "out", ["钟晓梅"], ["13912345678", "13700001111", "87654321"])
+    assert shown[2][1:4] == ["钟**", "139****5678", "****4321"] and shown[3][1:3] == ["邝**", "137****1111"]
+    assert shown[2][8] == "****4433" and shown[3][8] == "****21"
+    assert not leaks(tmp_path / "out", ["钟晓梅", "邝燚鑫"], ["13912345678", "13700001111", "87654321", "66554433", "654321"])
 
 
 def test_a_submission_time_tells_answer_sheets_apart_only_to_the_second(tmp_path, config):

@@ -20,10 +20,11 @@ _PHONE = re.compile(r"(?:86)?1[3-9]\d{9}|0\d{2,3}\d{7,8}")  # a mobile, or a lan
 _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4}$")  # a local number said to be a phone
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
+_DIGIT_RUN = re.compile(r"\d+")
 MIN_NAME = 2
 # a secret number shorter than the shortest telephone number (a local landline, 7 digits: a QQ
-# number, an extension) is masked where a number is it, not inside a longer one: a 联系方式 of 00001
-# masked those digits in every clue number (XF-2017-00001), and two clues became one
+# number, an extension) is masked where a number is it, or one of its parts between spaces or dashes,
+# not inside a longer run of digits (a 联系方式 of 00001 masked every number holding 00001)
 MIN_SECRET_DIGITS = 7
 # a bracketed piece that looks like a person's name (2-3 Chinese characters), not a unit's (桐竹社区)
 _NAME_LIKE = re.compile(r"[\u3400-\u9fff]{2,3}")
@@ -155,18 +156,19 @@ class Scrubber:
         return "".join(out)
 
     def _holds_secret_number(self, digits: str) -> bool:
-        """Whether `digits` is a secret number, or holds one as long as a telephone number (see
-        MIN_SECRET_DIGITS): each piece of such a length is looked up, not each of a register's
-        thousands of numbers searched for."""
+        """Whether `digits` hold a secret number as long as a telephone number (MIN_SECRET_DIGITS): each
+        piece of such a length is looked up, not each of a register's thousands of numbers searched for."""
         numbers = self.numbers
-        return digits in numbers or any(digits[i:i + k] in numbers for k in self._number_lengths
-                                        for i in range(len(digits) - k + 1))
+        return any(digits[i:i + k] in numbers for k in self._number_lengths for i in range(len(digits) - k + 1))
 
     def _number(self, m: re.Match) -> str:
-        digits = re.sub(r"\D", "", m.group(0))
+        written = m.group(0)
+        digits = re.sub(r"\D", "", written)
         if self._holds_secret_number(digits) or _PHONE.fullmatch(digits) or _CUED.search(m.string, 0, m.start()):
             return mask_phone(digits)
-        return m.group(0)
+        # a shorter secret (a QQ number) where it is one of the number's parts: that part alone
+        return _DIGIT_RUN.sub(lambda part: mask_phone(part.group(0)) if part.group(0) in self.numbers else part.group(0),
+                              written)
 
     def __call__(self, value):
         if not isinstance(value, str) or not value:
@@ -182,6 +184,20 @@ class Scrubber:
             if masked != text:
                 value = masked
         return value
+
+
+# a question number (1、, Q2., （3）) and the asking words (请留下您的) before what a survey column asks for
+_QUESTION_NUMBER = re.compile(r"^(?:[Qq]?\d+|[(]\d+[)])[.、,:)]?")
+_ASKING = re.compile(r"^(?:请(?:留下|填写|输入|提供)?)?[您你]?的?")
+
+
+def asked_label(header, headers: dict[str, str]) -> str | None:
+    """The confidential label of a column headed as one of `headers` (header_key → label): as
+    written (姓名, 手机号码：), or asked as a survey question (1、您的姓名, 请留下您的联系电话)."""
+    key = header_key(header) if isinstance(header, str) else ""
+    if not key or key in headers:
+        return headers.get(key)
+    return headers.get(_ASKING.sub("", _QUESTION_NUMBER.sub("", key)))
 
 
 REPORTED = "被反映"  # 被反映人 is who a clue is about, not who gave it (反映人 is an alias of 举报人)
@@ -204,8 +220,8 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
         key = header_key(value) if isinstance(value, str) else ""
         if not key or REPORTED in key:
             return None
-        if headers and key in headers:
-            return headers[key]
+        if headers and asked_label(key, headers):
+            return asked_label(key, headers)
         return next((label for spelling, label in spellings.items() if spelling and spelling in key), None)
 
     rows = grid["rows"]
@@ -231,13 +247,12 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
 
 
 def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), spellings: dict[str, str] | None = None,
-         headers: dict[str, str] | None = None, elsewhere: bool = True) -> None:
+         headers: dict[str, str] | None = None, verbatim=()) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included;
-    a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is.
-    `spellings`, `headers`: how a confidential column may be headed (secret_columns). `elsewhere`
-    False: other text is scrubbed of phone-like numbers only (a survey respondent's nickname, 满意 or
-    服务, must not mask the questions and answers)."""
+    a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is, and so is
+    every value of the `verbatim` columns (a clue's number: what the office assigns, never anyone's
+    words). `spellings`, `headers`: how a confidential column may be headed (secret_columns)."""
     if not labels:
         return
     spellings = {label: label for label in labels} if spellings is None else spellings
@@ -253,24 +268,29 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
             for row in grid["rows"][sheet["header_row"] + 1:]:
                 if c < len(row):
                     secrets.append(row[c])
-    scrub = Scrubber(secrets if elsewhere else (), keep)
+    scrub = Scrubber(secrets, keep)
     for sheet in sheets.values():
         table = sheet["table"]
         for label in labels:
             table.pop(label, None)
         for key, values in table.items():
-            table[key] = [scrub(v) if isinstance(v, str) else v for v in values]
+            if key not in verbatim and key != "_key":  # _key: the verbatim number's matching key
+                table[key] = [scrub(v) if isinstance(v, str) else v for v in values]
         grid = grids.get(sheet["name"])
         if grid is None:
             continue
         masked = hidden.get(sheet["name"], {})
+        kept = {sheet["columns"][label] for label in verbatim if label in sheet["columns"]}
         for r, row in enumerate(grid["rows"]):
             for c, value in enumerate(row):
                 if c in masked and r > sheet["header_row"]:
                     row[c] = mask_value(masked[c], value)
+                elif c in kept and r > sheet["header_row"]:
+                    continue
                 elif isinstance(value, str):
                     row[c] = scrub(value)
-                elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e6:
+                elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e4:
+                    # a number typed as one: from five digits it may be a secret (a QQ number) or a phone
                     row[c] = scrub(str(int(value)) if float(value).is_integer() else str(value))
     for p in book.get("problems", []):
         for key in ("value", "message", "hint"):

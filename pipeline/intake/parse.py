@@ -449,7 +449,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
              spellings={spelling: label for specs in kind["sheets"].values()
                         for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]},
              headers={header_key(header): label for header, label in kind["secret_headers"]},
-             elsewhere=kind["secrets_elsewhere"])
+             verbatim=kind["verbatim"])
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
@@ -482,7 +482,7 @@ def read_context(config, limits: dict | None = None) -> dict:
         "kinds": [{
             "name": kind.name, "signature": list(kind.signature), "optional": sorted(kind.optional),
             "owner": kind.owner, "confidential": list(kind.confidential), "open_columns": kind.open_columns,
-            "secret_headers": [list(pair) for pair in kind.secret_headers], "secrets_elsewhere": kind.secrets_elsewhere,
+            "secret_headers": [list(pair) for pair in kind.secret_headers], "verbatim": list(kind.verbatim),
             "sheets": {
                 sheet: [{"label": c.label, "kind": c.kind, "required": c.required, "vocab": list(c.vocab),
                          "aliases": list(c.aliases)} for c in columns(sheet)]

@@ -12,6 +12,7 @@ import hashlib
 import re
 
 from ..problems import problem
+from .confidential import asked_label
 from .table import rows_of
 from ..textnorm import clean_text, header_key, squeeze
 
@@ -25,10 +26,11 @@ COUNTS = ["单位", "满意数", "答案数"]
 def scale_context() -> dict:
     """The answer scale as plain data for the reader workers (parse.read_context): importing schemas
     there would load pandera into every worker, a second's start for the first survey it reads."""
-    from schemas.survey import ANSWER_NUMBERS, CONTENT, NOT_QUESTIONS, SCALE, SUBMITTED
+    from schemas.survey import ANSWER_NUMBERS, CONTENT, NOT_QUESTIONS, RESPONDENT_HEADERS, SCALE, SUBMITTED
 
     return {"scale": dict(SCALE), "content": sorted(CONTENT), "not_questions": sorted(NOT_QUESTIONS),
-            "answer_numbers": sorted(ANSWER_NUMBERS), "submitted": sorted(SUBMITTED)}
+            "answer_numbers": sorted(ANSWER_NUMBERS), "submitted": sorted(SUBMITTED),
+            "respondent": {header_key(header): label for header, label in RESPONDENT_HEADERS.items()}}
 
 
 def on_scale(value, scale: dict) -> str | None:
@@ -77,8 +79,8 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
 
     questions = []
     for c, label in others:
-        if header_key(label) in not_questions:
-            continue
+        if header_key(label) in not_questions or asked_label(label, answers["respondent"]):
+            continue  # a column the tool adds, or who answered (1、您的姓名): never scored
         typed = [cell(row, c) for row in rows if _text(cell(row, c))]
         # a column is a question when its label asks for satisfaction, or when most of its answers are on the
         # scale or whole numbers (a score of 0 or 6 is a query), not a timestamp or free text
