@@ -186,7 +186,8 @@ def test_a_short_contact_number_is_masked_where_written_but_clue_numbers_stay_as
         clue("XF-00001", "桐竹社区", phone="00001", action=None),  # 属实 without 处理方式: a 疑问, marked
         clue("XF-00101", "桂乐社区", phone="00101"),
         clue("XF-2017-10001", "桂乐社区", who="滕淼焱", phone="QQ 654321", problem="滕淼焱通过QQ654321 8月3日反映低保优亲厚友"),
-        clue("XF-2017-00002", "桂乐社区", phone="13912345678", problem="来电13912345678反映，与XF-00001为同一事项")])
+        clue("XF-2017-00002", "桂乐社区", phone="13912345678", problem="来电13912345678反映，与XF-00001为同一事项"),
+        clue("XF-2017-00003", "桐竹社区", phone="028-87654321", problem="请回电87654321或8613700001111")])
     wb = openpyxl.load_workbook(path)
     ws = wb["信访举报"]
     note = next(c.column for c in next(r for r in ws.iter_rows() if any(c.value == "说明" for c in r)) if c.value == "说明")
@@ -194,9 +195,9 @@ def test_a_short_contact_number_is_masked_where_written_but_clue_numbers_stay_as
     wb.save(path)
     result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
     clues = pd.read_csv(result.out / "data" / "clues.csv", encoding="utf-8-sig")
-    assert sorted(clues["线索编号"]) == ["XF-00001", "XF-00101", "XF-2017-00002", "XF-2017-10001"]
+    assert sorted(clues["线索编号"]) == ["XF-00001", "XF-00101", "XF-2017-00002", "XF-2017-00003", "XF-2017-10001"]
     answer = openpyxl.load_workbook(result.out / manifest_row(result, "2017-08-18/登记表.xlsx")["回执"])
     shown = {c.value for row in answer["信访举报"].iter_rows() for c in row if isinstance(c.value, str)}
     assert {"XF-00001", "XF-00101", "***01", "****21", "滕**通过QQ****21 8月3日反映低保优亲厚友",
             "来电139****5678反映,与XF-***01为同一事项"} <= shown  # a cell scrubbed is NFKC (，→ ,)
-    assert not leaks(tmp_path / "outbox", ["滕淼焱"], ["13912345678", "654321"])
+    assert not leaks(tmp_path / "outbox", ["滕淼焱"], ["13912345678", "654321", "87654321", "13700001111"])

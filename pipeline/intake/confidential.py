@@ -82,6 +82,16 @@ def mask_value(label: str, value) -> str:
     return "、".join(mask_name(p) for p in _SPLIT.split(text) if p)
 
 
+def _written_without_prefix(digits: str) -> tuple[str, ...]:
+    """A number as it may be written elsewhere without its prefix: a mobile without 86, a landline
+    without its area code (028-87654321 given as 87654321; its last 7 digits are in either length)."""
+    if len(digits) == 13 and digits.startswith("86"):
+        return (digits[2:],)
+    if digits.startswith("0") and 10 <= len(digits) <= 12:
+        return (digits[-MIN_SECRET_DIGITS:],)
+    return ()
+
+
 class Scrubber:
     """Masks every occurrence of the book's secret names and numbers in a text, and any phone number."""
 
@@ -98,7 +108,8 @@ class Scrubber:
                 value = int(value)
             text = _nfkc(str(value)).strip()
             for found in _ANY_NUMBER.findall(text):
-                numbers.add(re.sub(r"\D", "", found))
+                digits = re.sub(r"\D", "", found)
+                numbers.update((digits, *_written_without_prefix(digits)))
             words = _ANY_NUMBER.sub(" ", text)
             for part in [words, *_SPLIT.split(words)]:
                 # as written (an e-mail keeps its dots), without punctuation, and each piece between
