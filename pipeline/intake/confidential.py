@@ -218,10 +218,10 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
                    headers: dict[str, str] | None = None) -> dict[int, str]:
     """Column → confidential label, for every column of the header row that holds one: as read (the
     label or an alias), any header that contains a spelling of one (举报人（保密）, a second 来电人
-    column), any header that is exactly one of `headers` (a survey tool's 姓名: a question may well
-    mention a 电话), each as header_key sees it (*姓名, 手机号码：), and every column a merged header
-    cell of one spans (across, or down from the row above). A column so headed but not read would
-    otherwise show its names and numbers in the book's own 回执."""
+    column), any header `headers` names (asked_label: a survey tool's 姓名, or 1、您的姓名 asked as a
+    question; a question about a 电话 is none), each as header_key sees it (*姓名, 手机号码：), and every
+    column a merged header cell of one spans (across, or down from the row above). A column so headed
+    but not read would otherwise show its names and numbers in the book's own 回执."""
     header_row = sheet["header_row"]
     found = {c: label for label, c in sheet["columns"].items() if label in labels}
     if header_row is None or header_row >= len(grid["rows"]):
@@ -231,9 +231,8 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
         key = header_key(value) if isinstance(value, str) else ""
         if not key or REPORTED in key:
             return None
-        if headers and asked_label(key, headers):
-            return asked_label(key, headers)
-        return next((label for spelling, label in spellings.items() if spelling and spelling in key), None)
+        asked = asked_label(key, headers) if headers else None
+        return asked or next((label for spelling, label in spellings.items() if spelling and spelling in key), None)
 
     rows = grid["rows"]
     header = list(rows[header_row])

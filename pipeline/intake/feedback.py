@@ -76,8 +76,7 @@ def _safe_sheet_name(name: str, used: set[str]) -> str:
 def write_feedback(path: Path, f, district: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # in memory: a 回执 is small, and its dozen parts as temporary files cost 3 ms of its 5
-    wb = TableWorkbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                             "in_memory": True})
+    wb = TableWorkbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     wb.set_properties({"title": _title(f), "author": f"{district}专项治理办公室", "created": dt.datetime(2000, 1, 1)})
     title = wb.add_format({"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"})
     label = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "valign": "top"})
