@@ -28,8 +28,8 @@ class BookKind:
     confidential: tuple[str, ...] = ()           # columns dropped at intake; their values scrubbed everywhere
     secret_headers: tuple[tuple[str, str], ...] = ()  # (header, confidential label): columns outside the model
     # that are confidential all the same (a survey tool's 姓名, 手机号; confidential.asked_label)
-    verbatim: tuple[str, ...] = ()               # columns never scrubbed of confidential values: what the office
-    # or a tool assigns (a clue's number), never anyone's words; masked, XF-00001 and XF-00101 became one clue
+    verbatim: tuple[str, ...] = ()               # columns scrubbed of names and telephone numbers only: what the
+    # office assigns (a clue's number); a contact 00001 made XF-00001 and XF-00101 (contact 00101) one clue
     open_columns: bool = False                   # columns beyond the model are data (survey questions), not queried
     cumulative: bool = False                     # every accepted file counts (已采用), not only the latest
 

@@ -20,7 +20,7 @@ CONTENT = frozenset({SATISFIED, FAIRLY})  # 满意率 counts both
 RESPONDENT = "答卷人"
 RESPONDENT_PHONE = "联系方式"
 RESPONDENT_HEADERS = {**dict.fromkeys(("填写人", "姓名", "答卷人", "答题人", "昵称", "微信昵称", "用户名"), RESPONDENT),
-                      **dict.fromkeys(("电话", "联系方式", "联系电话", "手机", "手机号", "手机号码"), RESPONDENT_PHONE)}
+                      **dict.fromkeys(("电话", "电话号码", "联系方式", "联系电话", "手机", "手机号", "手机号码"), RESPONDENT_PHONE)}
 # a column that numbers the answers (or times each to the second): two rows alike down to it are the
 # same answer sheet exported twice, counted once; rows alike without one are people who answered alike
 ANSWER_NUMBERS = frozenset({"序号", "编号", "答卷编号", "答卷序号", "id", "ID", "答卷ID", "用户ID",

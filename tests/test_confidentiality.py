@@ -25,6 +25,15 @@ def output_texts(out: Path):
             yield path.name, data.decode("utf-8", "replace")
 
 
+def short_numbers(out: Path, numbers) -> list[str]:
+    """Where a number shorter than a telephone number is written as one, in any output (only as one:
+    a six-digit run turns up by chance among all the digits of a month's files)."""
+    import re
+
+    patterns = [re.compile(r"(?<!\d)" + r"[\s\-]*".join(number) + r"(?!\d)") for number in numbers]
+    return [f"{where}: {p.pattern}" for where, text in output_texts(out) for p in patterns if p.search(text)]
+
+
 def digits_only(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
@@ -200,4 +209,21 @@ def test_a_short_contact_number_is_masked_where_written_but_clue_numbers_stay_as
     shown = {c.value for row in answer["信访举报"].iter_rows() for c in row if isinstance(c.value, str)}
     assert {"XF-00001", "XF-00101", "***01", "****21", "滕**通过QQ****21 8月3日反映低保优亲厚友",
             "来电139****5678反映,与XF-***01为同一事项"} <= shown  # a cell scrubbed is NFKC (，→ ,)
-    assert not leaks(tmp_path / "outbox", ["滕淼焱"], ["13912345678", "654321", "87654321", "13700001111"])
+    assert not leaks(tmp_path / "outbox", ["滕淼焱"], ["13912345678", "87654321", "13700001111"])
+    assert not short_numbers(tmp_path / "outbox", ["654321"])
+
+
+def test_contacts_however_written_elsewhere_are_masked_and_a_clue_number_keeps_no_name_or_phone(config, tmp_path):
+    """A QQ number written 654-321 or 654 321, an extension 7788 (分机7788), and a clerk who typed the
+    complainant's phone or name into 线索编号: none reaches any output; the clue numbers are masked
+    only where they hold a name or a telephone number."""
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-00001", "桂乐社区", who="滕淼焱", phone="QQ 654321", problem="QQ号654-321反映，微信 654 321"),
+        clue("XF-00002", "桐竹社区", who="邝燚鑫", phone="分机7788", problem="请拨7788联系", note="转7788"),
+        clue("13700001111", "桐竹社区", who="钟晓梅", phone="13700001111", action=None),  # a 疑问: the sheet is marked
+        clue("钟晓梅来电", "桂乐社区", who="钟晓梅", phone="028-66554433")])
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    assert len(result.tables["clues"]) == 4
+    assert not leaks(tmp_path / "outbox", ["滕淼焱", "邝燚鑫", "钟晓梅"], ["13700001111", "66554433"])
+    assert not short_numbers(tmp_path / "outbox", ["654321", "7788"])

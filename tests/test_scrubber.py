@@ -19,7 +19,8 @@ LATIN = ["zhang.san@163.com", "LiSi", "wangwu2008", "Ｚｈａｏ Ｌｉｕ", "�
 
 class Reference(Scrubber):
     """The scrubber before it looked ahead: one alternation of every name (longest first), and
-    every secret number searched for in each number found (a shorter one than a telephone number: as one of its parts)."""
+    every secret number as long as a telephone number searched for in each number found (the shorter ones
+    are looked up as they are, in both: tests/test_confidentiality.py checks them in a register)."""
 
     def _mask_names(self, text):
         pattern = re.compile("|".join(r"\s*".join(map(re.escape, n)) for n in sorted(self.names, key=len, reverse=True)),

@@ -275,7 +275,7 @@ def test_respondent_columns_headed_as_people_head_them_are_masked_and_not_scored
     name written into an answer is masked in the 疑问 it raises, wherever that is listed."""
     import openpyxl
 
-    from tests.test_confidentiality import leaks
+    from tests.test_confidentiality import leaks, short_numbers
 
     path = tmp_path / "inbox" / "2017-06-10" / "问卷.xlsx"
     path.parent.mkdir(parents=True)
@@ -299,7 +299,8 @@ def test_respondent_columns_headed_as_people_head_them_are_masked_and_not_scored
     shown = [[cell.value for cell in r] for r in marked.iter_rows()]
     assert shown[2][1:4] == ["钟**", "139****5678", "****4321"] and shown[3][1:3] == ["邝**", "137****1111"]
     assert shown[2][8] == "****4433" and shown[3][8] == "****21"
-    assert not leaks(tmp_path / "out", ["钟晓梅", "邝燚鑫"], ["13912345678", "13700001111", "87654321", "66554433", "654321"])
+    assert not leaks(tmp_path / "out", ["钟晓梅", "邝燚鑫"], ["13912345678", "13700001111", "87654321", "66554433"])
+    assert not short_numbers(tmp_path / "out", ["654321"])
 
 
 def test_a_submission_time_tells_answer_sheets_apart_only_to_the_second(tmp_path, config):
@@ -330,3 +331,20 @@ def test_a_submission_time_tells_answer_sheets_apart_only_to_the_second(tmp_path
     assert problems[["code", "cell"]].values.tolist() == [["survey_duplicate_row", "A8"]]
     survey = pd.read_csv(result.out / "data" / "survey.csv", encoding="utf-8-sig").set_index("单位")
     assert survey.loc["西华街道", "样本数"] == 6
+
+
+def test_respondents_asked_as_numbered_questions_are_masked(tmp_path, config):
+    """问卷星-style headers ask who answered as questions: 1、您的姓名？ 2、您的联系方式？
+    3、您的联系电话（方便回访）: never scored, masked wherever they are written."""
+    from tests.test_confidentiality import leaks, short_numbers
+
+    inbox = tmp_path / "inbox"
+    survey_export(inbox / "2017-06-10" / "问卷.xlsx", [
+        [1, "钟晓梅", "QQ 654321", 13912345678, "西华街道", "2017-06-05", "满意", 9],
+        [2, "邝燚鑫", "", "", "西华街道", "2017-06-05", "邝燚鑫不满意", 4]],
+        header=("序号", "1、您的姓名？", "2、您的联系方式？", "3、您的联系电话（方便回访）", "被评价单位", "调查日期", *QUESTIONS))
+    result = run(config, inbox, tmp_path / "out")
+    row = manifest_row(result, "2017-06-10/问卷.xlsx")
+    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 2, 0)
+    assert not leaks(tmp_path / "out", ["钟晓梅", "邝燚鑫"], ["13912345678"])
+    assert not short_numbers(tmp_path / "out", ["654321"])

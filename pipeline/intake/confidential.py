@@ -21,6 +21,7 @@ _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 _DIGIT_RUN = re.compile(r"\d+")
+_TINY_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")  # an extension (分机7788), too short for _ANY_NUMBER
 MIN_NAME = 2
 # a secret number shorter than the shortest telephone number (a local landline, 7 digits: a QQ
 # number, an extension) is masked where a number is it, or one of its parts between spaces or dashes,
@@ -101,6 +102,7 @@ class Scrubber:
         self.keep = frozenset(_WHITE.sub("", _nfkc(str(k))) for k in keep)
         names: set[str] = set()
         numbers: set[str] = set()
+        tiny: set[str] = set()
         for value in values:
             if value is None or isinstance(value, bool):
                 continue
@@ -111,6 +113,7 @@ class Scrubber:
                 digits = re.sub(r"\D", "", found)
                 numbers.update((digits, *_written_without_prefix(digits)))
             words = _ANY_NUMBER.sub(" ", text)
+            tiny.update(_TINY_NUMBER.findall(words))
             for part in [words, *_SPLIT.split(words)]:
                 # as written (an e-mail keeps its dots), without punctuation, and each piece between
                 # brackets: “钟晓梅（退休教师）” must also hide a bare 钟晓梅 written elsewhere
@@ -121,6 +124,7 @@ class Scrubber:
                     if len(piece) >= (3 if piece.isascii() else MIN_NAME) and not piece.isdigit():
                         names.add(piece)
         self.numbers = numbers
+        self.tiny = tiny
         self._number_lengths = sorted({len(n) for n in numbers if len(n) >= MIN_SECRET_DIGITS})
         # one alternation of a register's every name costs each cell a try of every name at every
         # character: quadratic in complainants. A name without letter case (Chinese characters,
@@ -172,16 +176,25 @@ class Scrubber:
         numbers = self.numbers
         return any(digits[i:i + k] in numbers for k in self._number_lengths for i in range(len(digits) - k + 1))
 
-    def _number(self, m: re.Match) -> str:
+    def _number(self, m: re.Match, short: bool = True) -> str:
         written = m.group(0)
         digits = re.sub(r"\D", "", written)
         if self._holds_secret_number(digits) or _PHONE.fullmatch(digits) or _CUED.search(m.string, 0, m.start()):
             return mask_phone(digits)
-        # a shorter secret (a QQ number) where it is one of the number's parts: that part alone
+        if not short:
+            return written
+        if digits in self.numbers:  # a shorter secret (a QQ number) written with a dash or a space: 654-321
+            return mask_phone(digits)
+        # or as one of the number's parts (QQ654321 8月): that part alone
         return _DIGIT_RUN.sub(lambda part: mask_phone(part.group(0)) if part.group(0) in self.numbers else part.group(0),
                               written)
 
-    def __call__(self, value):
+    def _tiny(self, m: re.Match) -> str:
+        return mask_phone(m.group(0)) if m.group(0) in self.tiny else m.group(0)
+
+    def __call__(self, value, short: bool = True):
+        """`value` with the secrets masked; `short` False: not the numbers shorter than a telephone
+        number (a 线索编号 keeps XF-00001 whatever a contact's digits, see BookKind.verbatim)."""
         if not isinstance(value, str) or not value:
             return value
         text = _nfkc(value)
@@ -191,24 +204,30 @@ class Scrubber:
         if masked is not None:
             value = text = masked
         if _ANY_NUMBER.search(text):
-            masked = _ANY_NUMBER.sub(self._number, text)
+            masked = _ANY_NUMBER.sub(functools.partial(self._number, short=short), text)
+            if masked != text:
+                value = text = masked
+        if short and self.tiny and _TINY_NUMBER.search(text):
+            masked = _TINY_NUMBER.sub(self._tiny, text)
             if masked != text:
                 value = masked
         return value
 
 
-# a question number (1、, Q2., （3）) and the asking words (请留下您的) before what a survey column asks for
-_QUESTION_NUMBER = re.compile(r"^(?:[Qq]?\d+|[(]\d+[)])[.、,:)]?")
-_ASKING = re.compile(r"^(?:请(?:留下|填写|输入|提供)?)?[您你]?的?")
+# around what a survey column asks for (as header_key gives it: NFKC, no spaces): a question number
+# (1、 Q2. （3） 一、 1.1 第1题), the asking words (请留下您的真实), a remark and the question mark ((方便回访)？)
+_QUESTION_NUMBER = re.compile(r"^(?:第?[0-9一二三四五六七八九十]+(?:\.[0-9]+)*题?|[Qq][0-9]+|[(][0-9一二三四五六七八九十]+[)])[.、,:)]?")
+_ASKING = re.compile(r"^(?:请(?:留下|填写|输入|提供|写下)?)?[您你]?的?(?:真实)?")
+_REMARK = re.compile(r"(?:[(][^()]*[)])?[?:.!。]*$")
 
 
 def asked_label(header, headers: dict[str, str]) -> str | None:
     """The confidential label of a column headed as one of `headers` (header_key → label): as
-    written (姓名, 手机号码：), or asked as a survey question (1、您的姓名, 请留下您的联系电话)."""
+    written (姓名, 手机号码：), or asked as a survey question (1、您的姓名？ 请留下您的联系电话（方便回访）)."""
     key = header_key(header) if isinstance(header, str) else ""
     if not key or key in headers:
         return headers.get(key)
-    return headers.get(_ASKING.sub("", _QUESTION_NUMBER.sub("", key)))
+    return headers.get(_REMARK.sub("", _ASKING.sub("", _QUESTION_NUMBER.sub("", key))))
 
 
 REPORTED = "被反映"  # 被反映人 is who a clue is about, not who gave it (反映人 is an alias of 举报人)
@@ -260,9 +279,9 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
          headers: dict[str, str] | None = None, verbatim=()) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included;
-    a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is, and so is
-    every value of the `verbatim` columns (a clue's number: what the office assigns, never anyone's
-    words). `spellings`, `headers`: how a confidential column may be headed (secret_columns)."""
+    a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is, and the
+    `verbatim` columns (a clue's number: what the office assigns) keep the numbers shorter than a
+    telephone number. `spellings`, `headers`: how a confidential column may be headed (secret_columns)."""
     if not labels:
         return
     spellings = {label: label for label in labels} if spellings is None else spellings
@@ -283,9 +302,10 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
         table = sheet["table"]
         for label in labels:
             table.pop(label, None)
+        light = {*verbatim, "_key"} if verbatim else set()  # _key: the verbatim number's matching key
         for key, values in table.items():
-            if key not in verbatim and key != "_key":  # _key: the verbatim number's matching key
-                table[key] = [scrub(v) if isinstance(v, str) else v for v in values]
+            short = key not in light
+            table[key] = [scrub(v, short) if isinstance(v, str) else v for v in values]
         grid = grids.get(sheet["name"])
         if grid is None:
             continue
@@ -295,10 +315,8 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
             for c, value in enumerate(row):
                 if c in masked and r > sheet["header_row"]:
                     row[c] = mask_value(masked[c], value)
-                elif c in kept and r > sheet["header_row"]:
-                    continue
                 elif isinstance(value, str):
-                    row[c] = scrub(value)
+                    row[c] = scrub(value, not (c in kept and r > sheet["header_row"]))
                 elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e4:
                     # a number typed as one: from five digits it may be a secret (a QQ number) or a phone
                     row[c] = scrub(str(int(value)) if float(value).is_integer() else str(value))
