@@ -29,7 +29,7 @@ SUBMITTED = frozenset({"提交答卷时间", "提交时间", "填写时间", "�
 # columns an online survey tool adds beside the questions: kept to tell respondents apart, never scored
 NOT_QUESTIONS = frozenset({"所用时间", "答题时间", "答题时长", "来源", "来源详情", "来自IP", "IP", "ip", "IP地址", "说明",
                            "备注", "性别", "年龄", "职业", "总分", "得分", "总得分", "年龄段",
-                           *RESPONDENT_HEADERS, *ANSWER_NUMBERS, *SUBMITTED})
+                           *ANSWER_NUMBERS, *SUBMITTED})  # who answered: RESPONDENT_HEADERS
 
 
 class SurveyResponse(pa.DataFrameModel):

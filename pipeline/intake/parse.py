@@ -404,6 +404,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
     filled_on = None
     taken: set[str] = set()
     cleaned: dict[str, str] = {}
+    secret_headers = {header_key(header): label for header, label in kind["secret_headers"]}  # asked_label's
     for label, specs in kind["sheets"].items():
         sheet = _find_sheet(sheets, label, specs, taken)
         if sheet is None:
@@ -437,7 +438,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
                                         column=spec["label"], detail=f"缺少“{spec['label']}”列"))
         table = _read_table(grid, header_row, colmap, specs, file, sheet["name"], year, problems, cleaned)
         if kind.get("open_columns"):  # a survey's question columns
-            read_answers(grid, header_row, colmap, table, file, sheet["name"], problems, context["survey"])
+            read_answers(grid, header_row, colmap, table, file, sheet["name"], problems, context["survey"], secret_headers)
         result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "table": table}
     book = {"kind": kind["name"], "unit": None, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
             "problems": problems, "marker": marker}
@@ -448,7 +449,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
                    *context["names"], *context["names"].values(), *context["grassroots"], *context["survey"]["scale"]],
              spellings={spelling: label for specs in kind["sheets"].values()
                         for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]},
-             headers={header_key(header): label for header, label in kind["secret_headers"]},
+             headers=secret_headers,
              verbatim=kind["verbatim"])
     if not keep_grids:
         book["grids"] = {}

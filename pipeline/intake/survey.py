@@ -26,11 +26,10 @@ COUNTS = ["单位", "满意数", "答案数"]
 def scale_context() -> dict:
     """The answer scale as plain data for the reader workers (parse.read_context): importing schemas
     there would load pandera into every worker, a second's start for the first survey it reads."""
-    from schemas.survey import ANSWER_NUMBERS, CONTENT, NOT_QUESTIONS, RESPONDENT_HEADERS, SCALE, SUBMITTED
+    from schemas.survey import ANSWER_NUMBERS, CONTENT, NOT_QUESTIONS, SCALE, SUBMITTED
 
     return {"scale": dict(SCALE), "content": sorted(CONTENT), "not_questions": sorted(NOT_QUESTIONS),
-            "answer_numbers": sorted(ANSWER_NUMBERS), "submitted": sorted(SUBMITTED),
-            "respondent": {header_key(header): label for header, label in RESPONDENT_HEADERS.items()}}
+            "answer_numbers": sorted(ANSWER_NUMBERS), "submitted": sorted(SUBMITTED)}
 
 
 def on_scale(value, scale: dict) -> str | None:
@@ -64,9 +63,10 @@ def _text(value) -> str:
 
 
 def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], table: dict[str, list], file: str,
-                 sheet_name: str, problems: list, answers: dict) -> None:
+                 sheet_name: str, problems: list, answers: dict, respondent: dict[str, str]) -> None:
     """Tally each respondent row's answers into the sheet's table; an answer off the scale is a 疑问 at
-    its cell. `answers`: the scale as scale_context gives it."""
+    its cell. `answers`: the scale as scale_context gives it; `respondent`: how the columns of who
+    answered are headed (the kind's secret headers, by header_key), never scored."""
     scale, content = answers["scale"], set(answers["content"])
     not_questions = {header_key(x) for x in answers["not_questions"]}
     fixed = set(colmap.values())
@@ -79,7 +79,7 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
 
     questions = []
     for c, label in others:
-        if header_key(label) in not_questions or asked_label(label, answers["respondent"]):
+        if header_key(label) in not_questions or asked_label(label, respondent):
             continue  # a column the tool adds, or who answered (1、您的姓名): never scored
         typed = [cell(row, c) for row in rows if _text(cell(row, c))]
         # a column is a question when its label asks for satisfaction, or when most of its answers are on the
