@@ -26,20 +26,31 @@ _TUPLE = {"string": CellStringTuple, "number": CellNumberTuple, "datetime": Cell
 
 
 class _Block:
-    """One put_column: `values` are shared-string indices (string), numbers or date serials; None is a blank."""
+    """One put_cells: `values` are shared-string indices (string), numbers or date serials; None is
+    a blank. `rows`: where they go, ascending (a range for put_column)."""
 
-    __slots__ = ("first", "col", "kind", "values", "formats")
+    __slots__ = ("rows", "col", "kind", "values", "formats", "_held")
 
-    def __init__(self, first: int, col: int, kind: str, values: list, formats: list):
-        self.first, self.col, self.kind, self.values, self.formats = first, col, kind, values, formats
+    def __init__(self, rows: range | list[int], col: int, kind: str, values: list, formats: list):
+        self.rows, self.col, self.kind, self.values, self.formats = rows, col, kind, values, formats
+        self._held = rows if isinstance(rows, range) else None
+
+    @property
+    def first(self) -> int:
+        return self.rows[0]
 
     @property
     def last(self) -> int:
-        return self.first + len(self.values) - 1
+        return self.rows[-1]
+
+    def holds(self, row: int) -> bool:
+        if self._held is None:
+            self._held = frozenset(self.rows)
+        return row in self._held
 
     def cells(self, letters: str, xf: dict) -> list[str]:
         """Each cell's XML, as xlsxwriter writes a formatted string, number, date or blank cell."""
-        rows = range(self.first + 1, self.first + 1 + len(self.values))
+        rows = [r + 1 for r in self.rows]
         styles = [xf[id(f)] for f in self.formats]
         if self.kind == "string":
             return [f'<c r="{letters}{r}" s="{s}"/>' if v is None else f'<c r="{letters}{r}" s="{s}" t="s"><v>{v}</v></c>'
@@ -60,43 +71,56 @@ class TableSheet(Worksheet):
     def __init__(self):
         super().__init__()
         self._blocks: list[_Block] = []
+        self._columns: dict[int, list[_Block]] = {}  # each column's blocks (a marked copy's rows: thousands)
+        self._reach: dict[int, int] = {}  # each column's last row in a block: a block below it overlaps none
 
     def put_column(self, first_row: int, col: int, values: list, kind: str, formats: list, blank) -> None:
         """values[i] at (first_row + i, col) in formats[i]; kind is 'string', 'number' or 'datetime';
         a None is a blank cell in `blank`. Same cells as xlsxwriter's write_* one by one."""
+        self.put_cells(range(first_row, first_row + len(values)), col, values, kind, formats, blank)
+
+    def put_cells(self, rows: range | list[int], col: int, values: list, kind: str, formats: list, blank) -> None:
+        """put_column at the given rows (ascending, as many as values): a column of rows far apart,
+        such as the marked rows of a unit's sheet, as one block."""
         if kind not in _TUPLE:
             raise ValueError(f"unknown cell kind {kind!r}")
-        last = first_row + len(values) - 1
         # the cases xlsxwriter decides cell by cell (no format given, constant memory, off the sheet)
         if (not values or self.constant_memory or blank is None or None in formats
-                or self._check_dimensions(first_row, col) or self._check_dimensions(last, col)):
-            self._put_one_by_one(first_row, col, values, kind, formats, blank)
+                or self._check_dimensions(rows[0], col) or self._check_dimensions(rows[-1], col)):
+            self._put_one_by_one(rows, col, values, kind, formats, blank)
             return
+        first_row, last = rows[0], rows[-1]
         present = [v for v in values if v is not None]
         if kind == "string":
             # a text longer than a cell holds is truncated by xlsxwriter's own check
             if present and max(map(len, present)) > self.xls_strmax // 2:
-                self._put_one_by_one(first_row, col, values, kind, formats, blank)
+                self._put_one_by_one(rows, col, values, kind, formats, blank)
                 return
             index = self.str_table._get_shared_string_index
             stored = [None if v is None else index(v) for v in values]
         elif kind == "number":
             if not isfinite(sum(present)):  # NaN and ±inf become error cells (an overflowing sum: the same path)
-                self._put_one_by_one(first_row, col, values, kind, formats, blank)
+                self._put_one_by_one(rows, col, values, kind, formats, blank)
                 return
             stored = list(values)
         else:
             convert = self._convert_date_time
             stored = [None if v is None else convert(v) for v in values]
         cells = [blank if v is None else f for v, f in zip(values, formats)]
-        for block in [b for b in self._blocks if b.col == col and b.first <= last and first_row <= b.last]:
-            self._as_cells(block)  # a column written twice: the earlier block's cells, then this one over them
+        below = first_row > self._reach.get(col, -1)
+        if not below:  # a column written twice: the earlier blocks' cells, then this one over them
+            for block in [b for b in self._columns[col] if b.first <= last and first_row <= b.last]:
+                if any(map(block.holds, rows)):
+                    self._as_cells(block)
         table = self.table
-        for row in range(first_row, last + 1):  # a cell written earlier is replaced, as write_* would
+        for row in rows:  # a cell written earlier is replaced, as write_* would
             existing = table.get(row)
             if existing:
                 existing.pop(col, None)
-        self._blocks.append(_Block(first_row, col, kind, stored, cells))
+        block = _Block(rows, col, kind, stored, cells)
+        self._blocks.append(block)
+        self._columns.setdefault(col, []).append(block)
+        self._reach[col] = max(last, self._reach.get(col, -1))
 
     def put_table(self, first_row: int, first_col: int, columns: list[list[str]], formats: list[list], blank) -> None:
         """Columns of text side by side from (first_row, first_col), the same workbook as writing them
@@ -151,19 +175,20 @@ class TableSheet(Worksheet):
             self.row_info[row] = row_info(height=pixels, row_format=None, hidden=False, level=0, collapsed=False)
             self.row_sizes[row] = [pixels, False]
 
-    def _put_one_by_one(self, first_row, col, values, kind, formats, blank) -> None:
+    def _put_one_by_one(self, rows, col, values, kind, formats, blank) -> None:
         write = getattr(self, f"_write_{kind}")
-        for i, (value, fmt) in enumerate(zip(values, formats)):
+        for row, value, fmt in zip(rows, values, formats):
             if value is None:
-                self._write_blank(first_row + i, col, None, blank)
+                self._write_blank(row, col, None, blank)
             else:
-                write(first_row + i, col, value, fmt)
+                write(row, col, value, fmt)
 
     def _as_cells(self, block: _Block) -> None:
         """A block as xlsxwriter's own cells, under any cell written over it since."""
         self._blocks.remove(block)
+        self._columns[block.col].remove(block)
         table, make = self.table, _TUPLE[block.kind]
-        for row, value, fmt in zip(range(block.first, block.last + 1), block.values, block.formats):
+        for row, value, fmt in zip(block.rows, block.values, block.formats):
             if block.col not in table[row]:
                 table[row][block.col] = CellBlankTuple(fmt) if value is None else make(value, fmt)
 
@@ -188,7 +213,7 @@ class TableSheet(Worksheet):
         met += [(row, col, cell.format) for row, cells in self.table.items() for col, cell in cells.items()
                 if cell.format is not None]
         for block in self._blocks:
-            met += [(block.first + block.formats.index(f), block.col, f) for f in dict.fromkeys(block.formats)]
+            met += [(block.rows[block.formats.index(f)], block.col, f) for f in dict.fromkeys(block.formats)]
         for _, _, fmt in sorted(met, key=lambda m: (m[0], m[1])):
             fmt._get_xf_index()
         return {id(f): f._get_xf_index() for block in self._blocks for f in dict.fromkeys(block.formats)}
@@ -211,7 +236,9 @@ class TableSheet(Worksheet):
             if cols and self.dim_rowmin <= row <= self.dim_rowmax:
                 widen(row // 16, min(cols), max(cols))
         for block in self._blocks:
-            for chunk in range(block.first // 16, block.last // 16 + 1):
+            chunks = range(block.first // 16, block.last // 16 + 1) if isinstance(block.rows, range) \
+                else dict.fromkeys(row // 16 for row in block.rows)
+            for chunk in chunks:
                 widen(chunk, block.col, block.col)
         return {chunk: f"{low + 1}:{high + 1}" for chunk, (low, high) in bounds.items()}
 
@@ -220,7 +247,7 @@ class TableSheet(Worksheet):
             self._all_as_cells()
             return super()._write_rows()
         for block in list(self._blocks):  # a cell written over a column: that column's cells the ordinary way
-            if any(block.first <= row <= block.last and block.col in cells for row, cells in self.table.items()):
+            if any(block.col in cells and block.holds(row) for row, cells in self.table.items()):
                 self._as_cells(block)
         if not self._blocks:
             return super()._write_rows()
@@ -228,14 +255,15 @@ class TableSheet(Worksheet):
         rows = {row: cells for row, cells in self.table.items() if cells}
         spans = self._spans(rows)
         # blocks of the same rows (a table's columns) are joined into each row's cells at once
-        tables: dict[tuple[int, int], list[_Block]] = {}
+        tables: dict[tuple, list[_Block]] = {}
         for block in sorted(self._blocks, key=lambda b: b.col):
-            tables.setdefault((block.first, len(block.values)), []).append(block)
+            at = block.rows
+            tables.setdefault((range, at.start, at.stop) if isinstance(at, range) else tuple(at), []).append(block)
         cover: dict[int, list] = {}  # row → (blocks, their cells, each row's cells joined, index) of each table in it
-        for (first, n), blocks in tables.items():
+        for blocks in tables.values():
             pieces = [b.cells(xl_col_to_name(b.col), xf) for b in blocks]
             texts = list(map("".join, zip(*pieces)))
-            for i, row in enumerate(range(first, first + n)):
+            for i, row in enumerate(blocks[0].rows):
                 cover.setdefault(row, []).append((blocks, pieces, texts, i))
         write, row_info, comments = self.fh.write, self.row_info, self.comments
         for row in range(self.dim_rowmin, self.dim_rowmax + 1):

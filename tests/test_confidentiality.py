@@ -192,11 +192,13 @@ def test_a_short_contact_number_is_masked_where_written_but_clue_numbers_stay_as
 
     inbox = tmp_path / "inbox"
     path = register(inbox / "2017-08-18" / "登记表.xlsx", config, [
-        clue("XF-00001", "桐竹社区", phone="00001", action=None),  # 属实 without 处理方式: a 疑问, marked
-        clue("XF-00101", "桂乐社区", phone="00101"),
-        clue("XF-2017-10001", "桂乐社区", who="滕淼焱", phone="QQ 654321", problem="滕淼焱通过QQ654321 8月3日反映低保优亲厚友"),
-        clue("XF-2017-00002", "桂乐社区", phone="13912345678", problem="来电13912345678反映，与XF-00001为同一事项"),
-        clue("XF-2017-00003", "桐竹社区", phone="028-87654321", problem="请回电87654321或8613700001111")])
+        # 属实 without 处理方式: a 疑问 in every row, so that the 回执's marked copy shows every row
+        clue("XF-00001", "桐竹社区", phone="00001", action=None),
+        clue("XF-00101", "桂乐社区", phone="00101", action=None),
+        clue("XF-2017-10001", "桂乐社区", who="滕淼焱", phone="QQ 654321", problem="滕淼焱通过QQ654321 8月3日反映低保优亲厚友",
+             action=None),
+        clue("XF-2017-00002", "桂乐社区", phone="13912345678", problem="来电13912345678反映，与XF-00001为同一事项", action=None),
+        clue("XF-2017-00003", "桐竹社区", phone="028-87654321", problem="请回电87654321或8613700001111", action=None)])
     wb = openpyxl.load_workbook(path)
     ws = wb["信访举报"]
     note = next(c.column for c in next(r for r in ws.iter_rows() if any(c.value == "说明" for c in r)) if c.value == "说明")

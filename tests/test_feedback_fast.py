@@ -133,9 +133,11 @@ def test_a_long_problem_is_read_whole_in_its_row(tmp_path):
 
 
 def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
-    """The 回执's copy of the unit's sheet (written a column at a time) holds every cell as typed,
-    dates as dates, its merged ranges, and a mark and a note on exactly the cells with a problem; a
-    range holding a marked cell is not merged again, so the mark stays visible."""
+    """The 回执's copy of the unit's sheet (written a column at a time) holds its head and each row
+    with a mark, every cell as typed, dates as dates, at the rows of the unit's own sheet; the rows
+    without a mark are left out and hidden, so a 300-row ledger with three marks reads as three rows.
+    Merged ranges within the shown rows are kept, but not one holding a marked cell (the mark stays
+    visible); a mark and a note sit on exactly the cells with a problem."""
     from pipeline.intake.cache import pack_grids
     from pipeline.problems import problem
 
@@ -147,28 +149,58 @@ def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
             ["自检2号", day, "西安路社区", 3.5, "合并说明"],
             ["自检3号", day, "", True, None],
             ["自检4号", "六月五日", "营门口社区", day, "另一合并"],
-            ["自检5号", day, "金沙社区", day, None]]
+            ["自检5号", day, "金沙社区", day, None],
+            ["自检6号", day, "金沙社区", day, None]]
     merged = [((0, 0), (0, 4)), ((4, 4), (5, 4)), ((6, 4), (7, 4))]
     rel = "2017-06-15/西安路街道.xlsx"
     problems = [problem("grassroots_unlisted", file=rel, sheet="检查台账", row=3, col=2, column="被检查单位", value="金沙社区"),
+                problem("grassroots_unlisted", file=rel, sheet="检查台账", row=4, col=2, column="被检查单位", value="西安路社区"),
                 problem("vocab", file=rel, sheet="检查台账", row=5, col=2, column="被检查单位"),
                 problem("vocab", file=rel, sheet="检查台账", row=7, col=4, column="说明")]
     book = {"kind": "台账", "sheets": {"检查台账": {"name": "检查台账", "header_row": 2,
                                                    "columns": {"编号": 0, "检查时间": 1, "被检查单位": 2, "整改时限": 3, "说明": 4}}},
             "grids": pack_grids({"检查台账": {"rows": grid, "merged": merged}})}
-    f = _file(result="已退回", errors=2, queries=1, problems=problems, book=book)
+    f = _file(result="已退回", errors=2, queries=2, problems=problems, book=book)
     write_feedback(tmp_path / "r.xlsx", f, "金牛区")
 
-    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["检查台账"]
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    ws = wb["检查台账"]
     typed = [[{True: "是"}.get(v, v) if v not in ("", None) else None for v in row] for row in grid]
     typed[1][4] = dt.datetime(2017, 6, 15)
-    assert [list(row) for row in ws.iter_rows(values_only=True)] == typed
+    shown = [0, 1, 2, 3, 4, 5, 7]  # the head, then the rows with a mark; row 7 (自检4号) and 9 (自检6号) have none
+    rows = [list(row) for row in ws.iter_rows(values_only=True)]
+    assert [rows[r] for r in shown] == [typed[r] for r in shown]
+    assert rows[6] == [None] * 5 and len(rows) == 8, "the unmarked rows are not copied"
+    assert ws.sheet_format.zeroHeight, "and the rows not copied are hidden"
     assert ws["B4"].number_format == "yyyy-mm-dd" and ws["C4"].number_format == "General"
     assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:E1", "E5:E6"], "E7:E8 holds a marked cell"
     fills = {c.coordinate: c.fill.fgColor.rgb[-6:] for row in ws.iter_rows() for c in row if c.fill.fill_type}
-    assert {k: v for k, v in fills.items() if v in ("FFC7CE", "FFEB9C")} == {"C4": "FFEB9C", "C6": "FFC7CE", "E8": "FFC7CE"}
+    assert {k: v for k, v in fills.items() if v in ("FFC7CE", "FFEB9C")} == \
+        {"C4": "FFEB9C", "C5": "FFEB9C", "C6": "FFC7CE", "E8": "FFC7CE"}
     notes = {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment}
-    assert sorted(notes) == ["C4", "C6", "E8"] and "不在本单位登记的基层单位名单中" in notes["C4"]
+    assert sorted(notes) == ["C4", "C5", "C6", "E8"] and "不在本单位登记的基层单位名单中" in notes["C4"]
+    said = [row[2] for row in wb["审核结果"].iter_rows(values_only=True) if row[0] == "说明"][0]
+    assert "只列出表头和有标注的行，行号与原表相同" in said
+
+
+def test_a_marked_sheet_whose_header_was_not_found_is_copied_whole(tmp_path):
+    """A form (月报表 as label and value) or a sheet not in the template has no table head to keep
+    above the marked rows: its copy holds every row, none hidden, and the 回执 says nothing of rows."""
+    from pipeline.intake.cache import pack_grids
+    from pipeline.problems import problem
+
+    grid = [["月报表", None], ["填报单位", "西安路街道"], ["本月检查次数", "三次"], ["本月发现问题数", 4]]
+    rel = "2017-06-15/西安路街道.xlsx"
+    book = {"kind": "台账", "sheets": {"月报表": {"name": "月报表", "header_row": None, "columns": {}}},
+            "grids": pack_grids({"月报表": {"rows": grid, "merged": []}})}
+    f = _file(result="已退回", errors=1, book=book,
+              problems=[problem("vocab", file=rel, sheet="月报表", row=2, col=1, column="本月检查次数", value="三次")])
+    write_feedback(tmp_path / "r.xlsx", f, "金牛区")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert [list(row) for row in wb["月报表"].iter_rows(values_only=True)] == grid
+    assert not wb["月报表"].sheet_format.zeroHeight
+    said = [row[2] for row in wb["审核结果"].iter_rows(values_only=True) if row[0] == "说明"][0]
+    assert "有标注的行" not in said
 
 
 def _random_marked_file(seed: int):

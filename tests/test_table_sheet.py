@@ -62,7 +62,28 @@ def _book(path, cls, by_column: bool, blank_format: bool, chart: bool):
     other = wb.add_worksheet("催办")
     put(other, by_column, 1, 0, side, "string", side_formats, blank)
     other.write_string(0, 0, "催办")
+    # a column's cells in rows far apart (a marked copy's marked rows), of two kinds in between one
+    # another, in rows another column shares, and a column written twice over some of its rows
+    put_at(other, by_column, [33, 37, 38, 60, 61, 120], 2, ["甲", None, "乙", "甲", "丙", "丁"], "string",
+           [plain, plain, red, plain, plain, red], blank)
+    put_at(other, by_column, [34, 36, 62], 2, [1.5, 2.0, None], "number", [plain, red, plain], blank)
+    put_at(other, by_column, [33, 37, 38, 60, 61, 120], 3, [dt.datetime(2017, 6, i) for i in range(1, 7)], "datetime",
+           [yellow] * 6, blank)
+    put_at(other, by_column, [37, 90], 2, ["重写", "新"], "string", [green, plain], blank)
+    put_at(other, by_column, [33, 37], 4, ["两行", "之间空三行"], "string", [plain, plain], blank)
+    put(other, by_column, 33, 5, ["连续", "四", "行", "字"], "string", [plain] * 4, blank)  # rows 33 up to 37
     wb.close()
+
+
+def put_at(ws, by_column, rows, col, values, kind, formats, blank):
+    if by_column:
+        ws.put_cells(rows, col, values, kind, formats, blank)
+        return
+    for row, value, fmt in zip(rows, values, formats):
+        if value is None:
+            ws.write_blank(row, col, None, blank)
+        else:
+            getattr(ws, f"write_{kind}")(row, col, value, fmt)
 
 
 def put(ws, by_column, first_row, col, values, kind, formats, blank):

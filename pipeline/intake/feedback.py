@@ -14,6 +14,7 @@ from ..problems import ERROR
 from ..table_sheet import TableWorkbook
 from ..textnorm import clean_text, printable
 from .cache import unpack_grids
+from .marked import copied_rows, kept, rows_to_copy
 from .resubmission import write_changes_sheet
 
 RED = "#FFC7CE"
@@ -34,7 +35,16 @@ def _title(f) -> str:
     return TITLES.get((f.book or {}).get("kind"), "台账审核回执")
 
 
+MARKED_COPIES = "后面的工作表是所填表格的标注副本：表格只列出表头和有标注的行，行号与原表相同。"
+
+
 def _explanation(f) -> str:
+    text = _verdict_explanation(f)
+    tables = f.book and f.book.get("grids") and any(rows is not None for rows in rows_to_copy(f).values())
+    return text + MARKED_COPIES if tables else text
+
+
+def _verdict_explanation(f) -> str:
     if f.result == "已退回":
         if f.book is None and any(p["code"] == "changed_while_read" for p in f.problems):
             return "文件在处理过程中被改动，下次运行时会重新读取，无需重新发送。贵单位此前通过审核的台账继续有效。"
@@ -132,6 +142,7 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
     mark_dates = {k: wb.add_format({"bg_color": v, "num_format": "yyyy-mm-dd", "border": 2}) for k, v in ((ERROR, RED), ("疑问", YELLOW))}
     head_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
     sheet_label = {found["name"]: label for label, found in f.book["sheets"].items()}
+    copied = rows_to_copy(f)
     for name, found_grid in unpack_grids(f.book["grids"]).items():
         grid = found_grid["rows"]
         ws = wb.add_worksheet(_safe_sheet_name(name, used))
@@ -148,6 +159,14 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
         for lab, c in colmap.items():
             ws.set_column(c, c, specs[lab].width if lab in specs else 14)
         merges = _merges_kept(found_grid["merged"], cell_problems)
+        shown = "审核标注"
+        rows = copied[name] if name in copied else copied_rows(header_row, set())
+        if rows is not None:  # a table: its head and the rows with a mark (intake/marked), the others hidden
+            grid = kept(grid, rows)
+            within = set(rows)
+            merges = [m for m in merges if within.issuperset(range(m[0], m[2] + 1))]
+            ws.set_default_row(hide_unused_rows=True)
+            shown = "审核标注，只列出表头和有标注的行"
         _put_grid(ws, grid, worst, {ERROR: (marks[ERROR], mark_dates[ERROR]), "疑问": (marks["疑问"], mark_dates["疑问"])},
                   header_row, head_fmt, plain, date_fmt, merges)
         for a_r, a_c, b_r, b_c in merges:
@@ -164,7 +183,7 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
             ws.write_comment(r, c, clean_text(note) if len(note) > 30000 else note, {"x_scale": 2.5, "y_scale": 2})
         if header_row is not None:
             ws.freeze_panes(header_row + 1, 0)
-        a4_landscape(ws, f"&C{f.unit} {name}（审核标注）", repeat_row=header_row)
+        a4_landscape(ws, f"&C{f.unit} {name}（{shown}）", repeat_row=header_row)
 
 
 def _merges_kept(merged: list, marked) -> list[tuple[int, int, int, int]]:
@@ -240,15 +259,15 @@ def _put_grid(ws, grid: list[list], worst: dict, marked_formats: dict, header_ro
         table._get_shared_string_index(shown(text))
     table.count = counted + under_merges  # each cell counted when written, as a merged one was before its range
     for c, column in cells.items():
-        start = 0
-        for i in range(1, len(column) + 1):  # runs of consecutive rows of one kind
-            if i < len(column) and column[i][0] == column[i - 1][0] + 1 and column[i][1] == column[start][1]:
-                continue
-            run = column[start:i]
-            kind = run[0][1]
-            values = [shown(cell[2]) for cell in run] if kind == "string" else [cell[2] for cell in run]
-            ws.put_column(run[0][0], c, values, kind, [cell[3] for cell in run], plain)
-            start = i
+        kinds: dict[str, list] = {}
+        for cell in column:  # a column's cells of each kind as one block, however far apart their rows
+            kinds.setdefault(cell[1], []).append(cell)
+        for kind, placed in kinds.items():
+            rows = [cell[0] for cell in placed]
+            if rows[-1] - rows[0] == len(rows) - 1:
+                rows = range(rows[0], rows[-1] + 1)
+            values = [shown(cell[2]) for cell in placed] if kind == "string" else [cell[2] for cell in placed]
+            ws.put_cells(rows, c, values, kind, [cell[3] for cell in placed], plain)
 
 
 def _write_grid_cell_by_cell(ws, grid: list[list], worst: dict, marked_formats: dict, header_row, head_fmt, plain,

@@ -24,7 +24,8 @@ from .order import order_files
 from .survey import SHEET as SURVEY_SHEET, respondents, survey_problems
 from ..problems import ERROR, describe, problem
 from .validate import build_frames, drop_shadowed, validate
-from .workers import Readers, marked_sheets, parse_cache_for, reading_jobs, using as _using
+from .marked import marked_sheets
+from .workers import Readers, parse_cache_for, reading_jobs, using as _using
 
 ACCEPTED = "已采用"
 SUPERSEDED = "已被替代"

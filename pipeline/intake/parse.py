@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 from ..problems import problem
 from .cache import decode, encode, pack_grids
+from .marked import kept
 from .confidential import seal
 from .survey import KIND as SURVEY_KIND, read_answers, scale_context
 from .table import Coded
@@ -30,8 +31,9 @@ _LABEL_SPLIT = re.compile(r"[:：]")
 def read_encoded(payload: dict, context: dict) -> dict:
     """The worker task: a file (payload['path'] and the sha256 it must have, or its bytes as
     payload['data']) → {'blob': the parsed book, encoded as the cache keeps it}, or with
-    payload['grids'] (sheet names) and payload['kind'] (the book's kind, as first read) {'grids':
-    those sheets' cell grids, to mark a feedback workbook, packed (cache.pack_grids)}, or
+    payload['grids'] (sheet name → the rows to keep, or None: intake/marked.rows_to_copy) and
+    payload['kind'] (the book's kind, as first read) {'grids': those sheets' cell grids, to mark a
+    feedback workbook, packed (cache.pack_grids)}, or
     {'failure': (code, detail)}.
 
     The worker encodes (compact columnar JSON) so that the job reads a fresh file and a cached one
@@ -48,11 +50,13 @@ def read_encoded(payload: dict, context: dict) -> dict:
     except ReadFailure as exc:
         return {"failure": (exc.code, exc.detail)}
     if only is not None:
-        return {"grids": pack_grids({sheet["name"]: {"rows": _absolute(sheet, fill_merged=False), "merged": sheet["merged"]}
+        return {"grids": pack_grids({sheet["name"]: {"merged": sheet["merged"],
+                                                     "rows": kept(_absolute(sheet, fill_merged=False), marked.get(sheet["name"]))}
                                      for sheet in grids})}
     book = parse_book(grids, payload["file"], context, keep_grids=bool(marked))
     if marked:
-        return {"grids": pack_grids({name: grid for name, grid in book["grids"].items() if name in marked})}
+        return {"grids": pack_grids({name: {**grid, "rows": kept(grid["rows"], marked.get(name))}
+                                     for name, grid in book["grids"].items() if name in marked})}
     blob = encode(book)
     if blob is None:
         return {"failure": ("unreadable", "读取程序无法保存该文件的内容")}

@@ -14,21 +14,16 @@ from pathlib import Path
 from ..config import Config
 from .cache import ParseCache, code_version
 from .inbox import InboxFile, ignore_reason
+from .marked import rows_to_copy
 from .parse import read_context, read_encoded
 from .readers import CONTEXT_LATER, WorkerPool, worker_count
 
 
 def reading_jobs(files: list[InboxFile], grids: bool = False):
-    """WorkerPool jobs reading `files` (with `grids`, the cell grids of the sheets their 回执 mark)."""
+    """WorkerPool jobs reading `files` (with `grids`, the cells their 回执 copy: intake/marked)."""
     for f in files:
         yield f.rel, {"path": os.fsencode(f.path), "sha256": f.sha256, "ext": f.path.suffix.lower(), "file": f.rel,
-                      "grids": marked_sheets(f) if grids else [], "kind": (f.book or {}).get("kind") if grids else None}
-
-
-def marked_sheets(f: InboxFile) -> list[str]:
-    """The sheets a file's 回执 shows marked: those with a problem at a cell (a city month whose every
-    row is queried held every sheet of 1,500 workbooks in memory, 770 MB, to copy the unmarked ones too)."""
-    return sorted({p["sheet"] for p in f.problems if p["row"] is not None and p["sheet"]})
+                      "grids": rows_to_copy(f) if grids else {}, "kind": (f.book or {}).get("kind") if grids else None}
 
 
 class Ahead:

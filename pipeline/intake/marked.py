@@ -1,0 +1,37 @@
+"""What of a unit's own sheets its 回执 copies, marked: the sheets with a problem at a cell and, of
+a table, its head and the rows with a mark, at their own row numbers (a 300-row ledger with three
+marks reads as three rows, and costs the month as much). A sheet whose header row was not found (a
+form, or not the template) is copied whole. The worker reading a file again for its 回执 keeps only
+these rows (intake/parse.read_encoded), and the 回执 writer shows only them (intake/feedback)."""
+from __future__ import annotations
+
+
+def marked_sheets(f) -> list[str]:
+    """The sheets a file's 回执 shows marked: those with a problem at a cell (a city month whose every
+    row is queried held every sheet of 1,500 workbooks in memory, 770 MB, to copy the unmarked ones too)."""
+    return sorted({p["sheet"] for p in f.problems if p["row"] is not None and p["sheet"]})
+
+
+def copied_rows(header_row: int | None, marked: set[int]) -> list[int] | None:
+    """The rows of a sheet its marked copy shows (None: every row)."""
+    if header_row is None:
+        return None
+    return sorted(set(range(header_row + 1)) | set(marked))
+
+
+def rows_to_copy(f) -> dict[str, list[int] | None]:
+    """copied_rows of each of the file's marked sheets, by sheet name."""
+    header = {found.get("name"): found.get("header_row") for found in ((f.book or {}).get("sheets") or {}).values()}
+    marked: dict[str, set[int]] = {}
+    for p in f.problems:
+        if p["row"] is not None and p["sheet"]:
+            marked.setdefault(p["sheet"], set()).add(p["row"])
+    return {sheet: copied_rows(header.get(sheet), rows) for sheet, rows in sorted(marked.items())}
+
+
+def kept(grid: list[list], rows: list[int] | None) -> list[list]:
+    """The grid with only `rows` filled (the others empty), up to the last of them."""
+    if rows is None:
+        return grid
+    shown = set(rows)
+    return [row if r in shown else [] for r, row in enumerate(grid[:rows[-1] + 1])]
