@@ -258,7 +258,7 @@ class TableSheet(Worksheet):
         tables: dict[tuple, list[_Block]] = {}
         for block in sorted(self._blocks, key=lambda b: b.col):
             at = block.rows
-            tables.setdefault((range, at.start, at.stop) if isinstance(at, range) else tuple(at), []).append(block)
+            tables.setdefault(("from", at.start, at.stop) if isinstance(at, range) else tuple(at), []).append(block)
         cover: dict[int, list] = {}  # row → (blocks, their cells, each row's cells joined, index) of each table in it
         for blocks in tables.values():
             pieces = [b.cells(xl_col_to_name(b.col), xf) for b in blocks]

@@ -14,7 +14,7 @@ from ..problems import ERROR
 from ..table_sheet import TableWorkbook
 from ..textnorm import clean_text, printable
 from .cache import unpack_grids
-from .marked import copied_rows, kept, rows_to_copy
+from .marked import kept, rows_to_copy
 from .resubmission import write_changes_sheet
 
 RED = "#FFC7CE"
@@ -160,7 +160,7 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
             ws.set_column(c, c, specs[lab].width if lab in specs else 14)
         merges = _merges_kept(found_grid["merged"], cell_problems)
         shown = "审核标注"
-        rows = copied[name] if name in copied else copied_rows(header_row, set())
+        rows = copied.get(name)
         if rows is not None:  # a table: its head and the rows with a mark (intake/marked), the others hidden
             grid = kept(grid, rows)
             within = set(rows)
