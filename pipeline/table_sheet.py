@@ -84,6 +84,10 @@ class TableSheet(Worksheet):
         such as the marked rows of a unit's sheet, as one block."""
         if kind not in _TUPLE:
             raise ValueError(f"unknown cell kind {kind!r}")
+        if isinstance(rows, range) and rows.step != 1:
+            rows = list(rows)  # a block's range is consecutive rows
+        if not isinstance(rows, range) and any(a >= b for a, b in zip(rows, rows[1:])):
+            raise ValueError("put_cells: rows must be ascending, each once")
         # the cases xlsxwriter decides cell by cell (no format given, constant memory, off the sheet)
         if (not values or self.constant_memory or blank is None or None in formats
                 or self._check_dimensions(rows[0], col) or self._check_dimensions(rows[-1], col)):

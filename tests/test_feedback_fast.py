@@ -137,7 +137,7 @@ def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
     with a mark, every cell as typed, dates as dates, at the rows of the unit's own sheet; the rows
     without a mark are left out and hidden, so a 300-row ledger with three marks reads as three rows.
     Merged ranges within the shown rows are kept, but not one holding a marked cell (the mark stays
-    visible); a mark and a note sit on exactly the cells with a problem."""
+    visible, with the range's value in it); a mark and a note sit on exactly the cells with a problem."""
     from pipeline.intake.cache import pack_grids
     from pipeline.problems import problem
 
@@ -167,6 +167,7 @@ def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
     ws = wb["检查台账"]
     typed = [[{True: "是"}.get(v, v) if v not in ("", None) else None for v in row] for row in grid]
     typed[1][4] = dt.datetime(2017, 6, 15)
+    typed[7][4] = "另一合并"  # E7:E8 is not merged again (E8 is marked, row 7 left out): its value shows in E8
     shown = [0, 1, 2, 3, 4, 5, 7]  # the head, then the rows with a mark; row 7 (自检4号) and 9 (自检6号) have none
     rows = [list(row) for row in ws.iter_rows(values_only=True)]
     assert [rows[r] for r in shown] == [typed[r] for r in shown]
@@ -181,6 +182,36 @@ def test_the_marked_copy_of_a_sheet_reads_as_the_unit_typed_it(tmp_path):
     assert sorted(notes) == ["C4", "C5", "C6", "E8"] and "不在本单位登记的基层单位名单中" in notes["C4"]
     said = [row[2] for row in wb["审核结果"].iter_rows(values_only=True) if row[0] == "说明"][0]
     assert "只列出表头和有标注的行，行号与原表相同" in said
+
+
+def test_a_value_merged_down_over_rows_shows_in_each_marked_row_it_covers(tmp_path):
+    """One 被检查单位 merged down over three problems' rows (C3:C5), the first without a mark: the
+    copy leaves that row out, so the range is not merged again, and 金沙社区 shows in the marked rows
+    it covered, as the unit sees it in its own sheet. So does a 说明 merged over two marked rows
+    (E4:E5) with a mark in it, not merged again so that the mark shows."""
+    from pipeline.intake.cache import pack_grids
+    from pipeline.problems import problem
+
+    day = dt.datetime(2017, 6, 1)
+    grid = [["开展专项治理“微腐败”检查台账", "", "", "", ""],
+            ["编号", "检查时间", "被检查单位", "整改时限", "说明"],
+            ["自检1号", day, "金沙社区", day, None],
+            ["自检2号", day, "", "三天", "合并说明"],
+            ["自检3号", day, "", "五月", None],
+            ["自检4号", day, "营门口社区", day, None]]
+    rel = "2017-06-15/西安路街道.xlsx"
+    problems = [problem("vocab", file=rel, sheet="检查台账", row=4, col=3, column="整改时限", value="五月"),
+                problem("grassroots_unlisted", file=rel, sheet="检查台账", row=3, col=2, column="被检查单位", value="金沙社区"),
+                problem("vocab", file=rel, sheet="检查台账", row=4, col=4, column="说明", value="合并说明")]
+    book = {"kind": "台账", "sheets": {"检查台账": {"name": "检查台账", "header_row": 1,
+                                                   "columns": {"编号": 0, "检查时间": 1, "被检查单位": 2, "整改时限": 3, "说明": 4}}},
+            "grids": pack_grids({"检查台账": {"rows": grid, "merged": [((0, 0), (0, 4)), ((2, 2), (4, 2)), ((3, 4), (4, 4))]}})}
+    write_feedback(tmp_path / "r.xlsx", _file(result="已退回", errors=2, queries=1, problems=problems, book=book), "金牛区")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["检查台账"]
+    assert [ws["C4"].value, ws["C5"].value] == ["金沙社区", "金沙社区"] and ws["A3"].value is None
+    assert [ws["E4"].value, ws["E5"].value] == ["合并说明", "合并说明"], "E4:E5 holds a marked cell: not merged, both show it"
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:E1"]
+    assert ws["C4"].comment is not None and ws["C5"].comment is None
 
 
 def test_a_marked_sheet_whose_header_was_not_found_is_copied_whole(tmp_path):

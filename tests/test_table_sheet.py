@@ -114,6 +114,31 @@ def test_a_table_written_by_column_is_the_workbook_xlsxwriter_writes_cell_by_cel
     assert 't="s"' in sheet and "#NUM!" in sheet and "#DIV/0!" in sheet  # shared strings; NaN, ±inf as errors
 
 
+def test_cells_at_every_other_row_are_those_written_one_by_one(tmp_path):
+    """put_cells takes rows as a stepped range or a list; rows out of order are refused."""
+    def sheet(path, fast):
+        wb = (TableWorkbook if fast else xlsxwriter.Workbook)(str(path))
+        wb.set_properties({"created": dt.datetime(2000, 1, 1)})
+        fmt = wb.add_format({"border": 1})
+        ws = wb.add_worksheet()
+        first, every_other = [f"甲{i}" for i in range(40)], [f"乙{i}" for i in range(20)]
+        if fast:
+            ws.put_column(0, 0, first, "string", [fmt] * 40, fmt)
+            ws.put_cells(range(0, 40, 2), 1, every_other, "string", [fmt] * 20, fmt)
+            with pytest.raises(ValueError):
+                ws.put_cells([5, 3], 2, ["丙", "丁"], "string", [fmt] * 2, fmt)
+        else:
+            for i, value in enumerate(first):
+                ws.write_string(i, 0, value, fmt)
+            for i, value in zip(range(0, 40, 2), every_other):
+                ws.write_string(i, 1, value, fmt)
+        wb.close()
+
+    sheet(tmp_path / "fast.xlsx", True)
+    sheet(tmp_path / "slow.xlsx", False)
+    assert _parts(tmp_path / "fast.xlsx") == _parts(tmp_path / "slow.xlsx")
+
+
 def _changes(path, cls, by_table: bool, packing_default: bool = False, longest: int = 10):
     """A 回执's list of changes: texts repeated across columns (the same value before and after),
     a blank, and one text `longest` characters long (past 16,383, xlsxwriter truncates it)."""

@@ -14,7 +14,7 @@ from ..problems import ERROR
 from ..table_sheet import TableWorkbook
 from ..textnorm import clean_text, printable
 from .cache import unpack_grids
-from .marked import kept, rows_to_copy
+from .marked import kept, rows_to_copy, spread
 from .resubmission import write_changes_sheet
 
 RED = "#FFC7CE"
@@ -158,15 +158,16 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
         specs = spec_by_label(label) if label in MODELS else {}
         for lab, c in colmap.items():
             ws.set_column(c, c, specs[lab].width if lab in specs else 14)
-        merges = _merges_kept(found_grid["merged"], cell_problems)
+        merges, unmerged = _merges_kept(found_grid["merged"], cell_problems)
         shown = "审核标注"
         rows = copied.get(name)
         if rows is not None:  # a table: its head and the rows with a mark (intake/marked), the others hidden
-            grid = kept(grid, rows)
+            grid = kept(grid, rows, found_grid["merged"])
             within = set(rows)
             merges = [m for m in merges if within.issuperset(range(m[0], m[2] + 1))]
             ws.set_default_row(hide_unused_rows=True)
             shown = "审核标注，只列出表头和有标注的行"
+        grid = spread(grid, grid, unmerged)  # a marked cell under a merge shows the merge's value
         _put_grid(ws, grid, worst, {ERROR: (marks[ERROR], mark_dates[ERROR]), "疑问": (marks["疑问"], mark_dates["疑问"])},
                   header_row, head_fmt, plain, date_fmt, merges)
         for a_r, a_c, b_r, b_c in merges:
@@ -186,18 +187,22 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
         a4_landscape(ws, f"&C{f.unit} {name}（{shown}）", repeat_row=header_row)
 
 
-def _merges_kept(merged: list, marked) -> list[tuple[int, int, int, int]]:
+def _merges_kept(merged: list, marked) -> tuple[list[tuple[int, int, int, int]], list]:
     """The unit's merged ranges re-created in its marked copy: not one holding a marked cell (the
-    mark would hide under the merge), and not the huge or overlapping ones a hostile file may declare."""
-    kept, taken = [], set()
+    mark would hide under the merge; those are returned second, their value to be spread into their
+    cells), and not the huge or overlapping ones a hostile file may declare."""
+    kept, unmerged, taken = [], [], set()
     for (a_r, a_c), (b_r, b_c) in merged:
         area = {(r, c) for r in range(a_r, b_r + 1) for c in range(a_c, b_c + 1)} \
             if (b_r - a_r + 1) * (b_c - a_c + 1) <= 5000 else None
-        if not area or len(area) == 1 or area & taken or any(cell in area for cell in marked):
+        if not area or len(area) == 1 or area & taken:
             continue
         taken |= area
-        kept.append((a_r, a_c, b_r, b_c))
-    return kept
+        if any(cell in area for cell in marked):
+            unmerged.append(((a_r, a_c), (b_r, b_c)))
+        else:
+            kept.append((a_r, a_c, b_r, b_c))
+    return kept, unmerged
 
 
 def _as_written(value) -> tuple[str, object]:

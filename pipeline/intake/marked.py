@@ -30,9 +30,29 @@ def rows_to_copy(f) -> dict[str, list[int] | None]:
     return {sheet: copied_rows(header.get(sheet), rows) for sheet, rows in sorted(marked.items())}
 
 
-def kept(grid: list[list], rows: list[int] | None) -> list[list]:
-    """The grid with only `rows` filled (the others empty), up to the last of them."""
+def kept(grid: list[list], rows: list[int] | None, merged: list = ()) -> list[list]:
+    """The grid with only `rows` filled (the others empty), up to the last of them. A merged range
+    that reaches a row left out is not merged in the copy (the writer keeps only ranges within the
+    rows shown), so its value is spread into its cells in the rows shown (one 被检查单位 merged down
+    over several problems' rows, the first of them without a mark)."""
     if rows is None:
         return grid
     shown = set(rows)
-    return [row if r in shown else [] for r, row in enumerate(grid[:rows[-1] + 1])]
+    out = [row if r in shown else [] for r, row in enumerate(grid[:rows[-1] + 1])]
+    return spread(out, grid, [m for m in merged if not shown.issuperset(range(m[0][0], m[1][0] + 1))], shown)
+
+
+def spread(out: list[list], grid: list[list], merged: list, shown: set[int] | None = None) -> list[list]:
+    """`out` with the value of each merged range ((top, left), (bottom, right)) of `grid` in each of
+    its cells (in the `shown` rows), as the unit sees them: for a range not merged again in the copy."""
+    for (a_r, a_c), (b_r, b_c) in merged:
+        if a_r >= len(grid) or a_c >= len(grid[a_r]):
+            continue
+        value = grid[a_r][a_c]
+        last = min(b_c, a_c + 200)
+        rows = range(a_r, min(b_r, len(out) - 1) + 1)
+        for r in rows if shown is None else sorted(shown.intersection(rows)):
+            row = out[r] = list(out[r])
+            row.extend([None] * (last + 1 - len(row)))
+            row[a_c:last + 1] = [value] * (last + 1 - a_c)
+    return out

@@ -51,11 +51,12 @@ def read_encoded(payload: dict, context: dict) -> dict:
         return {"failure": (exc.code, exc.detail)}
     if only is not None:
         return {"grids": pack_grids({sheet["name"]: {"merged": sheet["merged"],
-                                                     "rows": kept(_absolute(sheet, fill_merged=False), marked.get(sheet["name"]))}
+                                                     "rows": kept(_absolute(sheet, fill_merged=False), marked.get(sheet["name"]),
+                                                                  sheet["merged"])}
                                      for sheet in grids})}
     book = parse_book(grids, payload["file"], context, keep_grids=bool(marked))
     if marked:
-        return {"grids": pack_grids({name: {**grid, "rows": kept(grid["rows"], marked.get(name))}
+        return {"grids": pack_grids({name: {**grid, "rows": kept(grid["rows"], marked.get(name), grid["merged"])}
                                      for name, grid in book["grids"].items() if name in marked})}
     blob = encode(book)
     if blob is None:
