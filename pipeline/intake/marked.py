@@ -50,8 +50,10 @@ def spread(out: list[list], grid: list[list], merged: list, shown: set[int] | No
             continue
         value = grid[a_r][a_c]
         last = min(b_c, a_c + 200)
-        rows = range(a_r, min(b_r, len(out) - 1) + 1)
-        for r in rows if shown is None else sorted(shown.intersection(rows)):
+        bottom = min(b_r, len(out) - 1)
+        # the rows shown, looked up one by one: a hostile file's range may span a million rows
+        rows = range(a_r, bottom + 1) if shown is None else sorted(r for r in shown if a_r <= r <= bottom)
+        for r in rows:
             row = out[r] = list(out[r])
             row.extend([None] * (last + 1 - len(row)))
             row[a_c:last + 1] = [value] * (last + 1 - a_c)
