@@ -214,6 +214,35 @@ def test_a_value_merged_down_over_rows_shows_in_each_marked_row_it_covers(tmp_pa
     assert ws["C4"].comment is not None and ws["C5"].comment is None
 
 
+def test_a_merge_spread_into_the_copy_reaches_only_the_rows_shown_and_a_blank_stays_blank(tmp_path):
+    """说明 merged over E5:E7 with a mark in E5: its value shows in E5 alone, rows 6 and 7 (no mark)
+    stay out of the copy. C8:C9 merged from a row the unit left blank (read as an empty row) shows
+    blank in the marked C9, not the text hidden under the merge in the unit's own sheet."""
+    from pipeline.intake.cache import pack_grids
+    from pipeline.intake.marked import kept, rows_to_copy
+    from pipeline.problems import problem
+
+    grid = [["开展专项治理“微腐败”检查台账"], ["编号", "检查时间", "被检查单位", "整改时限", "说明"],
+            ["自检1号", "a", "b", "c", "d"], ["自检2号", "a", "b", "c", "d"],
+            ["自检3号", "a", "b", "c", "合并说明"], ["自检4号", "a", "b", "c", ""], ["自检5号", "a", "b", "c", ""],
+            [], ["自检7号", "a", "旧值（合并下看不见）", "c", "d"]]
+    merged = [((4, 4), (6, 4)), ((7, 2), (8, 2))]
+    rel = "2017-06-15/西安路街道.xlsx"
+    problems = [problem("vocab", file=rel, sheet="检查台账", row=4, col=4, column="说明", value="合并说明"),
+                problem("vocab", file=rel, sheet="检查台账", row=8, col=2, column="被检查单位")]
+    book = {"kind": "台账", "sheets": {"检查台账": {"name": "检查台账", "header_row": 1,
+                                                   "columns": {"编号": 0, "检查时间": 1, "被检查单位": 2, "整改时限": 3, "说明": 4}}}}
+    f = _file(result="已退回", errors=2, problems=problems, book=book)
+    sent = kept(grid, rows_to_copy(f)["检查台账"], merged)  # as the worker reading the file again sends it
+    book["grids"] = pack_grids({"检查台账": {"rows": sent, "merged": merged}})
+    write_feedback(tmp_path / "r.xlsx", f, "金牛区")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["检查台账"]
+    rows = {r[0].row: [c.value for c in r] for r in ws.iter_rows() if any(c.value is not None for c in r)}
+    assert sorted(rows) == [1, 2, 5, 9] and rows[5][4] == "合并说明"
+    assert rows[9][:3] == ["自检7号", "a", None]
+    assert not ws.merged_cells.ranges
+
+
 def test_a_marked_sheet_whose_header_was_not_found_is_copied_whole(tmp_path):
     """A form (月报表 as label and value) or a sheet not in the template has no table head to keep
     above the marked rows: its copy holds every row, none hidden, and the 回执 says nothing of rows."""

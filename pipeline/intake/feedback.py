@@ -14,7 +14,7 @@ from ..problems import ERROR
 from ..table_sheet import TableWorkbook
 from ..textnorm import clean_text, printable
 from .cache import unpack_grids
-from .marked import kept, rows_to_copy, spread
+from .marked import rows_to_copy, shown_only, spread
 from .resubmission import write_changes_sheet
 
 RED = "#FFC7CE"
@@ -162,12 +162,13 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
         shown = "审核标注"
         rows = copied.get(name)
         if rows is not None:  # a table: its head and the rows with a mark (intake/marked), the others hidden
-            grid = kept(grid, rows, found_grid["merged"])
             within = set(rows)
+            unmerged += [m for m in merges if not within.issuperset(range(m[0], m[2] + 1))]
             merges = [m for m in merges if within.issuperset(range(m[0], m[2] + 1))]
             ws.set_default_row(hide_unused_rows=True)
             shown = "审核标注，只列出表头和有标注的行"
-        grid = spread(grid, grid, unmerged)  # a marked cell under a merge shows the merge's value
+        # a range not merged again (a mark in it, or a row of it left out) shows its value in each of its cells
+        grid = shown_only(spread(grid, unmerged, rows), rows)
         _put_grid(ws, grid, worst, {ERROR: (marks[ERROR], mark_dates[ERROR]), "疑问": (marks["疑问"], mark_dates["疑问"])},
                   header_row, head_fmt, plain, date_fmt, merges)
         for a_r, a_c, b_r, b_c in merges:
@@ -187,21 +188,25 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
         a4_landscape(ws, f"&C{f.unit} {name}（{shown}）", repeat_row=header_row)
 
 
+MERGED_CELLS = 100_000  # the merged cells of a sheet a marked copy looks at: a ledger has a few hundred
+
+
 def _merges_kept(merged: list, marked) -> tuple[list[tuple[int, int, int, int]], list]:
     """The unit's merged ranges re-created in its marked copy: not one holding a marked cell (the
-    mark would hide under the merge; those are returned second, their value to be spread into their
-    cells), and not the huge or overlapping ones a hostile file may declare."""
-    kept, unmerged, taken = [], [], set()
+    mark would hide under the merge; those are returned second, to spread their value into their
+    cells), and not the huge or overlapping ones a hostile file may declare, nor any once MERGED_CELLS
+    cells were looked at (neither: 10,000 overlapping ranges of 5,000 cells took 7 s)."""
+    kept, unmerged, taken, looked = [], [], set(), 0
     for (a_r, a_c), (b_r, b_c) in merged:
-        area = {(r, c) for r in range(a_r, b_r + 1) for c in range(a_c, b_c + 1)} \
-            if (b_r - a_r + 1) * (b_c - a_c + 1) <= 5000 else None
+        size = (b_r - a_r + 1) * (b_c - a_c + 1)
+        area = None
+        if size <= 5000 and looked + size <= MERGED_CELLS:
+            looked += size
+            area = {(r, c) for r in range(a_r, b_r + 1) for c in range(a_c, b_c + 1)}
         if not area or len(area) == 1 or area & taken:
             continue
         taken |= area
-        if any(cell in area for cell in marked):
-            unmerged.append(((a_r, a_c), (b_r, b_c)))
-        else:
-            kept.append((a_r, a_c, b_r, b_c))
+        (unmerged if any(cell in marked for cell in area) else kept).append((a_r, a_c, b_r, b_c))
     return kept, unmerged
 
 

@@ -6,6 +6,8 @@ form, or not the template) is copied whole. The worker reading a file again for 
 these rows (intake/parse.read_encoded), and the 回执 writer shows only them (intake/feedback)."""
 from __future__ import annotations
 
+import bisect
+
 
 def marked_sheets(f) -> list[str]:
     """The sheets a file's 回执 shows marked: those with a problem at a cell (a city month whose every
@@ -31,30 +33,43 @@ def rows_to_copy(f) -> dict[str, list[int] | None]:
 
 
 def kept(grid: list[list], rows: list[int] | None, merged: list = ()) -> list[list]:
-    """The grid with only `rows` filled (the others empty), up to the last of them. A merged range
-    that reaches a row left out is not merged in the copy (the writer keeps only ranges within the
-    rows shown), so its value is spread into its cells in the rows shown (one 被检查单位 merged down
-    over several problems' rows, the first of them without a mark)."""
+    """What the worker sends of a grid for its marked copy: `rows`, and the top row of each merged
+    range ((top, left), (bottom, right)) that reaches one of them (the writer spreads its value,
+    `spread`), the other rows empty, up to the last of `rows`."""
+    if rows is None:
+        return grid
+    needed = set(rows)
+    for (a_r, _), (b_r, _) in merged:
+        at = bisect.bisect_left(rows, a_r)
+        if at < len(rows) and rows[at] <= b_r:
+            needed.add(a_r)
+    return [row if r in needed else [] for r, row in enumerate(grid[:rows[-1] + 1])]
+
+
+def spread(grid: list[list], merged: list[tuple[int, int, int, int]], rows: list[int] | None) -> list[list]:
+    """The grid with the value of each of these merged ranges (top, left, bottom, right), not merged
+    again in the copy, in each of its cells of the `rows` shown (None: every row), as the unit sees
+    them: a 被检查单位 merged down over problems' rows, some left out or marked. A blank where the
+    range's top-left cell is blank. The ranges are the writer's (feedback._merges_kept: none
+    overlapping, none huge), so this writes no more cells than the rows shown hold."""
+    out = list(grid)
+    for a_r, a_c, b_r, b_c in merged:
+        value = grid[a_r][a_c] if a_r < len(grid) and a_c < len(grid[a_r]) else None
+        bottom = min(b_r, len(grid) - 1)
+        if rows is None:
+            covered = range(a_r, bottom + 1)
+        else:
+            covered = rows[bisect.bisect_left(rows, a_r):bisect.bisect_right(rows, bottom)]
+        for r in covered:
+            row = out[r] = list(out[r])
+            row.extend([None] * (b_c + 1 - len(row)))
+            row[a_c:b_c + 1] = [value] * (b_c + 1 - a_c)
+    return out
+
+
+def shown_only(grid: list[list], rows: list[int] | None) -> list[list]:
+    """The grid with only `rows` filled (None: all of them)."""
     if rows is None:
         return grid
     shown = set(rows)
-    out = [row if r in shown else [] for r, row in enumerate(grid[:rows[-1] + 1])]
-    return spread(out, grid, [m for m in merged if not shown.issuperset(range(m[0][0], m[1][0] + 1))], shown)
-
-
-def spread(out: list[list], grid: list[list], merged: list, shown: set[int] | None = None) -> list[list]:
-    """`out` with the value of each merged range ((top, left), (bottom, right)) of `grid` in each of
-    its cells (in the `shown` rows), as the unit sees them: for a range not merged again in the copy."""
-    for (a_r, a_c), (b_r, b_c) in merged:
-        if a_r >= len(grid) or a_c >= len(grid[a_r]):
-            continue
-        value = grid[a_r][a_c]
-        last = min(b_c, a_c + 200)
-        bottom = min(b_r, len(out) - 1)
-        # the rows shown, looked up one by one: a hostile file's range may span a million rows
-        rows = range(a_r, bottom + 1) if shown is None else sorted(r for r in shown if a_r <= r <= bottom)
-        for r in rows:
-            row = out[r] = list(out[r])
-            row.extend([None] * (last + 1 - len(row)))
-            row[a_c:last + 1] = [value] * (last + 1 - a_c)
-    return out
+    return [row if r in shown else [] for r, row in enumerate(grid[:rows[-1] + 1])]
