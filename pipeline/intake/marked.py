@@ -1,9 +1,10 @@
 """What of a unit's own sheets its 回执 copies, marked: the sheets with a problem at a cell and, of
-a table, its head and the rows with a mark, at their own row numbers: a 300-row ledger with three
-marks reads as three rows, and its 回执 takes a quarter of the time (a city month whose every
-ledger has a mark: 1,500 of them). A sheet whose header row was not found (a
-form, or not the template) is copied whole. The worker reading a file again for its 回执 keeps only
-these rows (intake/parse.read_encoded), and the 回执 writer shows only them (intake/feedback)."""
+a table, its head and the rows with a mark, at their own row numbers, the others hidden. A 300-row
+ledger with three marks reads as three rows, and its 回执 takes a quarter of the time (a city month
+whose every ledger has a mark writes 1,500 of them). A sheet whose header row was not found (a form,
+or not the template) is copied whole. The worker reading a file again for its 回执 keeps only these
+rows and the top row of each merged range reaching them (intake/parse.read_encoded); the 回执 writer
+spreads those ranges' values and shows only these rows (intake/feedback)."""
 from __future__ import annotations
 
 import bisect
