@@ -162,9 +162,10 @@ def _write_marked_sheets(wb, f, used: set[str]) -> None:
         shown = "审核标注"
         rows = copied.get(name)
         if rows is not None:  # a table: its head and the rows with a mark (intake/marked), the others hidden
-            within = set(rows)
-            unmerged += [m for m in merges if not within.issuperset(range(m[0], m[2] + 1))]
-            merges = [m for m in merges if within.issuperset(range(m[0], m[2] + 1))]
+            within, whole = set(rows), []
+            for m in merges:  # a range reaching a row left out is not merged again
+                (whole if within.issuperset(range(m[0], m[2] + 1)) else unmerged).append(m)
+            merges = whole
             ws.set_default_row(hide_unused_rows=True)
             shown = "审核标注，只列出表头和有标注的行"
         # a range not merged again (a mark in it, or a row of it left out) shows its value in each of its cells

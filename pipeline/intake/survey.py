@@ -87,8 +87,9 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
         scale_like = sum(on_scale(v, scale) is not None or _whole(v) for v in typed)
         if typed and (any(word in squeeze(label) for word in QUESTION_WORDS) or 2 * scale_like >= len(typed)):
             questions.append((c, label))
-    numbered = [c for c, label in others if header_key(label) in {header_key(x) for x in answers["answer_numbers"]}]
-    timed = [c for c, label in others if header_key(label) in {header_key(x) for x in answers["submitted"]}]
+    numbers, submitted = ({header_key(x) for x in answers[key]} for key in ("answer_numbers", "submitted"))
+    numbered = [c for c, label in others if header_key(label) in numbers]
+    timed = [c for c, label in others if header_key(label) in submitted]
     every = sorted([(c, lab) for lab, c in colmap.items()] + others, key=lambda x: x[1])
     first_of: dict[int, int] = {}
     table["满意数"], table["答案数"], table["_key"] = [], [], []
