@@ -247,6 +247,22 @@ def test_who_answered_is_masked_in_the_surveys_own_feedback_and_kept_nowhere(tmp
     assert not leaks(tmp_path / "out", ["钟晓梅", "邝燚鑫"], ["13912345678", "13700001111"])
 
 
+def test_a_nickname_that_is_a_word_of_a_question_leaves_the_question_whole(tmp_path, config):
+    """A survey tool names respondents by their WeChat nickname, and 服务 is a word of the first
+    question. The respondent's cell is masked; the question's heading in the 回执 is the survey's,
+    not what anyone typed about a person, and shows whole."""
+    import openpyxl
+
+    inbox = tmp_path / "inbox"
+    header = ("序号", "昵称", "被评价单位", "调查日期", *QUESTIONS)
+    survey_export(inbox / "2017-06-10" / "问卷.xlsx", [[1, "服务", "西华街道", "2017-06-05", "满意", 9]], header=header)
+    result = run(config, inbox, tmp_path / "out")
+    row = manifest_row(result, "2017-06-10/问卷.xlsx")
+    assert (row["结果"], row["疑问数"]) == ("已采用", 1)
+    shown = [[cell.value for cell in r] for r in openpyxl.load_workbook(result.out / row["回执"])["问卷"].iter_rows()]
+    assert shown[0][4:6] == QUESTIONS and shown[1][1] == "服**"
+
+
 def test_an_answer_sheet_exported_twice_into_one_file_counts_once(tmp_path, config):
     """Row 3 repeats row 2 down to its 序号: the same answer sheet, counted once and queried at its
     序号. Rows alike in an export without answer numbers are people who answered alike: both count."""

@@ -276,12 +276,15 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
 
 
 def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), spellings: dict[str, str] | None = None,
-         headers: dict[str, str] | None = None, verbatim=()) -> None:
+         headers: dict[str, str] | None = None, verbatim=(), open_columns: bool = False) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included;
     a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is, and the
     `verbatim` columns (a clue's number: what the office assigns) keep the numbers shorter than a
-    telephone number. `spellings`, `headers`: how a confidential column may be headed (secret_columns)."""
+    telephone number. `spellings`, `headers`: how a confidential column may be headed (secret_columns).
+    The heading of a column the schema knows, or of any column of a book of `open_columns` (a
+    survey's questions), is the form's and is left whole: a respondent nicknamed 服务 is no reason to
+    show the question 您对该单位工作人员服务态度是否满意 as 服**态度."""
     if not labels:
         return
     spellings = {label: label for label in labels} if spellings is None else spellings
@@ -311,8 +314,11 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
             continue
         masked = hidden.get(sheet["name"], {})
         kept = {sheet["columns"][label] for label in verbatim if label in sheet["columns"]}
+        headings = set(sheet["columns"].values())
         for r, row in enumerate(grid["rows"]):
             for c, value in enumerate(row):
+                if r == sheet["header_row"] and (open_columns or c in headings):
+                    continue
                 if c in masked and r > sheet["header_row"]:
                     row[c] = mask_value(masked[c], value)
                 elif isinstance(value, str):

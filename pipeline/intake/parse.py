@@ -455,7 +455,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
              spellings={spelling: label for specs in kind["sheets"].values()
                         for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]},
              headers=secret_headers,
-             verbatim=kind["verbatim"])
+             verbatim=kind["verbatim"], open_columns=bool(kind.get("open_columns")))
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:
