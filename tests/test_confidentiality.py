@@ -229,3 +229,23 @@ def test_contacts_however_written_elsewhere_are_masked_and_a_clue_number_keeps_n
     assert len(result.tables["clues"]) == 4
     assert not leaks(tmp_path / "outbox", ["滕淼焱", "邝燚鑫", "钟晓梅"], ["13700001111", "66554433"])
     assert not short_numbers(tmp_path / "outbox", ["654321", "7788"])
+
+
+def test_contacts_written_with_dots_are_masked_wherever_written_and_amounts_stay(config, tmp_path):
+    """A clerk writes the phone as 138.1234.5678 and the QQ number as 654.321 in 联系方式, and the same
+    contacts, dotted or not, in 反映问题. Each is one number: masked wherever written, whole, and
+    never the amounts beside them (1234.56元 once lost its 1234, a piece of the dotted phone)."""
+    import openpyxl
+
+    inbox = tmp_path / "inbox"
+    register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-00001", "桂乐社区", who="滕淼焱", phone="138.1234.5678",
+             problem="来电13812345678反映低保金1234.56元未发放，另可拨138.1234.5678", action=None),
+        clue("XF-00002", "桐竹社区", who="邝燚鑫", phone="QQ 654.321", problem="QQ654321反映，涉及5678元", action=None)])
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    assert len(result.tables["clues"]) == 2
+    assert not leaks(tmp_path / "outbox", ["滕淼焱", "邝燚鑫"], ["13812345678"])
+    assert not short_numbers(tmp_path / "outbox", ["654321"])
+    answer = openpyxl.load_workbook(result.out / manifest_row(result, "2017-08-18/登记表.xlsx")["回执"])
+    shown = {c.value for row in answer["信访举报"].iter_rows() for c in row if isinstance(c.value, str)}
+    assert {"来电138****5678反映低保金1234.56元未发放,另可拨138****5678", "QQ****21反映,涉及5678元"} <= shown

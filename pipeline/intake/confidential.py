@@ -21,6 +21,9 @@ _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 _DIGIT_RUN = re.compile(r"\d+")
+# a number written in groups with dots: a phone as 138.1234.5678, a QQ number as 654.321 (also a decimal:
+# 1234.56 is masked only where its digits are a secret's, a phone only with two dots or more)
+_DOTTED = re.compile(r"(?<![\d.])\d+(?:\.\d+)+(?!\d)")
 _TINY_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")  # an extension (分机7788), too short for _ANY_NUMBER
 MIN_NAME = 2
 # a secret number shorter than the shortest telephone number (a local landline, 7 digits: a QQ
@@ -109,6 +112,11 @@ class Scrubber:
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             text = _nfkc(str(value)).strip()
+            # a dotted number is one number, not pieces (1234 and 5678 masked wherever written alone)
+            for found in _DOTTED.findall(text):
+                digits = found.replace(".", "")
+                numbers.update((digits, *_written_without_prefix(digits)))
+            text = _DOTTED.sub(" ", text)
             for found in _ANY_NUMBER.findall(text):
                 digits = re.sub(r"\D", "", found)
                 numbers.update((digits, *_written_without_prefix(digits)))
@@ -189,6 +197,15 @@ class Scrubber:
         return _DIGIT_RUN.sub(lambda part: mask_phone(part.group(0)) if part.group(0) in self.numbers else part.group(0),
                               written)
 
+    def _dotted(self, m: re.Match, short: bool = True) -> str:
+        written = m.group(0)
+        digits = written.replace(".", "")
+        if self._holds_secret_number(digits) or (short and digits in self.numbers):
+            return mask_phone(digits)
+        if written.count(".") >= 2 and _PHONE.fullmatch(digits):
+            return mask_phone(digits)
+        return written
+
     def _tiny(self, m: re.Match) -> str:
         return mask_phone(m.group(0)) if m.group(0) in self.tiny else m.group(0)
 
@@ -203,6 +220,10 @@ class Scrubber:
         masked = self._mask_names(text) if self.names and not kept else None
         if masked is not None:
             value = text = masked
+        if "." in text and _DOTTED.search(text):
+            masked = _DOTTED.sub(functools.partial(self._dotted, short=short), text)
+            if masked != text:
+                value = text = masked
         if _ANY_NUMBER.search(text):
             masked = _ANY_NUMBER.sub(functools.partial(self._number, short=short), text)
             if masked != text:
