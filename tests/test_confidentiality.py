@@ -231,21 +231,56 @@ def test_contacts_however_written_elsewhere_are_masked_and_a_clue_number_keeps_n
     assert not short_numbers(tmp_path / "outbox", ["654321", "7788"])
 
 
-def test_contacts_written_with_dots_are_masked_wherever_written_and_amounts_stay(config, tmp_path):
+def test_contacts_written_with_dots_are_masked_wherever_written(config, tmp_path):
     """A clerk writes the phone as 138.1234.5678 and the QQ number as 654.321 in 联系方式, and the same
-    contacts, dotted or not, in 反映问题. Each is one number: masked wherever written, whole, and
-    never the amounts beside them (1234.56元 once lost its 1234, a piece of the dotted phone)."""
+    contacts, dotted or not, in 反映问题. Each is masked wherever written, as one number where
+    it is written as one; an amount with the QQ number's digits grouped otherwise (6543.21元), a date
+    in a contact (2017.06.05) and the clue numbers holding that date stay as written. The QQ number
+    typed as a number into another cell shows masked too."""
     import openpyxl
 
     inbox = tmp_path / "inbox"
-    register(inbox / "2017-08-18" / "登记表.xlsx", config, [
-        clue("XF-00001", "桂乐社区", who="滕淼焱", phone="138.1234.5678",
-             problem="来电13812345678反映低保金1234.56元未发放，另可拨138.1234.5678", action=None),
-        clue("XF-00002", "桐竹社区", who="邝燚鑫", phone="QQ 654.321", problem="QQ654321反映，涉及5678元", action=None)])
+    path = register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-20170605-01", "桂乐社区", who="滕淼焱", phone="138.1234.5678（2017.06.05来电）",
+             problem="来电13812345678反映低保金6543.21元未发放，另可拨Tel.138.1234.5678", action=None),
+        clue("XF-20170705-01", "桐竹社区", who="邝燚鑫", phone="QQ 654.321", problem="QQ654321于2017.06.05反映",
+             action=None)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["信访举报"]
+    named = next(c.column for c in next(r for r in ws.iter_rows() if any(c.value == "被反映人" for c in r))
+                 if c.value == "被反映人")
+    ws.cell(ws.max_row, named, 654.321)  # the QQ number typed, as a number, where it does not belong
+    wb.save(path)
     result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
-    assert len(result.tables["clues"]) == 2
+    assert sorted(result.tables["clues"]["线索编号"]) == ["XF-20170605-01", "XF-20170705-01"]
     assert not leaks(tmp_path / "outbox", ["滕淼焱", "邝燚鑫"], ["13812345678"])
     assert not short_numbers(tmp_path / "outbox", ["654321"])
     answer = openpyxl.load_workbook(result.out / manifest_row(result, "2017-08-18/登记表.xlsx")["回执"])
-    shown = {c.value for row in answer["信访举报"].iter_rows() for c in row if isinstance(c.value, str)}
-    assert {"来电138****5678反映低保金1234.56元未发放,另可拨138****5678", "QQ****21反映,涉及5678元"} <= shown
+    shown = {c.value for row in answer["信访举报"].iter_rows() for c in row if c.value is not None}
+    assert {"来电138****5678反映低保金6543.21元未发放,另可拨Tel.138****5678", "QQ****21于2017.06.05反映",
+            "XF-20170605-01", "XF-20170705-01", "****21"} <= shown
+    assert 654.321 not in shown
+
+
+def test_text_hidden_under_a_merged_heading_is_masked(config, tmp_path):
+    """举报人 is merged down from the title row into the header row, and the cell it covers still holds
+    what was typed there before (LibreOffice keeps it): 举报人（钟晓梅 13912345678 来电）. The unit
+    never sees it, but it is in the file the 回执 copies, so it is masked like any other text."""
+    import xlsxwriter
+
+    row = clue("XF-001", "桐竹社区", accepted="不是日期")  # a bad date: the sheet is marked and copied
+    labels = list(row)
+    at = labels.index("举报人")
+    path = tmp_path / "inbox" / "2017-08-18" / "登记表.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("信访举报")
+    ws.write(0, 0, "信访举报登记表")
+    ws.write_row(1, 0, [None if c == at else label for c, label in enumerate(labels)])
+    ws.write_row(2, 0, list(row.values()))
+    ws.merge_range(0, at, 1, at, "举报人")
+    ws.write(1, at, "举报人（钟晓梅 13912345678 来电）")  # under the merge, as LibreOffice keeps it
+    wb.close()
+    result = run(config, tmp_path / "inbox", tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    assert manifest_row(result, "2017-08-18/登记表.xlsx")["回执"]
+    assert not leaks(tmp_path / "outbox", ["钟晓梅"], ["13912345678"])

@@ -263,6 +263,30 @@ def test_a_nickname_that_is_a_word_of_a_question_leaves_the_question_whole(tmp_p
     assert shown[0][4:6] == QUESTIONS and shown[1][1] == "服**"
 
 
+def test_a_caption_above_the_survey_header_leaves_its_respondents_masked(tmp_path, config):
+    """A caption row above the export's header names 被评价单位： and 调查日期： as well. The header is the
+    row below it (the tool's 序号, 姓名, 手机号 tell it), so 姓名 and 手机号 are still who answered: masked
+    in the 回执, and scored nowhere."""
+    import openpyxl
+
+    from tests.test_confidentiality import leaks
+
+    path = tmp_path / "inbox" / "2017-06-10" / "问卷.xlsx"
+    path.parent.mkdir(parents=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("问卷")
+    ws.write_row(0, 0, ["被评价单位：", "西华街道", "调查日期：", "2017-06-05"])
+    ws.write_row(1, 0, ["序号", "姓名", "手机号", "被评价单位", "调查日期", QUESTIONS[0], QUESTIONS[1]])
+    ws.write_row(2, 0, [1, "邝燚鑫", "13700001111", "西华街道", "2017-06-05", "满意", 9])  # 9: a 疑问, shown
+    wb.close()
+    result = run(config, tmp_path / "inbox", tmp_path / "out")
+    row = manifest_row(result, "2017-06-10/问卷.xlsx")
+    assert (row["结果"], row["疑问数"], row["错误数"]) == ("已采用", 1, 0)
+    shown = [[c.value for c in r] for r in openpyxl.load_workbook(result.out / row["回执"])["问卷"].iter_rows()]
+    assert shown[2][1:3] == ["邝**", "137****1111"] and shown[1][5:7] == QUESTIONS
+    assert not leaks(tmp_path / "out", ["邝燚鑫"], ["13700001111"])
+
+
 def test_an_answer_sheet_exported_twice_into_one_file_counts_once(tmp_path, config):
     """Row 3 repeats row 2 down to its 序号: the same answer sheet, counted once and queried at its
     序号. Rows alike in an export without answer numbers are people who answered alike: both count."""

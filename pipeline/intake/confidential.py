@@ -21,10 +21,14 @@ _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 _DIGIT_RUN = re.compile(r"\d+")
-# a number written in groups with dots: a phone as 138.1234.5678, a QQ number as 654.321 (also a decimal:
-# 1234.56 is masked only where its digits are a secret's, a phone only with two dots or more)
-_DOTTED = re.compile(r"(?<![\d.])\d+(?:\.\d+)+(?!\d)")
-_TINY_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")  # an extension (分机7788), too short for _ANY_NUMBER
+_NUMBER_LIKE = re.compile(r"[\d.\-－—/_·]+")
+# a number written in groups with dots: a phone as 138.1234.5678, a QQ number as 654.321
+_DOTTED = re.compile(r"(?<!\d)(?<!\d\.)\d+(?:\.\d+)+(?!\d)")
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}(?:\s*[-./月]\s*\d{1,2}\s*[日号]?)?(?!\d)")
+# what a contact's dotted digits may also be, and are then no number of anyone's: a date, an amount
+_DATE_OR_AMOUNT = re.compile(r"(?:19|20)?\d{2}\.\d{1,2}\.\d{1,2}|\d+\.\d{1,2}")
+# an extension (分机7788), too short for _ANY_NUMBER; not the digits a mask left showing (138****5678)
+_TINY_NUMBER = re.compile(r"(?<![\d*])\d{3,4}(?![\d*])")
 MIN_NAME = 2
 # a secret number shorter than the shortest telephone number (a local landline, 7 digits: a QQ
 # number, an extension) is masked where a number is it, or one of its parts between spaces or dashes,
@@ -106,33 +110,44 @@ class Scrubber:
         names: set[str] = set()
         numbers: set[str] = set()
         tiny: set[str] = set()
+        dotted: set[str] = set()
         for value in values:
             if value is None or isinstance(value, bool):
                 continue
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             text = _nfkc(str(value)).strip()
-            # a dotted number is one number, not pieces (1234 and 5678 masked wherever written alone)
-            for found in _DOTTED.findall(text):
+            # a date beside a contact (2017.06.05来电) is no one's number: 2017 masked everywhere, and
+            # XF-20170605-01 in the 线索编号, would be
+            undated = _DATE.sub(" ", text)
+            # a number written in groups with dots is also the number of its digits (138.1234.5678 is
+            # 13812345678 written plainly elsewhere); its groups stay secrets of their own as well
+            # (138.1234-5678, 138/1234/5678), but it names no one (QQ 654.321 is no name QQ654321)
+            for found in _DOTTED.findall(undated):
                 digits = found.replace(".", "")
-                numbers.update((digits, *_written_without_prefix(digits)))
-            text = _DOTTED.sub(" ", text)
-            for found in _ANY_NUMBER.findall(text):
+                if len(digits) >= 5 and not _DATE_OR_AMOUNT.fullmatch(found):
+                    numbers.update((digits, *_written_without_prefix(digits)))
+                    dotted.add(found)
+            for found in _ANY_NUMBER.findall(undated):
                 digits = re.sub(r"\D", "", found)
                 numbers.update((digits, *_written_without_prefix(digits)))
+            tiny.update(_TINY_NUMBER.findall(_ANY_NUMBER.sub(" ", undated)))
             words = _ANY_NUMBER.sub(" ", text)
-            tiny.update(_TINY_NUMBER.findall(words))
+            if dotted:
+                words = _DOTTED.sub(lambda m: " " if m.group(0) in dotted else m.group(0), words)
             for part in [words, *_SPLIT.split(words)]:
                 # as written (an e-mail keeps its dots), without punctuation, and each piece between
                 # brackets: “钟晓梅（退休教师）” must also hide a bare 钟晓梅 written elsewhere
                 pieces = [re.sub(r"\s", "", part), re.sub(r"\s", "", _PUNCT.sub("", part))]
                 pieces += [p for p in (re.sub(r"\s", "", x) for x in _PUNCT.split(part)) if _NAME_LIKE.fullmatch(p)]
                 for piece in pieces:
-                    # digits left once the numbers are out (2017) are too short to name anyone
-                    if len(piece) >= (3 if piece.isascii() else MIN_NAME) and not piece.isdigit():
+                    # digits left once the numbers are out (2017) are too short to name anyone, and
+                    # digits between dots or dashes (138.1234.5678, 654-32) are numbers, masked as numbers
+                    if len(piece) >= (3 if piece.isascii() else MIN_NAME) and not _NUMBER_LIKE.fullmatch(piece):
                         names.add(piece)
         self.numbers = numbers
         self.tiny = tiny
+        self.dotted = dotted
         self._number_lengths = sorted({len(n) for n in numbers if len(n) >= MIN_SECRET_DIGITS})
         # one alternation of a register's every name costs each cell a try of every name at every
         # character: quadratic in complainants. A name without letter case (Chinese characters,
@@ -198,25 +213,26 @@ class Scrubber:
                               written)
 
     def _dotted(self, m: re.Match, short: bool = True) -> str:
+        """A dotted number holding a secret telephone number, or written as a shorter secret was
+        (654.321; not 6543.21元, an amount with the same digits): masked as one number."""
         written = m.group(0)
         digits = written.replace(".", "")
-        if self._holds_secret_number(digits) or (short and digits in self.numbers):
-            return mask_phone(digits)
-        if written.count(".") >= 2 and _PHONE.fullmatch(digits):
+        if self._holds_secret_number(digits) or (short and written in self.dotted):
             return mask_phone(digits)
         return written
 
     def _tiny(self, m: re.Match) -> str:
         return mask_phone(m.group(0)) if m.group(0) in self.tiny else m.group(0)
 
-    def __call__(self, value, short: bool = True):
+    def __call__(self, value, short: bool = True, names: bool = True):
         """`value` with the secrets masked; `short` False: not the numbers shorter than a telephone
-        number (a 线索编号 keeps XF-00001 whatever a contact's digits, see BookKind.verbatim)."""
+        number (a 线索编号 keeps XF-00001 whatever a contact's digits, see BookKind.verbatim);
+        `names` False: only the numbers (a column's heading, see seal)."""
         if not isinstance(value, str) or not value:
             return value
         text = _nfkc(value)
         # a cell that is one of `keep` names no one, though a name may be part of it; numbers are still masked
-        kept = bool(self.keep) and _WHITE.sub("", text) in self.keep
+        kept = not names or (bool(self.keep) and _WHITE.sub("", text) in self.keep)
         masked = self._mask_names(text) if self.names and not kept else None
         if masked is not None:
             value = text = masked
@@ -296,16 +312,34 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
     return found
 
 
+MAX_HEADINGS = 200  # the columns a sheet is read to (readers.MAX_COLUMNS)
+
+
+def _covered(merged, row: int) -> set[int]:
+    """The columns of `row` whose cell a merged range covers (all but its top-left cell)."""
+    covered: set[int] = set()
+    for (a_r, a_c), (b_r, b_c) in merged:
+        if a_r <= row <= b_r and a_c < MAX_HEADINGS:
+            covered.update(c for c in range(a_c, min(b_c, MAX_HEADINGS - 1) + 1) if (row, c) != (a_r, a_c))
+            if len(covered) >= MAX_HEADINGS:  # a hostile file's overlapping ranges: nothing left to cover
+                break
+    return covered
+
+
 def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), spellings: dict[str, str] | None = None,
-         headers: dict[str, str] | None = None, verbatim=(), open_columns: bool = False) -> None:
+         headers: dict[str, str] | None = None, verbatim=(), headings: frozenset[str] = frozenset(),
+         questions: dict[str, set[int]] | None = None) -> None:
     """Drop the confidential columns from every sheet's table, mask them in the kept grids, and scrub
     their values (and any phone-like number) from all other text of the book, problems included;
     a cell that is exactly one of `keep` (vocabularies, registered names) is left as it is, and the
     `verbatim` columns (a clue's number: what the office assigns) keep the numbers shorter than a
     telephone number. `spellings`, `headers`: how a confidential column may be headed (secret_columns).
-    The heading of a column the schema knows, or of any column of a book of `open_columns` (a
-    survey's questions), is the form's and is left whole: a respondent nicknamed 服务 is no reason to
-    show the question 您对该单位工作人员服务态度是否满意 as 服**态度."""
+    A column's heading is the form's, not what anyone typed about a person: in it only numbers are
+    masked, not names (a respondent nicknamed 服务 is no reason to show the question
+    您对该单位工作人员服务态度是否满意 as 服**态度). A heading is a header-row cell that is one the
+    schema knows (`headings`, as header_key gives them), or heads a column read as a survey's
+    question (`questions`, by sheet name); never a cell a merged range covers (what it holds is
+    hidden from the unit, but kept in the file)."""
     if not labels:
         return
     spellings = {label: label for label in labels} if spellings is None else spellings
@@ -335,18 +369,24 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
             continue
         masked = hidden.get(sheet["name"], {})
         kept = {sheet["columns"][label] for label in verbatim if label in sheet["columns"]}
-        headings = set(sheet["columns"].values())
+        head = sheet["header_row"]
+        covered = _covered(grid.get("merged", ()), head)
+        asked = (questions or {}).get(sheet["name"], set())
         for r, row in enumerate(grid["rows"]):
             for c, value in enumerate(row):
-                if r == sheet["header_row"] and (open_columns or c in headings):
-                    continue
-                if c in masked and r > sheet["header_row"]:
+                if c in masked and r > head:
                     row[c] = mask_value(masked[c], value)
                 elif isinstance(value, str):
-                    row[c] = scrub(value, not (c in kept and r > sheet["header_row"]))
+                    heading = (r == head and c not in masked and c not in covered
+                               and (c in asked or header_key(value) in headings))
+                    row[c] = scrub(value, not (c in kept and r > head), names=not heading)
                 elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e4:
                     # a number typed as one: from five digits it may be a secret (a QQ number) or a phone
                     row[c] = scrub(str(int(value)) if float(value).is_integer() else str(value))
+                elif isinstance(value, float) and value == value and not value.is_integer():
+                    written = str(value)  # a QQ number 654.321 typed as a number
+                    if scrub(written) != written:
+                        row[c] = scrub(written)
     for p in book.get("problems", []):
         for key in ("value", "message", "hint"):
             p[key] = scrub(p[key])

@@ -122,19 +122,26 @@ def _labels(specs: list[dict]) -> dict[str, str]:
     return lookup
 
 
-def find_header(grid: list[list], specs: list[dict]) -> tuple[int | None, dict[str, int]]:
-    """The row (0-based) holding most of the sheet's labels, and label → column."""
+def find_header(grid: list[list], specs: list[dict], also: frozenset[str] = frozenset()) -> tuple[int | None, dict[str, int]]:
+    """The row (0-based) holding most of the sheet's labels, and label → column. `also`: headers
+    outside the schema (as header_key gives them) that tell rows holding as many labels apart: a
+    survey tool's 序号, 姓名, 提交时间 are in its header row, not in a caption above it (被评价单位：
+    西华街道 调查日期：…, which holds both of its labels as well)."""
     lookup = _label_lookup(specs)
-    best, best_map = None, {}
+    best, best_map, best_count = None, {}, (0, 0)
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         found: dict[str, int] = {}
+        others = 0
         for c, value in enumerate(row):
-            label = lookup.get(header_key(value))
+            key = header_key(value)
+            label = lookup.get(key)
             if label and label not in found:
                 found[label] = c
-        if len(found) > len(best_map):
-            best, best_map = r, found
-            if len(found) == len(specs):  # no later row can hold more (and the rows below are data)
+            elif key in also:
+                others += 1
+        if (len(found), others) > best_count:
+            best, best_map, best_count = r, found, (len(found), others)
+            if len(found) == len(specs) and not also:  # no later row can hold more (and the rows below are data)
                 break
     if len(best_map) < min(3, len(specs)):
         return None, {}
@@ -404,12 +411,16 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
     kind = book_kind(sheets, context["kinds"])
     marker = _marker(sheets)
     result_sheets: dict[str, dict] = {}
+    questions: dict[str, set[int]] = {}  # a survey sheet's question columns (read_answers)
     grids: dict[str, dict] = {}
     stated: list[str] = []
     filled_on = None
     taken: set[str] = set()
     cleaned: dict[str, str] = {}
     secret_headers = {header_key(header): label for header, label in kind["secret_headers"]}  # asked_label's
+    # what else a survey tool heads its columns with: its header row is told from a caption above it by them
+    told_apart = (frozenset({*secret_headers, *(header_key(h) for h in context["survey"]["not_questions"])})
+                  if kind.get("open_columns") else frozenset())
     for label, specs in kind["sheets"].items():
         sheet = _find_sheet(sheets, label, specs, taken)
         if sheet is None:
@@ -418,7 +429,7 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
         grid = _absolute(sheet)
         if keep_grids or kind["confidential"]:  # confidential values are also collected from the cells as typed
             grids[sheet["name"]] = {"rows": _absolute(sheet, fill_merged=False), "merged": sheet["merged"]}
-        header_row, colmap = find_header(grid, specs)
+        header_row, colmap = find_header(grid, specs, told_apart)
         if header_row is None:
             problems.append(problem("header_not_found", file=file, sheet=sheet["name"]))
             result_sheets[label] = {"name": sheet["name"], "header_row": None, "columns": {}, "table": {"_row": []}}
@@ -443,7 +454,8 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
                                         column=spec["label"], detail=f"缺少“{spec['label']}”列"))
         table = _read_table(grid, header_row, colmap, specs, file, sheet["name"], year, problems, cleaned)
         if kind.get("open_columns"):  # a survey's question columns
-            read_answers(grid, header_row, colmap, table, file, sheet["name"], problems, context["survey"], secret_headers)
+            questions[sheet["name"]] = read_answers(grid, header_row, colmap, table, file, sheet["name"], problems,
+                                                    context["survey"], secret_headers)
         result_sheets[label] = {"name": sheet["name"], "header_row": header_row, "columns": colmap, "table": table}
     book = {"kind": kind["name"], "unit": None, "filled_on": filled_on, "sheets": result_sheets, "grids": grids,
             "problems": problems, "marker": marker}
@@ -455,7 +467,8 @@ def parse_book(sheets: list[dict], file: str, context: dict, keep_grids: bool = 
              spellings={spelling: label for specs in kind["sheets"].values()
                         for spelling, label in _label_lookup(specs).items() if label in kind["confidential"]},
              headers=secret_headers,
-             verbatim=kind["verbatim"], open_columns=bool(kind.get("open_columns")))
+             verbatim=kind["verbatim"], questions=questions,
+             headings=frozenset(key for specs in kind["sheets"].values() for key in _label_lookup(specs)))
     if not keep_grids:
         book["grids"] = {}
     if not result_sheets:

@@ -63,10 +63,11 @@ def _text(value) -> str:
 
 
 def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], table: dict[str, list], file: str,
-                 sheet_name: str, problems: list, answers: dict, respondent: dict[str, str]) -> None:
+                 sheet_name: str, problems: list, answers: dict, respondent: dict[str, str]) -> set[int]:
     """Tally each respondent row's answers into the sheet's table; an answer off the scale is a 疑问 at
     its cell. `answers`: the scale as scale_context gives it; `respondent`: how the columns of who
-    answered are headed (the kind's secret headers, by header_key), never scored."""
+    answered are headed (the kind's secret headers, by header_key), never scored. Returns the
+    columns read as questions."""
     scale, content = answers["scale"], set(answers["content"])
     not_questions = {header_key(x) for x in answers["not_questions"]}
     fixed = set(colmap.values())
@@ -122,6 +123,7 @@ def read_answers(grid: list[list], header_row: int, colmap: dict[str, int], tabl
         table["满意数"].append(satisfied)
         table["答案数"].append(answered)
         table["_key"].append(key)
+    return {c for c, _ in questions}
 
 
 _TO_THE_SECOND = re.compile(r"\d:\d{2}:(?!00)\d{2}")  # a time with its seconds (a minute's :00 tells no one apart)
