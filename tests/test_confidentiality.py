@@ -284,3 +284,26 @@ def test_text_hidden_under_a_merged_heading_is_masked(config, tmp_path):
     result = run(config, tmp_path / "inbox", tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
     assert manifest_row(result, "2017-08-18/登记表.xlsx")["回执"]
     assert not leaks(tmp_path / "outbox", ["钟晓梅"], ["13912345678"])
+
+
+def test_amounts_typed_as_numbers_stay_numbers_beside_a_dotted_contact(config, tmp_path):
+    """A contact written 138.1234.5678 makes its groups (138, 1234, 5678) secrets wherever written as
+    text, but a number typed in a cell is an amount unless it is a contact typed with dots: 1234.56
+    and 138.5 stay numbers in the 回执's copy."""
+    import openpyxl
+
+    inbox = tmp_path / "inbox"
+    path = register(inbox / "2017-08-18" / "登记表.xlsx", config, [
+        clue("XF-00001", "桐竹社区", phone="138.1234.5678", action=None),
+        clue("XF-00002", "桐竹社区", action=None)])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["信访举报"]
+    named = next(c.column for c in next(r for r in ws.iter_rows() if any(c.value == "被反映人" for c in r))
+                 if c.value == "被反映人")
+    ws.cell(ws.max_row - 1, named, 1234.56)
+    ws.cell(ws.max_row, named, 138.5)
+    wb.save(path)
+    result = run(config, inbox, tmp_path / "outbox", period="2017-08", as_of=D(2017, 8, 31))
+    answer = openpyxl.load_workbook(result.out / manifest_row(result, "2017-08-18/登记表.xlsx")["回执"])
+    shown = {c.value for row in answer["信访举报"].iter_rows() for c in row if c.value is not None}
+    assert {1234.56, 138.5} <= shown

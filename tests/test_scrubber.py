@@ -88,3 +88,17 @@ def test_a_register_of_twenty_thousand_complainants_masks_each_name_in_each_cell
         cell = f"来电人{person}反映社区低保审核不严，{person[0]} {person[1:]}多次反映未果"
         assert person not in scrub(cell) and mask_name(person) in scrub(cell)
         assert "".join(person[1:]) not in scrub(cell).replace(" ", "")
+
+
+def test_numbers_written_with_dots_are_masked_as_the_contacts_they_are_and_nothing_else():
+    """A register's contacts written with dots, and an extension: each is masked wherever written,
+    whole where written as one number; digits that merely share a contact's (an address, an amount
+    grouped otherwise, a date written beside a contact) are no one's."""
+    scrub = Scrubber(["138.1234.5678", "QQ 654.321", "028-87654321", "13912345678转8012", "13700001111（2017.06.05来电）"])
+    assert scrub("另可拨Tel.138.1234.5678或13812345678") == "另可拨Tel.138****5678或138****5678"
+    assert scrub("QQ654321，QQ 654.321") == "QQ****21,QQ ****21"
+    for text in ("来电13912345678-8012反映，请转8012", "钟晓梅8012来电"):
+        assert "8012" not in scrub(text) and "5678" not in scrub(text)
+    for kept in ("IP 176.54.32.10", "金额6543.21元", "2017年6月5日、2017.06.05", "XF-20170605-01"):
+        assert scrub(kept) == kept
+    assert scrub.secret_decimal(654.321) == "****21" and scrub.secret_decimal(1234.56) is None

@@ -287,6 +287,24 @@ def test_a_caption_above_the_survey_header_leaves_its_respondents_masked(tmp_pat
     assert not leaks(tmp_path / "out", ["邝燚鑫"], ["13700001111"])
 
 
+def test_a_second_export_pasted_below_the_first_does_not_become_the_header(tmp_path, config):
+    """Someone pastes a second export, with its header and one more column (提交答卷时间), under the
+    first in the same sheet. The first row is still the header: the second header is a row of errors
+    to fix, and every respondent, above it or below, is masked in the 回执."""
+    from tests.test_confidentiality import leaks
+
+    head = ("序号", "姓名", "手机号", "被评价单位", "调查日期", *QUESTIONS)
+    survey_export(tmp_path / "inbox" / "2017-06-10" / "问卷.xlsx", [
+        [1, "钟晓梅", "13912345678", "西华街道", "2017-06-05", "满意", 9],
+        [2, "钟晓兰", "13912340000", "西华街道", "2017-06-05", "满意", 5],
+        [*head, "提交答卷时间"],
+        [1, "邝燚鑫", "13700001111", "西华街道", "2017-06-06", "满意", 9, "2017-06-06 10:00:05"]], header=head)
+    result = run(config, tmp_path / "inbox", tmp_path / "out")
+    problems = problems_of(result, "2017-06-10/问卷.xlsx")
+    assert "A4" in set(problems["cell"]) or "D4" in set(problems["cell"])  # the pasted header is a row of errors
+    assert not leaks(tmp_path / "out", ["钟晓梅", "钟晓兰", "邝燚鑫"], ["13912345678", "13912340000", "13700001111"])
+
+
 def test_an_answer_sheet_exported_twice_into_one_file_counts_once(tmp_path, config):
     """Row 3 repeats row 2 down to its 序号: the same answer sheet, counted once and queried at its
     序号. Rows alike in an export without answer numbers are people who answered alike: both count."""

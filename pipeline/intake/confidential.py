@@ -21,14 +21,12 @@ _CUED = re.compile(r"(?:电话|手机|联系|号码|热线|tel|TEL|Tel)[^\d]{0,4
 _PUNCT = re.compile(r"[（）()【】\[\]:：。.“”\"'!！?？]")
 _ANY_NUMBER = re.compile(r"(?<!\d)\d(?:[\s\-－—]*\d){4,}(?!\d)")
 _DIGIT_RUN = re.compile(r"\d+")
-_NUMBER_LIKE = re.compile(r"[\d.\-－—/_·]+")
 # a number written in groups with dots: a phone as 138.1234.5678, a QQ number as 654.321
 _DOTTED = re.compile(r"(?<!\d)(?<!\d\.)\d+(?:\.\d+)+(?!\d)")
-_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}(?:\s*[-./月]\s*\d{1,2}\s*[日号]?)?(?!\d)")
+_DATE = re.compile(r"(?<!\d)(?<!\d[.\-/])(?:19|20)\d{2}\s*[-./年]\s*\d{1,2}(?:\s*[-./月]\s*\d{1,2}\s*[日号]?)?(?!\d)")
 # what a contact's dotted digits may also be, and are then no number of anyone's: a date, an amount
 _DATE_OR_AMOUNT = re.compile(r"(?:19|20)?\d{2}\.\d{1,2}\.\d{1,2}|\d+\.\d{1,2}")
-# an extension (分机7788), too short for _ANY_NUMBER; not the digits a mask left showing (138****5678)
-_TINY_NUMBER = re.compile(r"(?<![\d*])\d{3,4}(?![\d*])")
+_TINY_NUMBER = re.compile(r"(?<!\d)\d{3,4}(?!\d)")  # an extension (分机7788), too short for _ANY_NUMBER
 MIN_NAME = 2
 # a secret number shorter than the shortest telephone number (a local landline, 7 digits: a QQ
 # number, an extension) is masked where a number is it, or one of its parts between spaces or dashes,
@@ -111,6 +109,7 @@ class Scrubber:
         numbers: set[str] = set()
         tiny: set[str] = set()
         dotted: set[str] = set()
+        grouped: set[str] = set()  # tiny ones as groups of a dotted number (138, 1234, 5678 of 138.1234.5678)
         for value in values:
             if value is None or isinstance(value, bool):
                 continue
@@ -118,20 +117,24 @@ class Scrubber:
                 value = int(value)
             text = _nfkc(str(value)).strip()
             # a date beside a contact (2017.06.05来电) is no one's number: 2017 masked everywhere, and
-            # XF-20170605-01 in the 线索编号, would be
-            undated = _DATE.sub(" ", text)
+            # XF-20170605-01 in the 线索编号, would be; a contact that is nothing but such digits
+            # (2019.12.34, 12.34.56) is the contact
+            whole = bool(_DOTTED.fullmatch(text))
+            undated = text if whole else _DATE.sub(" ", text)
             # a number written in groups with dots is also the number of its digits (138.1234.5678 is
             # 13812345678 written plainly elsewhere); its groups stay secrets of their own as well
             # (138.1234-5678, 138/1234/5678), but it names no one (QQ 654.321 is no name QQ654321)
             for found in _DOTTED.findall(undated):
                 digits = found.replace(".", "")
-                if len(digits) >= 5 and not _DATE_OR_AMOUNT.fullmatch(found):
+                if len(digits) >= 5 and (whole or not _DATE_OR_AMOUNT.fullmatch(found)):
                     numbers.update((digits, *_written_without_prefix(digits)))
                     dotted.add(found)
             for found in _ANY_NUMBER.findall(undated):
                 digits = re.sub(r"\D", "", found)
                 numbers.update((digits, *_written_without_prefix(digits)))
-            tiny.update(_TINY_NUMBER.findall(_ANY_NUMBER.sub(" ", undated)))
+            left = _ANY_NUMBER.sub(" ", undated)
+            tiny.update(_TINY_NUMBER.findall(_DOTTED.sub(lambda m: " " if m.group(0) in dotted else m.group(0), left)))
+            grouped.update(_TINY_NUMBER.findall(left))
             words = _ANY_NUMBER.sub(" ", text)
             if dotted:
                 words = _DOTTED.sub(lambda m: " " if m.group(0) in dotted else m.group(0), words)
@@ -141,12 +144,12 @@ class Scrubber:
                 pieces = [re.sub(r"\s", "", part), re.sub(r"\s", "", _PUNCT.sub("", part))]
                 pieces += [p for p in (re.sub(r"\s", "", x) for x in _PUNCT.split(part)) if _NAME_LIKE.fullmatch(p)]
                 for piece in pieces:
-                    # digits left once the numbers are out (2017) are too short to name anyone, and
-                    # digits between dots or dashes (138.1234.5678, 654-32) are numbers, masked as numbers
-                    if len(piece) >= (3 if piece.isascii() else MIN_NAME) and not _NUMBER_LIKE.fullmatch(piece):
+                    # digits left once the numbers are out (2017) are too short to name anyone
+                    if len(piece) >= (3 if piece.isascii() else MIN_NAME) and not piece.isdigit():
                         names.add(piece)
         self.numbers = numbers
-        self.tiny = tiny
+        self.alone = tiny  # written on their own (分机8012): masked wherever they are shown
+        self.tiny = tiny | grouped
         self.dotted = dotted
         self._number_lengths = sorted({len(n) for n in numbers if len(n) >= MIN_SECRET_DIGITS})
         # one alternation of a register's every name costs each cell a try of every name at every
@@ -213,16 +216,38 @@ class Scrubber:
                               written)
 
     def _dotted(self, m: re.Match, short: bool = True) -> str:
-        """A dotted number holding a secret telephone number, or written as a shorter secret was
-        (654.321; not 6543.21元, an amount with the same digits): masked as one number."""
+        """A dotted number whose digits are a secret telephone number, or written as a shorter secret
+        was (654.321; not 6543.21元, an amount with the same digits): masked as one number. Not one
+        merely holding a secret's digits: joined across every dot, an address 176.54.32.10 holds a
+        landline's 7654321."""
         written = m.group(0)
         digits = written.replace(".", "")
-        if self._holds_secret_number(digits) or (short and written in self.dotted):
-            return mask_phone(digits)
+        if written in self.dotted or (len(digits) >= MIN_SECRET_DIGITS and digits in self.numbers):
+            return mask_phone(digits) if short or len(digits) >= MIN_SECRET_DIGITS else written
         return written
 
+    def secret_decimal(self, value: float) -> str | None:
+        """A number typed with a decimal point that is a secret written with dots (QQ 654.321), masked;
+        else None (an amount keeps its value, whatever digits it shares with a contact)."""
+        written = str(value)
+        digits = written.replace(".", "").lstrip("-")
+        if written in self.dotted or (len(digits) >= MIN_SECRET_DIGITS and digits in self.numbers):
+            return mask_phone(digits)
+        return None
+
+    def whole_name(self, text: str) -> bool:
+        """The cell is nothing but a secret name (钟晓梅), not a text a name is a word of."""
+        return _WHITE.sub("", _nfkc(text)) in self.names
+
     def _tiny(self, m: re.Match) -> str:
-        return mask_phone(m.group(0)) if m.group(0) in self.tiny else m.group(0)
+        if m.group(0) not in self.tiny:
+            return m.group(0)
+        text, start, end = m.string, m.start(), m.end()
+        before, after = text[max(0, start - 20):start], text[end:end + 20]
+        if m.group(0) not in self.alone and ((before.endswith("*") and before.rstrip("*")[-1:].isdigit()) or
+                                             (after.startswith("*") and after.lstrip("*")[:1].isdigit())):
+            return m.group(0)  # the digits a masked number shows (138****5678), not an extension (转8012)
+        return mask_phone(m.group(0))
 
     def __call__(self, value, short: bool = True, names: bool = True):
         """`value` with the secrets masked; `short` False: not the numbers shorter than a telephone
@@ -313,16 +338,20 @@ def secret_columns(sheet: dict, grid: dict, labels: tuple[str, ...], spellings: 
 
 
 MAX_HEADINGS = 200  # the columns a sheet is read to (readers.MAX_COLUMNS)
+MERGED_LOOKED = 100_000  # header cells of merged ranges looked at, at most (as feedback.MERGED_CELLS)
 
 
 def _covered(merged, row: int) -> set[int]:
     """The columns of `row` whose cell a merged range covers (all but its top-left cell)."""
     covered: set[int] = set()
+    looked = 0
     for (a_r, a_c), (b_r, b_c) in merged:
         if a_r <= row <= b_r and a_c < MAX_HEADINGS:
-            covered.update(c for c in range(a_c, min(b_c, MAX_HEADINGS - 1) + 1) if (row, c) != (a_r, a_c))
-            if len(covered) >= MAX_HEADINGS:  # a hostile file's overlapping ranges: nothing left to cover
-                break
+            last = min(b_c, MAX_HEADINGS - 1)
+            looked += last - a_c + 1
+            if looked > MERGED_LOOKED or len(covered) >= MAX_HEADINGS:
+                return set(range(MAX_HEADINGS))  # a hostile file's countless ranges: every cell masked in full
+            covered.update(c for c in range(a_c, last + 1) if (row, c) != (a_r, a_c))
     return covered
 
 
@@ -378,15 +407,15 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
                     row[c] = mask_value(masked[c], value)
                 elif isinstance(value, str):
                     heading = (r == head and c not in masked and c not in covered
-                               and (c in asked or header_key(value) in headings))
+                               and (c in asked or header_key(value) in headings) and not scrub.whole_name(value))
                     row[c] = scrub(value, not (c in kept and r > head), names=not heading)
                 elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e4:
                     # a number typed as one: from five digits it may be a secret (a QQ number) or a phone
                     row[c] = scrub(str(int(value)) if float(value).is_integer() else str(value))
                 elif isinstance(value, float) and value == value and not value.is_integer():
-                    written = str(value)  # a QQ number 654.321 typed as a number
-                    if scrub(written) != written:
-                        row[c] = scrub(written)
+                    masked_number = scrub.secret_decimal(value)  # a QQ number 654.321 typed as a number
+                    if masked_number is not None:
+                        row[c] = masked_number
     for p in book.get("problems", []):
-        for key in ("value", "message", "hint"):
+        for key in ("value", "message", "hint", "column"):
             p[key] = scrub(p[key])

@@ -126,7 +126,7 @@ def find_header(grid: list[list], specs: list[dict], also: frozenset[str] = froz
     """The row (0-based) holding most of the sheet's labels, and label → column. `also`: headers
     outside the schema (as header_key gives them) that tell rows holding as many labels apart: a
     survey tool's 序号, 姓名, 提交时间 are in its header row, not in a caption above it (被评价单位：
-    西华街道 调查日期：…, which holds both of its labels as well)."""
+    西华街道 调查日期：…, which holds both of its labels as well, each with a colon)."""
     lookup = _label_lookup(specs)
     best, best_map, best_count = None, {}, (0, 0)
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
@@ -137,8 +137,12 @@ def find_header(grid: list[list], specs: list[dict], also: frozenset[str] = froz
             label = lookup.get(key)
             if label and label not in found:
                 found[label] = c
+                if also and isinstance(value, str) and value.rstrip().endswith((":", "：")):
+                    others -= 1  # a caption's 被评价单位：, its value in the next cell
             elif key in also:
                 others += 1
+        if also and best_count[0] == len(specs) and not found and any(v not in (None, "") for v in row):
+            break  # the data begins: a row below it (a second export's header, a summary) is no header
         if (len(found), others) > best_count:
             best, best_map, best_count = r, found, (len(found), others)
             if len(found) == len(specs) and not also:  # no later row can hold more (and the rows below are data)
