@@ -98,6 +98,11 @@ def _written_without_prefix(digits: str) -> tuple[str, ...]:
     return ()
 
 
+def _without(dotted: set[str], text: str) -> str:
+    """`text` with the dotted numbers that are secrets (Scrubber.dotted) taken out."""
+    return _DOTTED.sub(lambda m: " " if m.group(0) in dotted else m.group(0), text) if dotted else text
+
+
 class Scrubber:
     """Masks every occurrence of the book's secret names and numbers in a text, and any phone number."""
 
@@ -133,11 +138,9 @@ class Scrubber:
                 digits = re.sub(r"\D", "", found)
                 numbers.update((digits, *_written_without_prefix(digits)))
             left = _ANY_NUMBER.sub(" ", undated)
-            tiny.update(_TINY_NUMBER.findall(_DOTTED.sub(lambda m: " " if m.group(0) in dotted else m.group(0), left)))
+            tiny.update(_TINY_NUMBER.findall(_without(dotted, left)))
             grouped.update(_TINY_NUMBER.findall(left))
-            words = _ANY_NUMBER.sub(" ", text)
-            if dotted:
-                words = _DOTTED.sub(lambda m: " " if m.group(0) in dotted else m.group(0), words)
+            words = _without(dotted, _ANY_NUMBER.sub(" ", text))
             for part in [words, *_SPLIT.split(words)]:
                 # as written (an e-mail keeps its dots), without punctuation, and each piece between
                 # brackets: “钟晓梅（退休教师）” must also hide a bare 钟晓梅 written elsewhere
@@ -368,7 +371,7 @@ def seal(book: dict, sheets: dict[str, dict], labels: tuple[str, ...], keep=(), 
     您对该单位工作人员服务态度是否满意 as 服**态度). A heading is a header-row cell that is one the
     schema knows (`headings`, as header_key gives them), or heads a column read as a survey's
     question (`questions`, by sheet name); never a cell a merged range covers (what it holds is
-    hidden from the unit, but kept in the file)."""
+    hidden from the unit, but kept in the file), nor one that is nothing but a secret name."""
     if not labels:
         return
     spellings = {label: label for label in labels} if spellings is None else spellings
