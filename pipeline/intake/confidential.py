@@ -224,19 +224,23 @@ class Scrubber:
         merely holding a secret's digits: joined across every dot, an address 176.54.32.10 holds a
         landline's 7654321."""
         written = m.group(0)
-        digits = written.replace(".", "")
+        digits = self._dotted_secret(written)
+        if digits is None or (not short and len(digits) < MIN_SECRET_DIGITS):
+            return written
+        return mask_phone(digits)
+
+    def _dotted_secret(self, written: str) -> str | None:
+        """The digits of a dotted number that is a contact (see _dotted), else None."""
+        digits = written.replace(".", "").lstrip("-")
         if written in self.dotted or (len(digits) >= MIN_SECRET_DIGITS and digits in self.numbers):
-            return mask_phone(digits) if short or len(digits) >= MIN_SECRET_DIGITS else written
-        return written
+            return digits
+        return None
 
     def secret_decimal(self, value: float) -> str | None:
         """A number typed with a decimal point that is a secret written with dots (QQ 654.321), masked;
         else None (an amount keeps its value, whatever digits it shares with a contact)."""
-        written = str(value)
-        digits = written.replace(".", "").lstrip("-")
-        if written in self.dotted or (len(digits) >= MIN_SECRET_DIGITS and digits in self.numbers):
-            return mask_phone(digits)
-        return None
+        digits = self._dotted_secret(str(value))
+        return None if digits is None else mask_phone(digits)
 
     def whole_name(self, text: str) -> bool:
         """The cell is nothing but a secret name (钟晓梅), not a text a name is a word of."""
